@@ -1,0 +1,245 @@
+/**
+ * The engine contract.
+ *
+ * A connector describes a data source once, in two ways:
+ * - declaratively for Spark (`SparkSource`): a data source `format`, `options`, `paths`,
+ *   `predicates`; the Spark Connect engine turns these into a lazy DataFrame plan;
+ * - imperatively for Node (`NativeSource`): a read plan of partitions that each stream Apache
+ *   Arrow record batches, and a writer that consumes record batches.
+ *
+ * The engine the user picks decides which side runs: `getConnection(type, { spark })` uses the
+ * Spark engine the session provides; without `spark` the in-process Arrow engine
+ * (`@sparkle/engine-local`) runs the same calls through the native driver.
+ *
+ * Arrow types are imported as types only: core has no runtime dependency on apache-arrow.
+ */
+import type { RecordBatch, Schema } from 'apache-arrow';
+import type { SparkleConnection } from './connection.js';
+
+/** How a write treats an existing table, with Spark's SaveMode meanings. */
+export type WriteMode = 'append' | 'overwrite' | 'errorIfExists' | 'ignore';
+
+/** Progress of a long read or write, reported at most a few times a second. */
+export interface Progress {
+  rows: number;
+  bytes: number;
+  /** Total rows when known (estimates from statistics are marked by `estimated`). */
+  totalRows?: number;
+  estimated?: boolean;
+  /** Partitions finished out of the total, for partitioned reads. */
+  partitionsDone?: number;
+  partitions?: number;
+  elapsedMs: number;
+}
+
+/** Bound values for a partition column: numbers, bigints, dates or ISO date strings. */
+export type PartitionBound = number | bigint | Date | string;
+
+/** `readTable` options: Spark's JDBC partitioning semantics, plus projection and filter push-down. */
+export interface ReadTableOptions {
+  /** Columns to select (pushed down). Default: all. */
+  columns?: string[];
+  /** A SQL predicate pushed down to the source (trusted SQL, as in Spark's `query`/`where`). */
+  where?: string;
+  /** One partition per predicate (Spark's `predicates`); exclusive with `partitionColumn`. */
+  predicates?: string[];
+  /** Numeric, date or timestamp column to split the read on. */
+  partitionColumn?: string;
+  /** Lower bound of the stride (rows below it are still read, in the first partition). */
+  lowerBound?: PartitionBound;
+  /** Upper bound of the stride (rows above it are still read, in the last partition). */
+  upperBound?: PartitionBound;
+  /** Number of partitions; with a column but no bounds the engine pushes down MIN/MAX. */
+  numPartitions?: number;
+  /** Rows fetched per round trip / per Arrow batch. */
+  fetchSize?: number;
+  /** Extra options passed through to the engine or data source (Spark options, driver hints). */
+  options?: Record<string, string>;
+  signal?: AbortSignal;
+  onProgress?: (progress: Progress) => void;
+}
+
+/** `writeTable` options. */
+export interface WriteTableOptions {
+  /** Default `errorIfExists`, as in Spark. `overwrite` is atomic in the local engine. */
+  mode?: WriteMode;
+  /** Rows per insert batch / per COPY chunk. */
+  batchSize?: number;
+  /** Columns to partition the output by (file sinks and Spark). */
+  partitionBy?: string[];
+  /** Extra data source options. */
+  options?: Record<string, string>;
+  signal?: AbortSignal;
+  onProgress?: (progress: Progress) => void;
+}
+
+/** What a finished write reports. */
+export interface WriteResult {
+  table: string;
+  mode: WriteMode;
+  rows: number;
+  bytes?: number;
+  /** False when `ignore` mode found an existing table and wrote nothing. */
+  written: boolean;
+  elapsedMs: number;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Spark side (declarative)
+// ---------------------------------------------------------------------------------------------
+
+/** How Spark reads this source: the fields of Spark Connect's `Read.DataSource`. */
+export interface SparkReadSpec {
+  format: string;
+  options: Record<string, string>;
+  paths?: string[];
+  /** JDBC predicates: one Spark partition each. */
+  predicates?: string[];
+  /** DDL schema string, when the source needs one. */
+  schema?: string;
+  /** Spark table name for `spark.table()` style reads (catalog sources). */
+  namedTable?: string;
+  /** Option keys whose values are secrets (redacted in lineage, logs and errors). */
+  secretOptions: string[];
+}
+
+/** How Spark writes this sink: the fields of Spark Connect's `WriteOperation`. */
+export interface SparkWriteSpec {
+  format: string;
+  options: Record<string, string>;
+  mode: WriteMode;
+  /** A path (file sinks) or a table (catalog sinks); JDBC sinks use options.dbtable. */
+  path?: string;
+  table?: { name: string; saveMethod: 'saveAsTable' | 'insertInto' };
+  partitionBy?: string[];
+  secretOptions: string[];
+}
+
+/** A connector that Spark can read and write. */
+export interface SparkSource {
+  sparkRead(table: string, options: ReadTableOptions): SparkReadSpec;
+  sparkWrite(table: string, options: WriteTableOptions): SparkWriteSpec;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Native side (imperative, Arrow)
+// ---------------------------------------------------------------------------------------------
+
+/** One independently readable slice of a read; partitions run in parallel. */
+export interface NativePartition {
+  /** Human-readable description (the predicate, the file), for progress and errors. */
+  readonly description: string;
+  /** Streams this partition's rows as Arrow record batches. */
+  open(signal: AbortSignal): AsyncIterable<RecordBatch>;
+}
+
+/** The native plan of a read: its partitions, and the schema when known before reading. */
+export interface NativeReadPlan {
+  partitions: NativePartition[];
+  schema?: Schema;
+  /** Estimated total rows, for progress ETA. */
+  estimatedRows?: number;
+}
+
+/** Context an engine hands a native writer. */
+export interface NativeWriteContext {
+  signal: AbortSignal;
+  /** Called by the writer as rows land, so the engine can report progress. */
+  onRows(rows: number, bytes: number): void;
+}
+
+/** A connector that Node can read and write through its own driver. */
+export interface NativeSource {
+  nativeRead(table: string, options: ReadTableOptions): Promise<NativeReadPlan>;
+  nativeWrite(
+    table: string,
+    batches: AsyncIterable<RecordBatch>,
+    options: WriteTableOptions,
+    context: NativeWriteContext,
+  ): Promise<Omit<WriteResult, 'elapsedMs'>>;
+  /** Runs a query and streams its result (SQL sources). */
+  nativeQuery?(sql: string, params: readonly unknown[], options: { signal: AbortSignal; fetchSize?: number }): AsyncIterable<RecordBatch>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The engine
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * An execution engine. `TFrame` is what reads return: a lazy Spark DataFrame for the Spark
+ * engine, a lazy stream of Arrow batches for the local engine.
+ */
+export interface SparkleEngine<TFrame = unknown> {
+  /** 'local' or 'spark-connect'. */
+  readonly name: string;
+  readTable(connection: SparkleConnection, table: string, options: ReadTableOptions): Promise<TFrame>;
+  writeTable(connection: SparkleConnection, data: unknown, table: string, options: WriteTableOptions): Promise<WriteResult>;
+  query?(connection: SparkleConnection, sql: string, params: readonly unknown[], options: ReadTableOptions): Promise<TFrame>;
+}
+
+/**
+ * Key under which a Spark session (or anything passed as `spark`) exposes its engine.
+ * `@sparkle/spark-connect`'s `SparkSession` implements it, so core never imports Spark code.
+ */
+export const ENGINE_PROVIDER = Symbol.for('sparkle.engine-provider');
+
+/** Anything that can hand core an engine: a Spark session, or an engine itself. */
+export interface EngineProvider {
+  [ENGINE_PROVIDER](): SparkleEngine;
+}
+
+export function isEngineProvider(value: unknown): value is EngineProvider {
+  return typeof value === 'object' && value !== null && typeof (value as Record<symbol, unknown>)[ENGINE_PROVIDER] === 'function';
+}
+
+export function isSparkSource(value: unknown): value is SparkSource {
+  return typeof (value as SparkSource | undefined)?.sparkRead === 'function';
+}
+
+export function isNativeSource(value: unknown): value is NativeSource {
+  return typeof (value as NativeSource | undefined)?.nativeRead === 'function';
+}
+
+/**
+ * Where core finds the local engine when no `spark` is given. The module is imported lazily so
+ * a Spark-only application never loads Arrow. Tests and embedders may replace it.
+ */
+const LOCAL_ENGINE_KEY = Symbol.for('sparkle.local-engine');
+type LocalEngineSlot = { engine?: SparkleEngine; loader?: () => Promise<SparkleEngine> };
+
+function localSlot(): LocalEngineSlot {
+  const g = globalThis as Record<symbol, unknown>;
+  if (!g[LOCAL_ENGINE_KEY]) g[LOCAL_ENGINE_KEY] = {};
+  return g[LOCAL_ENGINE_KEY] as LocalEngineSlot;
+}
+
+/** Registers the local engine (engine-local calls this when imported). */
+export function setLocalEngine(engine: SparkleEngine | (() => Promise<SparkleEngine>)): void {
+  const slot = localSlot();
+  if (typeof engine === 'function') {
+    slot.loader = engine;
+    delete slot.engine;
+  } else {
+    slot.engine = engine;
+  }
+}
+
+/** Returns the local engine, importing `@sparkle/engine-local` on first use. */
+export async function getLocalEngine(): Promise<SparkleEngine> {
+  const slot = localSlot();
+  if (slot.engine) return slot.engine;
+  if (slot.loader) {
+    slot.engine = await slot.loader();
+    return slot.engine;
+  }
+  try {
+    const specifier = '@sparkle/engine-local';
+    const mod = (await import(/* @vite-ignore */ specifier)) as { localEngine?: SparkleEngine };
+    if (!mod.localEngine) throw new Error('@sparkle/engine-local does not export localEngine');
+    slot.engine = mod.localEngine;
+    return slot.engine;
+  } catch (cause) {
+    const { MissingDriverError } = await import('./errors.js');
+    throw new MissingDriverError('local engine', '@sparkle/engine-local', cause);
+  }
+}

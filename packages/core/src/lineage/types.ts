@@ -1,0 +1,53 @@
+/**
+ * The contract between connections/engines and the lineage client. The implementation
+ * (OpenLineage RunEvents, transports, `openlineage.yml` discovery) lives beside this file.
+ */
+
+/** An OpenLineage dataset identity, by OpenLineage's naming conventions. */
+export interface DatasetRef {
+  namespace: string;
+  name: string;
+  /** Dataset facets (schema, dataSource, …); values must already be redacted. */
+  facets?: Record<string, unknown>;
+}
+
+/** What an engine says when it starts a read, write or query. */
+export interface LineageRunSpec {
+  /** OpenLineage job name, e.g. `sparkle.read.postgres.public.customers`. */
+  jobName: string;
+  /** Job namespace; default from config (`OPENLINEAGE_NAMESPACE`, then `sparkle`). */
+  jobNamespace?: string;
+  operation: 'read' | 'write' | 'query' | 'copy';
+  /** Connection type and class, as in the seed's event (`connection_type`). */
+  connectionType: string;
+  connectionClass?: string;
+  engine?: string;
+  inputs: DatasetRef[];
+  outputs: DatasetRef[];
+  /** Extra metadata (table, mode, partitions, options — already redacted). */
+  metadata?: Record<string, unknown>;
+  /** Parent run, for runs that belong to a larger job (a `sparkle copy`). */
+  parent?: { runId: string; jobNamespace: string; jobName: string };
+}
+
+/** Statistics a finished run reports (become outputStatistics / inputStatistics facets). */
+export interface RunStats {
+  rows?: number;
+  bytes?: number;
+}
+
+/** One run: START is emitted by `start()`, then exactly one of COMPLETE / FAIL. */
+export interface LineageRun {
+  readonly runId: string;
+  start(): Promise<void>;
+  complete(stats?: RunStats): Promise<void>;
+  fail(error: unknown, stats?: RunStats): Promise<void>;
+}
+
+export interface LineageClient {
+  /** False when lineage is disabled (transport `none` or `OPENLINEAGE_DISABLED=true`). */
+  readonly enabled: boolean;
+  run(spec: LineageRunSpec): LineageRun;
+  /** Flushes pending HTTP/file writes. */
+  close(): Promise<void>;
+}
