@@ -172,9 +172,9 @@ export interface NativeSource {
 export interface SparkleEngine<TFrame = unknown> {
   /** 'local' or 'spark-connect'. */
   readonly name: string;
-  readTable(connection: SparkleConnection, table: string, options: ReadTableOptions): Promise<TFrame>;
-  writeTable(connection: SparkleConnection, data: unknown, table: string, options: WriteTableOptions): Promise<WriteResult>;
-  query?(connection: SparkleConnection, sql: string, params: readonly unknown[], options: ReadTableOptions): Promise<TFrame>;
+  readTable(connection: SparkleConnection<object>, table: string, options: ReadTableOptions): Promise<TFrame>;
+  writeTable(connection: SparkleConnection<object>, data: unknown, table: string, options: WriteTableOptions): Promise<WriteResult>;
+  query?(connection: SparkleConnection<object>, sql: string, params: readonly unknown[], options: ReadTableOptions): Promise<TFrame>;
 }
 
 /**

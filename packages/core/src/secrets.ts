@@ -103,9 +103,9 @@ function matches(pattern: string[], path: string[]): boolean {
  * field whose name looks like a secret. Strings elsewhere are scrubbed of the secret values too
  * (a password inside a URL).
  */
-export function redactValue<T>(value: T, schema?: z.ZodType): T {
+export function redactValue<T>(value: T, schema?: z.ZodType, extraSecrets: readonly string[] = []): T {
   const patterns = schema ? secretPaths(schema) : [];
-  const secrets = collectSecrets(value, schema);
+  const secrets = [...collectSecrets(value, schema), ...extraSecrets];
   const walk = (v: unknown, path: string[]): unknown => {
     const key = path[path.length - 1];
     if (path.length && (patterns.some((p) => matches(p, path)) || (key !== undefined && looksSecret(key)))) {

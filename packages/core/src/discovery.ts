@@ -1,0 +1,133 @@
+/**
+ * Plugin discovery: finds installed packages whose package.json has a `sparkle` field and
+ * registers them lazily, so `getConnection('postgres')` works when
+ * `@sparkle/connector-postgres` is installed even though nobody imported it.
+ *
+ * Only package.json files are read here; a connector's code is imported when its type is
+ * first asked for.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { addRegistryEntry, discoveryDone, findRegistryEntry } from './registry.js';
+
+/** The `sparkle` field of a connector's package.json. */
+export interface SparklePackageField {
+  type: string;
+  aliases?: string[];
+  family?: string;
+  capabilities?: string[];
+  /** Semver range of @sparkle/core the connector supports. */
+  core?: string;
+  description?: string;
+}
+
+export interface DiscoveredPackage {
+  packageName: string;
+  directory: string;
+  sparkle: SparklePackageField;
+  entry: string;
+}
+
+function nodeModulesDirs(from: string): string[] {
+  const out: string[] = [];
+  let dir = resolve(from);
+  for (;;) {
+    const nm = join(dir, 'node_modules');
+    if (existsSync(nm)) out.push(nm);
+    const parent = dirname(dir);
+    if (parent === dir) break;
+    dir = parent;
+  }
+  return out;
+}
+
+function readJson(file: string): Record<string, unknown> | undefined {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The ESM entry of a package from its exports map (or module/main). */
+function entryOf(directory: string, pkg: Record<string, unknown>): string {
+  const exportsField = pkg.exports as unknown;
+  const pick = (value: unknown): string | undefined => {
+    if (typeof value === 'string') return value;
+    if (value && typeof value === 'object') {
+      const v = value as Record<string, unknown>;
+      return pick(v.import) ?? pick(v.node) ?? pick(v.default) ?? pick(v.require);
+    }
+    return undefined;
+  };
+  const dot = exportsField && typeof exportsField === 'object' && '.' in (exportsField as object) ? (exportsField as Record<string, unknown>)['.'] : exportsField;
+  const rel = pick(dot) ?? (pkg.module as string | undefined) ?? (pkg.main as string | undefined) ?? 'index.js';
+  return join(directory, rel);
+}
+
+function packagesIn(nodeModules: string): string[] {
+  const dirs: string[] = [];
+  let names: string[];
+  try {
+    names = readdirSync(nodeModules);
+  } catch {
+    return dirs;
+  }
+  for (const name of names) {
+    if (name.startsWith('.')) continue;
+    if (name.startsWith('@')) {
+      try {
+        for (const sub of readdirSync(join(nodeModules, name))) dirs.push(join(nodeModules, name, sub));
+      } catch {
+        /* unreadable scope: skip */
+      }
+    } else {
+      dirs.push(join(nodeModules, name));
+    }
+  }
+  return dirs;
+}
+
+/**
+ * Scans `node_modules` folders (from each start directory up to the root) for Sparkle connectors.
+ * Pure: reads package.json files, registers nothing.
+ */
+export function findInstalledConnectors(startDirs: readonly string[] = [process.cwd()]): DiscoveredPackage[] {
+  const found = new Map<string, DiscoveredPackage>();
+  for (const start of startDirs) {
+    for (const nm of nodeModulesDirs(start)) {
+      for (const directory of packagesIn(nm)) {
+        const pkg = readJson(join(directory, 'package.json'));
+        const field = pkg?.sparkle as SparklePackageField | undefined;
+        const name = pkg?.name as string | undefined;
+        if (!pkg || !name || !field || typeof field.type !== 'string' || found.has(name)) continue;
+        found.set(name, { packageName: name, directory, sparkle: field, entry: entryOf(directory, pkg) });
+      }
+    }
+  }
+  return [...found.values()].sort((a, b) => a.sparkle.type.localeCompare(b.sparkle.type));
+}
+
+/**
+ * Registers every installed connector lazily (once per process unless `force`).
+ * Entries already registered by an import keep their class.
+ */
+export function discoverConnectors(options: { startDirs?: string[]; force?: boolean } = {}): DiscoveredPackage[] {
+  if (discoveryDone() && !options.force) return [];
+  const startDirs = options.startDirs ?? [process.cwd(), ...(process.env.SPARKLE_PLUGIN_PATH?.split(':').filter(Boolean) ?? [])];
+  const found = findInstalledConnectors(startDirs);
+  for (const p of found) {
+    const existing = findRegistryEntry(p.sparkle.type);
+    addRegistryEntry({
+      type: p.sparkle.type,
+      aliases: p.sparkle.aliases ?? [],
+      family: p.sparkle.family ?? existing?.family ?? 'custom',
+      capabilities: p.sparkle.capabilities,
+      packageName: p.packageName,
+      load: existing?.connectionClass ? undefined : () => import(pathToFileURL(p.entry).href),
+    });
+  }
+  discoveryDone(true);
+  return found;
+}

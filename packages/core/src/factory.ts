@@ -1,0 +1,106 @@
+/**
+ * `getConnection` and `ConnectionFactory`: the seed's entry points.
+ */
+import { discoverConnectors } from './discovery.js';
+import { loadConfig } from './config/index.js';
+import type { ConnectionInit, SparkleConnection } from './connection.js';
+import type { LineageClient } from './lineage/types.js';
+import { findRegistryEntry, registryEntries, unknownType, type ConnectionClass, type RegistryEntry } from './registry.js';
+import { MissingDriverError, SparkleError } from './errors.js';
+
+export interface GetConnectionOptions {
+  /** A Spark Connect session: reads return Spark DataFrames. Omitted: the local Arrow engine. */
+  spark?: unknown;
+  /** Environment name (`dev`, `qa`, `prod`…): selects `<env>.json`. Default `SPARKLE_ENV`, then `dev`. */
+  env?: string;
+  /** Config in code: skips config files (still `${VAR}`-interpolated and validated). */
+  config?: Record<string, unknown>;
+  /** Config root holding `connections/<type>/`. Default `SPARKLE_CONFIG_DIR`, then `./config`. */
+  configDir?: string;
+  /** Variables for `${VAR}` (default `process.env`). */
+  variables?: Record<string, string | undefined>;
+  /** `.env` file to read, or false. */
+  dotenv?: string | false;
+  lineage?: LineageClient;
+}
+
+/** Resolves a type or alias to its registry entry, discovering installed connectors when needed. */
+export async function resolveConnectionType(type: string): Promise<RegistryEntry & { connectionClass: ConnectionClass }> {
+  let entry = findRegistryEntry(type);
+  if (!entry || (!entry.connectionClass && !entry.load)) {
+    discoverConnectors();
+    entry = findRegistryEntry(type);
+  }
+  if (!entry) throw unknownType(type);
+  if (!entry.connectionClass && entry.load) {
+    try {
+      await entry.load();
+    } catch (cause) {
+      if (SparkleError.isInstance(cause)) throw cause;
+      throw new MissingDriverError(entry.type, entry.packageName ?? `@sparkle/connector-${entry.type}`, cause);
+    }
+    entry = findRegistryEntry(type);
+  }
+  if (!entry?.connectionClass) {
+    throw new MissingDriverError(type, entry?.packageName ?? `@sparkle/connector-${type}`);
+  }
+  return entry as RegistryEntry & { connectionClass: ConnectionClass };
+}
+
+/**
+ * Creates a connection from config files (`<configDir>/connections/<type>/common.json` merged with
+ * `<env>.json`, `${VAR}` secrets from the environment) or from `config` passed in code.
+ *
+ * @example
+ * ```ts
+ * import { getConnection } from '@sparkle/core';
+ * import '@sparkle/connector-postgres'; // optional: installed connectors are discovered
+ *
+ * await using conn = await getConnection('postgres', { env: 'prod' });
+ * console.log(await conn.test());
+ * ```
+ */
+export async function getConnection<T extends SparkleConnection = SparkleConnection>(type: string, options: GetConnectionOptions = {}): Promise<T> {
+  const entry = await resolveConnectionType(type);
+  const resolved = await loadConfig({
+    type: entry.type,
+    aliases: [type, ...entry.aliases].filter((n) => n !== entry.type),
+    env: options.env,
+    configDir: options.configDir,
+    config: options.config,
+    variables: options.variables,
+    dotenv: options.dotenv,
+  });
+  const init: ConnectionInit = {
+    type: entry.type,
+    config: resolved.values,
+    env: resolved.env,
+    spark: options.spark,
+    resolved,
+    lineage: options.lineage,
+  };
+  return new entry.connectionClass(init) as T;
+}
+
+/** Static helpers mirroring the seed's `ConnectionFactory`. */
+export const ConnectionFactory = {
+  /**
+   * Canonical connection types available: registered ones plus installed connector packages.
+   * @example
+   * const available = ConnectionFactory.listAvailable();
+   * console.log(`Available: ${available.length} connection types`);
+   */
+  listAvailable(options: { includeAliases?: boolean } = {}): string[] {
+    discoverConnectors();
+    const entries = registryEntries();
+    const names = entries.flatMap((e) => (options.includeAliases ? [e.type, ...e.aliases] : [e.type]));
+    return [...new Set(names)].sort();
+  },
+  /** Registry entries with family, aliases and package, for `sparkle list`. */
+  describeAvailable(): Array<Omit<RegistryEntry, 'connectionClass' | 'load'> & { loaded: boolean }> {
+    discoverConnectors();
+    return registryEntries().map(({ connectionClass, load: _load, ...rest }) => ({ ...rest, loaded: Boolean(connectionClass) }));
+  },
+  getConnection,
+  resolve: resolveConnectionType,
+};

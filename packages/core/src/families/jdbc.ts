@@ -1,0 +1,574 @@
+/**
+ * `JDBCConnection`: the family base of the 16 JDBC databases.
+ *
+ * From the seed's config shape (`url`, `driver`, `user`, `password`, `properties`) it derives
+ * both the Spark JDBC data source options and the native driver's settings, and it implements
+ * the local engine's partitioned reads and atomic writes once, in SQL, on top of a tiny
+ * per-driver `JdbcSession`. A connector adds its dialect and its driver glue.
+ */
+import type { RecordBatch, Schema } from 'apache-arrow';
+import { z } from 'zod';
+import { SparkleConnection, type ConnectionInit } from '../connection.js';
+import type {
+  NativePartition,
+  NativeReadPlan,
+  NativeSource,
+  NativeWriteContext,
+  ReadTableOptions,
+  SparkReadSpec,
+  SparkSource,
+  SparkWriteSpec,
+  WriteResult,
+  WriteTableOptions,
+} from '../engine.js';
+import { InvalidArgumentError, SparkleError, UnsupportedOperationError, WriteError } from '../errors.js';
+import type { Endpoint } from '../health.js';
+import type { DatasetRef } from '../lineage/types.js';
+import { secret } from '../secrets.js';
+import { ANSI_TYPE_NAMES, sparkTypeOfSql, sqlTypeFor, type SqlTypeKind } from './arrow-sql.js';
+import { parseJdbcUrl, redactUrlForMessage, type JdbcUrlParts } from './jdbc-url.js';
+import { ANSI_QUOTES, jdbcPartitionPredicates, quoteIdentifier, splitQualifiedName, type IdentifierStyle } from './sql.js';
+import { raceSignal } from '../util/async.js';
+
+const scalar = z.union([z.string(), z.number(), z.boolean()]).transform(String);
+
+/** Config of every JDBC connection: the seed's shape plus host/port/database as an alternative to `url`. */
+export const jdbcConfigSchema = z
+  .looseObject({
+    /** `jdbc:<subprotocol>://host:port/database?k=v` */
+    url: z.string().startsWith('jdbc:', { message: "must start with 'jdbc:'" }).optional(),
+    host: z.string().min(1).optional(),
+    port: z.coerce.number().int().min(1).max(65535).optional(),
+    database: z.string().optional(),
+    user: z.string().optional(),
+    password: secret(z.string()).optional(),
+    /** JDBC driver class for Spark (defaulted per connector). */
+    driver: z.string().optional(),
+    /** Driver properties, passed to Spark as options and mapped to native settings where they mean the same. */
+    properties: z.record(z.string(), scalar).default({}),
+    /** Default schema for unqualified table names. */
+    schema: z.string().optional(),
+    fetchSize: z.coerce.number().int().positive().optional(),
+    batchSize: z.coerce.number().int().positive().optional(),
+    isolationLevel: z.enum(['NONE', 'READ_UNCOMMITTED', 'READ_COMMITTED', 'REPEATABLE_READ', 'SERIALIZABLE']).optional(),
+    sessionInitStatement: z.string().optional(),
+    connectTimeoutMs: z.coerce.number().int().positive().default(10_000),
+    queryTimeoutMs: z.coerce.number().int().positive().optional(),
+    /** Connections the native engine may open at once (parallel partitions). */
+    maxConnections: z.coerce.number().int().positive().default(4),
+  });
+
+export type JdbcConfig = z.output<typeof jdbcConfigSchema>;
+
+/** Settings a native driver needs, derived from url + fields + properties. */
+export interface JdbcConnectionInfo {
+  host?: string;
+  port?: number;
+  database?: string;
+  user?: string;
+  password?: string;
+  /** File path for embedded databases. */
+  path?: string;
+  /** Everything else: URL params then `properties` (properties win). */
+  params: Record<string, string>;
+}
+
+/**
+ * The per-driver glue the JDBC base needs for native reads and writes.
+ * Implementations stream Arrow batches; they do not interpret modes or partitions.
+ */
+export interface JdbcSession {
+  /** Streams a query's result as Arrow record batches (at least one, possibly empty). */
+  queryArrow(sql: string, params: readonly unknown[], options: { signal: AbortSignal; fetchSize?: number }): AsyncIterable<RecordBatch>;
+  /** Runs a small query and returns plain rows (bounds, metadata). */
+  queryRows(sql: string, params?: readonly unknown[]): Promise<Array<Record<string, unknown>>>;
+  /** Runs a statement; returns affected rows when known. */
+  execute(sql: string, params?: readonly unknown[]): Promise<number>;
+  /** Inserts batches into an existing table, using the database's fastest bulk path. */
+  bulkInsert(
+    quotedTable: string,
+    schema: Schema,
+    batches: AsyncIterable<RecordBatch>,
+    options: { signal: AbortSignal; batchSize?: number; onRows: (rows: number, bytes: number) => void },
+  ): Promise<{ rows: number; bytes: number }>;
+  close(): Promise<void>;
+}
+
+/** What a JDBC dialect says about its SQL. */
+export interface JdbcDialect {
+  name: string;
+  quote: IdentifierStyle;
+  typeNames: Record<SqlTypeKind, string>;
+  /** Statements starting/committing/rolling back a transaction. */
+  begin: string;
+  commit: string;
+  rollback: string;
+  /** True when DDL (CREATE/DROP/RENAME) can be rolled back inside a transaction. */
+  transactionalDdl: boolean;
+  /** Statements that atomically replace `target` with `staging` (both quoted, qualified). */
+  swapTables(target: string[], staging: string[]): string[];
+  /** A query returning one row when the table exists. */
+  tableExists(parts: string[]): { sql: string; params: unknown[] };
+  /** Query listing schema, table and column metadata (for discover()). */
+  columnsQuery(schema?: string): { sql: string; params: unknown[] };
+}
+
+function quoteParts(parts: string[], style: IdentifierStyle): string {
+  return parts.map((p) => quoteIdentifier(p, style)).join('.');
+}
+
+/** The ANSI dialect: double quotes, transactional DDL, information_schema. */
+export const ansiDialect: JdbcDialect = {
+  name: 'ansi',
+  quote: ANSI_QUOTES,
+  typeNames: ANSI_TYPE_NAMES,
+  begin: 'BEGIN',
+  commit: 'COMMIT',
+  rollback: 'ROLLBACK',
+  transactionalDdl: true,
+  swapTables(target, staging) {
+    const last = target[target.length - 1]!;
+    return [`DROP TABLE ${quoteParts(target, ANSI_QUOTES)}`, `ALTER TABLE ${quoteParts(staging, ANSI_QUOTES)} RENAME TO ${quoteIdentifier(last, ANSI_QUOTES)}`];
+  },
+  tableExists(parts) {
+    const table = parts[parts.length - 1]!;
+    const schema = parts.length > 1 ? parts[parts.length - 2] : undefined;
+    return schema
+      ? { sql: 'SELECT 1 FROM information_schema.tables WHERE table_schema = $1 AND table_name = $2', params: [schema, table] }
+      : { sql: 'SELECT 1 FROM information_schema.tables WHERE table_name = $1', params: [table] };
+  },
+  columnsQuery(schema) {
+    return {
+      sql:
+        'SELECT table_schema AS schema_name, table_name, column_name, data_type, is_nullable FROM information_schema.columns' +
+        (schema ? ' WHERE table_schema = $1' : " WHERE table_schema NOT IN ('information_schema', 'pg_catalog')") +
+        ' ORDER BY table_schema, table_name, ordinal_position',
+      params: schema ? [schema] : [],
+    };
+  },
+};
+
+/** One column found by `discover()`. */
+export interface DiscoveredColumn {
+  name: string;
+  dataType: string;
+  sparkType: string;
+  nullable: boolean;
+}
+
+export interface DiscoveredTable {
+  schema: string;
+  name: string;
+  columns: DiscoveredColumn[];
+}
+
+/** Static JDBC facts a connector declares. */
+export interface JdbcDefaults {
+  /** Spark/JDBC driver class. */
+  driver: string;
+  /** JDBC subprotocol (`postgresql`). */
+  subprotocol: string;
+  defaultPort?: number;
+  /** OpenLineage namespace scheme (`postgres`, `mysql`). */
+  lineageScheme?: string;
+}
+
+/**
+ * Base class of JDBC connections. Subclass it to add a database: set `jdbc` defaults, a
+ * `dialect`, and implement `openSession()` with the native driver.
+ *
+ * @example
+ * ```ts
+ * @registerConnection('mydb')
+ * class MyDatabaseConnection extends JDBCConnection {
+ *   constructor(init: ConnectionInit) {
+ *     super({ ...init, config: { driver: 'com.mydb.Driver', ...init.config } });
+ *   }
+ * }
+ * const conn = await getConnection('mydb', { config: { url: 'jdbc:mydb://localhost:5000/app', user: 'me' } });
+ * conn.sparkRead('orders', {}).options.driver; // 'com.mydb.Driver'
+ * ```
+ */
+export class JDBCConnection<TConfig extends JdbcConfig = JdbcConfig> extends SparkleConnection<TConfig> implements SparkSource, NativeSource {
+  static override schema: z.ZodType = jdbcConfigSchema;
+  static override family = 'jdbc';
+  static jdbc: JdbcDefaults = { driver: '', subprotocol: '' };
+
+  constructor(init: ConnectionInit<TConfig>) {
+    super(init);
+    const c = this.config as JdbcConfig;
+    if (!c.url && !c.host && !this.allowsNoHost()) {
+      throw new InvalidArgumentError(
+        `The ${this.type} connection needs either 'url' (jdbc:${this.jdbcDefaults.subprotocol || '<db>'}://host:port/database) or 'host'.`,
+        { connector: this.type },
+      );
+    }
+  }
+
+  /** JDBC facts of the concrete class. */
+  get jdbcDefaults(): JdbcDefaults {
+    return (this.constructor as typeof JDBCConnection).jdbc;
+  }
+
+  /** The SQL dialect; ANSI unless the connector overrides it. */
+  get dialect(): JdbcDialect {
+    return ansiDialect;
+  }
+
+  /** Embedded databases (SQLite) need no host. */
+  protected allowsNoHost(): boolean {
+    return false;
+  }
+
+  /** The parsed `url`, when one was configured. */
+  protected urlParts(): JdbcUrlParts | undefined {
+    const url = (this.config as JdbcConfig).url;
+    return url ? parseJdbcUrl(url) : undefined;
+  }
+
+  /** Native driver settings: URL first, then explicit fields, then `properties` for params. */
+  connectionInfo(): JdbcConnectionInfo {
+    const c = this.config as JdbcConfig;
+    const parts = this.urlParts();
+    const params = { ...(parts?.params ?? {}), ...c.properties };
+    return {
+      host: c.host ?? parts?.host,
+      port: c.port ?? parts?.port ?? this.jdbcDefaults.defaultPort,
+      database: c.database ?? parts?.database,
+      user: c.user ?? params.user,
+      password: c.password ?? params.password,
+      path: parts?.path,
+      params,
+    };
+  }
+
+  /** The JDBC URL given to Spark: the configured one, or one built from host/port/database. */
+  jdbcUrl(): string {
+    const c = this.config as JdbcConfig;
+    if (c.url) return c.url;
+    const info = this.connectionInfo();
+    const host = info.host?.includes(':') ? `[${info.host}]` : info.host;
+    return `jdbc:${this.jdbcDefaults.subprotocol}://${host}${info.port ? `:${info.port}` : ''}/${info.database ?? ''}`;
+  }
+
+  protected override endpoints(): Endpoint[] {
+    const info = this.connectionInfo();
+    return info.host && info.port ? [{ host: info.host, port: info.port }] : [];
+  }
+
+  override dataset(table: string): DatasetRef {
+    const info = this.connectionInfo();
+    const scheme = this.jdbcDefaults.lineageScheme ?? this.jdbcDefaults.subprotocol ?? this.type;
+    const parts = splitQualifiedName(table, this.dialect.quote);
+    const name = [info.database, ...(parts.length === 1 && (this.config as JdbcConfig).schema ? [(this.config as JdbcConfig).schema!] : []), ...parts]
+      .filter(Boolean)
+      .join('.');
+    return { namespace: `${scheme}://${info.host ?? 'localhost'}${info.port ? `:${info.port}` : ''}`, name };
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // SQL helpers
+  // -------------------------------------------------------------------------------------------
+
+  /** Table name split into parts, with the configured default schema applied. */
+  tableParts(table: string): string[] {
+    const parts = splitQualifiedName(table, this.dialect.quote);
+    const schema = (this.config as JdbcConfig).schema;
+    return parts.length === 1 && schema ? [schema, parts[0]!] : parts;
+  }
+
+  quoteTable(table: string): string {
+    return quoteParts(this.tableParts(table), this.dialect.quote);
+  }
+
+  quoteColumn(column: string): string {
+    return quoteIdentifier(column, this.dialect.quote);
+  }
+
+  /** `SELECT <cols> FROM <table> [WHERE …]` for a read with pushed-down projection and filter. */
+  selectSql(table: string, options: Pick<ReadTableOptions, 'columns' | 'where'>, extraPredicate?: string): string {
+    const cols = options.columns?.length ? options.columns.map((c) => this.quoteColumn(c)).join(', ') : '*';
+    const conditions = [options.where, extraPredicate].filter((c): c is string => Boolean(c && c.trim()));
+    const where = conditions.length ? ` WHERE ${conditions.map((c) => `(${c})`).join(' AND ')}` : '';
+    return `SELECT ${cols} FROM ${this.quoteTable(table)}${where}`;
+  }
+
+  /** The WHERE clauses of a partitioned read (empty: one unpartitioned read). */
+  async partitionPredicates(table: string, options: ReadTableOptions, session?: JdbcSession): Promise<string[]> {
+    if (options.predicates?.length) {
+      if (options.partitionColumn) throw new InvalidArgumentError('Use either predicates or partitionColumn, not both', { connector: this.type });
+      return options.predicates;
+    }
+    if (!options.partitionColumn) return [];
+    const n = options.numPartitions ?? 1;
+    if (n <= 1) return [];
+    let { lowerBound, upperBound } = options;
+    if (lowerBound === undefined || upperBound === undefined) {
+      if (!session) throw new InvalidArgumentError('lowerBound and upperBound are required here', { connector: this.type });
+      const col = this.quoteColumn(options.partitionColumn);
+      const rows = await session.queryRows(`SELECT MIN(${col}) AS lo, MAX(${col}) AS hi FROM ${this.quoteTable(table)}${options.where ? ` WHERE (${options.where})` : ''}`);
+      const lo = rows[0]?.lo;
+      const hi = rows[0]?.hi;
+      if (lo === null || lo === undefined || hi === null || hi === undefined) return [];
+      lowerBound ??= lo as never;
+      upperBound ??= (typeof hi === 'number' ? hi + 1 : typeof hi === 'bigint' ? hi + 1n : hi) as never;
+    }
+    return jdbcPartitionPredicates(this.quoteColumn(options.partitionColumn), lowerBound!, upperBound!, n);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Spark (declarative)
+  // -------------------------------------------------------------------------------------------
+
+  /** Spark JDBC options common to reads and writes. */
+  protected sparkBaseOptions(): Record<string, string> {
+    const c = this.config as JdbcConfig;
+    const info = this.connectionInfo();
+    const options: Record<string, string> = { ...c.properties, url: this.jdbcUrl() };
+    const driver = c.driver ?? this.jdbcDefaults.driver;
+    if (driver) options.driver = driver;
+    if (info.user) options.user = info.user;
+    if (info.password) options.password = info.password;
+    if (c.isolationLevel) options.isolationLevel = c.isolationLevel;
+    if (c.sessionInitStatement) options.sessionInitStatement = c.sessionInitStatement;
+    if (c.queryTimeoutMs) options.queryTimeout = String(Math.ceil(c.queryTimeoutMs / 1000));
+    return options;
+  }
+
+  sparkRead(table: string, options: ReadTableOptions = {}): SparkReadSpec {
+    const c = this.config as JdbcConfig;
+    const o: Record<string, string> = { ...this.sparkBaseOptions(), ...(options.options ?? {}) };
+    // A projection or filter becomes a derived table, which (unlike Spark's `query`) works with partitioning.
+    o.dbtable = options.columns?.length || options.where ? `(${this.selectSql(table, options)}) sparkle_src` : this.quoteTable(table);
+    const fetch = options.fetchSize ?? c.fetchSize ?? (c.properties.fetchsize ? Number(c.properties.fetchsize) : undefined);
+    if (fetch) o.fetchsize = String(fetch);
+    delete o.fetchSize;
+    if (options.partitionColumn && !options.predicates?.length) {
+      if (options.lowerBound === undefined || options.upperBound === undefined || !options.numPartitions) {
+        throw new InvalidArgumentError('Spark needs partitionColumn, lowerBound, upperBound and numPartitions together', { connector: this.type });
+      }
+      o.partitionColumn = this.quoteColumn(options.partitionColumn);
+      o.lowerBound = boundString(options.lowerBound);
+      o.upperBound = boundString(options.upperBound);
+      o.numPartitions = String(options.numPartitions);
+    } else if (options.numPartitions) {
+      o.numPartitions = String(options.numPartitions);
+    }
+    return { format: 'jdbc', options: o, predicates: options.predicates, secretOptions: ['password'] };
+  }
+
+  sparkWrite(table: string, options: WriteTableOptions = {}): SparkWriteSpec {
+    const c = this.config as JdbcConfig;
+    const o: Record<string, string> = { ...this.sparkBaseOptions(), ...(options.options ?? {}), dbtable: this.quoteTable(table) };
+    const batch = options.batchSize ?? c.batchSize;
+    if (batch) o.batchsize = String(batch);
+    return { format: 'jdbc', options: o, mode: options.mode ?? 'errorIfExists', secretOptions: ['password'] };
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Native (local engine)
+  // -------------------------------------------------------------------------------------------
+
+  /** Opens one native driver session. Connectors without a Node driver leave this unsupported. */
+  protected async openSession(): Promise<JdbcSession> {
+    throw new UnsupportedOperationError(
+      `The ${this.type} connection has no native Node driver; use it through Spark (getConnection('${this.type}', { spark }))`,
+      { connector: this.type },
+    );
+  }
+
+  /** Opens a session, mapping driver failures to typed, redacted errors. */
+  async session(signal?: AbortSignal): Promise<JdbcSession> {
+    this.assertOpen();
+    const opening = this.openSession();
+    try {
+      return signal ? await raceSignal(opening, signal, `connect to ${this.type}`, this.type) : await opening;
+    } catch (error) {
+      opening.then((s) => s.close()).catch(() => undefined);
+      throw this.wrapError(error, `connect to ${this.type}`);
+    }
+  }
+
+  /** Runs `fn` with a fresh session, always closing it. */
+  async withSession<T>(fn: (session: JdbcSession) => Promise<T>, signal?: AbortSignal): Promise<T> {
+    const session = await this.session(signal);
+    try {
+      return await fn(session);
+    } finally {
+      await session.close().catch(() => undefined);
+    }
+  }
+
+  protected override async checkAuth(signal: AbortSignal): Promise<string> {
+    const session = await this.session(signal);
+    await session.close();
+    const info = this.connectionInfo();
+    return `logged in${info.user ? ` as ${info.user}` : ''}`;
+  }
+
+  protected override async checkProbe(signal: AbortSignal): Promise<string> {
+    return this.withSession(async (s) => {
+      await raceSignal(s.queryRows('SELECT 1 AS ok'), signal, 'probe query', this.type);
+      return 'SELECT 1 succeeded';
+    }, signal);
+  }
+
+  async nativeRead(table: string, options: ReadTableOptions = {}): Promise<NativeReadPlan> {
+    const needsBounds = Boolean(options.partitionColumn && (options.lowerBound === undefined || options.upperBound === undefined) && (options.numPartitions ?? 1) > 1);
+    const predicates = needsBounds
+      ? await this.withSession((s) => this.partitionPredicates(table, options, s), options.signal)
+      : await this.partitionPredicates(table, options);
+    const fetchSize = options.fetchSize ?? (this.config as JdbcConfig).fetchSize;
+    const slices = predicates.length ? predicates : [undefined];
+    const partitions: NativePartition[] = slices.map((predicate) => {
+      const sql = this.selectSql(table, options, predicate);
+      return {
+        description: predicate ?? 'all rows',
+        open: (signal: AbortSignal) => this.streamQuery(sql, [], { signal, fetchSize }),
+      };
+    });
+    return { partitions };
+  }
+
+  nativeQuery(sql: string, params: readonly unknown[], options: { signal: AbortSignal; fetchSize?: number }): AsyncIterable<RecordBatch> {
+    return this.streamQuery(sql, params, options);
+  }
+
+  /** Streams one query on its own session, closing it when the consumer stops. */
+  protected async *streamQuery(sql: string, params: readonly unknown[], options: { signal: AbortSignal; fetchSize?: number }): AsyncGenerator<RecordBatch> {
+    const session = await this.session(options.signal);
+    try {
+      for await (const batch of session.queryArrow(sql, params, options)) yield batch;
+    } catch (error) {
+      throw this.wrapError(error, `read from ${this.type}`);
+    } finally {
+      await session.close().catch(() => undefined);
+    }
+  }
+
+  async tableExists(session: JdbcSession, table: string): Promise<boolean> {
+    const q = this.dialect.tableExists(this.tableParts(table));
+    return (await session.queryRows(q.sql, q.params)).length > 0;
+  }
+
+  /** `CREATE TABLE` for an Arrow schema in this dialect. */
+  createTableSql(quotedTable: string, schema: Schema): string {
+    const cols = schema.fields.map((f) => `${this.quoteColumn(f.name)} ${sqlTypeFor(f, this.dialect.typeNames)}${f.nullable ? '' : ' NOT NULL'}`);
+    return `CREATE TABLE ${quotedTable} (${cols.join(', ')})`;
+  }
+
+  /**
+   * Writes batches with Spark's save modes. `append` runs in one transaction; `overwrite` and
+   * new tables load a staging table and swap it in atomically, so a failure halfway leaves the
+   * previous table (or no table) exactly as it was.
+   */
+  async nativeWrite(table: string, batches: AsyncIterable<RecordBatch>, options: WriteTableOptions, context: NativeWriteContext): Promise<Omit<WriteResult, 'elapsedMs'>> {
+    const mode = options.mode ?? 'errorIfExists';
+    const iterator = batches[Symbol.asyncIterator]();
+    const first = await iterator.next();
+    if (first.done) throw new InvalidArgumentError('Nothing to write: the source produced no batches (not even a schema)', { connector: this.type });
+    const schema = first.value.schema;
+    const all = (async function* () {
+      yield first.value;
+      for (;;) {
+        const next = await iterator.next();
+        if (next.done) return;
+        yield next.value;
+      }
+    })();
+    const batchSize = options.batchSize ?? (this.config as JdbcConfig).batchSize;
+    const dialect = this.dialect;
+    const target = this.tableParts(table);
+    const quotedTarget = quoteParts(target, dialect.quote);
+    return this.withSession(async (session) => {
+      const exists = await this.tableExists(session, table);
+      if (exists && mode === 'errorIfExists') {
+        throw new SparkleError('TABLE_EXISTS', `Table ${quotedTarget} already exists (mode 'errorIfExists'); use mode 'append', 'overwrite' or 'ignore'`, {
+          connector: this.type,
+        });
+      }
+      if (exists && mode === 'ignore') return { table, mode, rows: 0, written: false };
+      const load = { signal: context.signal, batchSize, onRows: context.onRows };
+      if (exists && mode === 'append') {
+        await session.execute(dialect.begin);
+        try {
+          const { rows, bytes } = await session.bulkInsert(quotedTarget, schema, all, load);
+          await session.execute(dialect.commit);
+          return { table, mode, rows, bytes, written: true };
+        } catch (error) {
+          await session.execute(dialect.rollback).catch(() => undefined);
+          throw this.writeFailure(error, quotedTarget, 'append');
+        }
+      }
+      // New table or overwrite: load a staging table, then swap it in.
+      const suffix = `__sparkle_stg_${Math.random().toString(16).slice(2, 10)}`;
+      const staging = [...target.slice(0, -1), `${target[target.length - 1]!.slice(0, 40)}${suffix}`];
+      const quotedStaging = quoteParts(staging, dialect.quote);
+      await session.execute(this.createTableSql(quotedStaging, schema));
+      try {
+        const { rows, bytes } = await session.bulkInsert(quotedStaging, schema, all, load);
+        context.signal.throwIfAborted();
+        await session.execute(dialect.begin);
+        try {
+          if (exists) for (const sql of dialect.swapTables(target, staging)) await session.execute(sql);
+          else await session.execute(this.renameSql(staging, target));
+          await session.execute(dialect.commit);
+        } catch (error) {
+          await session.execute(dialect.rollback).catch(() => undefined);
+          throw error;
+        }
+        return { table, mode, rows, bytes, written: true };
+      } catch (error) {
+        await session.execute(`DROP TABLE IF EXISTS ${quotedStaging}`).catch(() => undefined);
+        throw this.writeFailure(error, quotedTarget, exists ? 'overwrite' : 'create');
+      }
+    }, context.signal);
+  }
+
+  /** `ALTER TABLE staging RENAME TO target` in this dialect. */
+  protected renameSql(from: string[], to: string[]): string {
+    return `ALTER TABLE ${quoteParts(from, this.dialect.quote)} RENAME TO ${quoteIdentifier(to[to.length - 1]!, this.dialect.quote)}`;
+  }
+
+  private writeFailure(error: unknown, quotedTarget: string, what: string): SparkleError {
+    const cause = this.wrapError(error, `${what} ${quotedTarget}`);
+    return new WriteError(`Write to ${quotedTarget} failed (${what}); nothing was committed and the previous table is unchanged: ${cause.message}`, {
+      connector: this.type,
+      cause,
+      retryable: cause.retryable,
+      details: { committed: false, table: quotedTarget },
+    });
+  }
+
+  /** Schemas, tables and columns, with types mapped to Spark SQL types. */
+  async discover(options: { schema?: string } = {}): Promise<DiscoveredTable[]> {
+    return this.withSession(async (session) => {
+      const q = this.dialect.columnsQuery(options.schema ?? (this.config as JdbcConfig).schema);
+      const rows = await session.queryRows(q.sql, q.params);
+      const tables = new Map<string, DiscoveredTable>();
+      for (const r of rows) {
+        const schema = String(r.schema_name ?? '');
+        const name = String(r.table_name);
+        const key = `${schema}\u0000${name}`;
+        if (!tables.has(key)) tables.set(key, { schema, name, columns: [] });
+        const dataType = String(r.data_type);
+        tables.get(key)!.columns.push({
+          name: String(r.column_name),
+          dataType,
+          sparkType: sparkTypeOfSql(dataType),
+          nullable: r.is_nullable === true || r.is_nullable === 'YES' || r.is_nullable === 1,
+        });
+      }
+      return [...tables.values()];
+    });
+  }
+
+  override toString(): string {
+    return super.toString().replace(/jdbc:[^"\s,]*/g, (u) => redactUrlForMessage(this.redact(u)));
+  }
+}
+
+function boundString(bound: NonNullable<ReadTableOptions['lowerBound']>): string {
+  if (bound instanceof Date) return bound.toISOString().replace('T', ' ').replace('Z', '');
+  return String(bound);
+}

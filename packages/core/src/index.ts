@@ -1,0 +1,32 @@
+/**
+ * @sparkle/core — the connection registry, config loader, errors, lineage and engine contract
+ * every Sparkle connector builds on.
+ *
+ * @example
+ * ```ts
+ * import { getConnection, ConnectionFactory } from '@sparkle/core';
+ *
+ * console.log(`Available: ${ConnectionFactory.listAvailable().length} connection types`);
+ * await using conn = await getConnection('postgres', { env: 'prod' });
+ * if (!(await conn.test())) throw new Error('Connection failed');
+ * ```
+ * @packageDocumentation
+ */
+export * from './errors.js';
+export * from './secrets.js';
+export * from './engine.js';
+export * from './registry.js';
+export * from './discovery.js';
+export * from './connection.js';
+export * from './factory.js';
+export * from './health.js';
+export * from './classify.js';
+export * from './util/async.js';
+export * from './config/index.js';
+export type * from './config/types.js';
+export * from './lineage/index.js';
+export type * from './lineage/types.js';
+export * from './families/sql.js';
+export * from './families/jdbc-url.js';
+export * from './families/arrow-sql.js';
+export * from './families/jdbc.js';
