@@ -1,5 +1,5 @@
 import { readdirSync, existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { defineConfig, type UserConfig } from 'vitest/config';
 
 const root = resolve(import.meta.dirname);
@@ -29,6 +29,10 @@ export function packageTests(extra: UserConfig['test'] = {}): UserConfig {
       testTimeout: 30_000,
       hookTimeout: 60_000,
       pool: 'forks',
+      // The workspace test script collects one JSON report per package for its closing summary line.
+      ...(process.env.SPARKLE_TEST_REPORT_DIR
+        ? { reporters: ['default', 'json'], outputFile: { json: join(process.env.SPARKLE_TEST_REPORT_DIR, `${basename(process.cwd())}.json`) } }
+        : {}),
       ...extra,
     },
   });
