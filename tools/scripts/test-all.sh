@@ -8,13 +8,9 @@ root=$(pwd)
 started=$(date +%s)
 step() { printf '\n\033[1m== %s\033[0m (+%ss)\n' "$1" "$(( $(date +%s) - started ))"; }
 
-step "toolchain"
-if ! command -v pnpm >/dev/null 2>&1 || [[ "$(pnpm --version)" != 10.* ]]; then
-  npm install -g pnpm@10 >/dev/null
-fi
+step "toolchain and dependencies"
+source tools/scripts/bootstrap.sh
 node --version; pnpm --version
-
-step "dependencies"
 CI=true pnpm install --frozen-lockfile
 
 step "services"
