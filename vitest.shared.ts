@@ -3,6 +3,7 @@ import { basename, join, resolve } from 'node:path';
 import { defineConfig, type UserConfig } from 'vitest/config';
 
 const root = resolve(import.meta.dirname);
+// (tools/ uses this file too; its tests run from tools/.)
 
 /**
  * Tests import sibling packages from their sources (`@sparkle/x` → packages/x/src/index.ts),
