@@ -28,6 +28,11 @@ export interface LineageRunSpec {
   metadata?: Record<string, unknown>;
   /** Parent run, for runs that belong to a larger job (a `sparkle copy`). */
   parent?: { runId: string; jobNamespace: string; jobName: string };
+  /**
+   * Secret values of the connection (passwords, tokens). They are scrubbed from every string of
+   * every event of this run — error messages from drivers included — and never emitted.
+   */
+  secrets?: readonly string[];
 }
 
 /** Statistics a finished run reports (become outputStatistics / inputStatistics facets). */
