@@ -9,7 +9,20 @@ export interface Provenance {
   /** The JSON file that supplied the value (common/env layers). */
   file?: string;
   /** Environment variables interpolated into the value (`${VAR}`), with whether a default was used. */
-  envVars?: Array<{ name: string; usedDefault: boolean; source: 'process' | 'dotenv' }>;
+  envVars?: EnvVarUse[];
+}
+
+/**
+ * One `${VAR}` reference resolved into a value. `source` says where the value came from:
+ * the process environment (or `LoadConfigOptions.variables`), a `.env` file (`file` names it),
+ * or `'default'` when the variable was unset or empty and `${VAR:-default}` supplied the text.
+ */
+export interface EnvVarUse {
+  name: string;
+  usedDefault: boolean;
+  source: 'process' | 'dotenv' | 'default';
+  /** The `.env` file that supplied the value, when `source` is `'dotenv'`. */
+  file?: string;
 }
 
 /** The raw, merged and interpolated config of one connection, before schema validation. */
@@ -25,6 +38,16 @@ export interface ResolvedConfig {
   files: string[];
   /** The `connections/` directory searched, when files were used. */
   directory?: string;
+  /** The config root (`configDir` option, `SPARKLE_CONFIG_DIR` or `./config`), absolute. */
+  root?: string;
+  /**
+   * The `<env>.json` path that was expected but absent. Loading still succeeds when
+   * `common.json` exists (an env with nothing to override needs no file); `config show` and
+   * `lint` surface this so a misspelt env name does not go unnoticed.
+   */
+  missingEnvFile?: string;
+  /** `.env` files that were read, in increasing precedence. */
+  dotenvFiles?: string[];
 }
 
 export interface LoadConfigOptions {
@@ -42,4 +65,15 @@ export interface LoadConfigOptions {
   variables?: Record<string, string | undefined>;
   /** A `.env` file to read (default: `.env` in the working directory and in the config root, if present); `false` disables. */
   dotenv?: string | false;
+  /** Working directory for the relative defaults (`./config`, `./.env`); default `process.cwd()`. */
+  cwd?: string;
+}
+
+/** A `${VAR}` reference with no value and no default (see `findUnsetVariables`). */
+export interface UnsetVariable {
+  name: string;
+  /** JSON path of the value that references it, `$.password`. */
+  path: string;
+  /** The file holding the reference; undefined for config passed in code. */
+  file?: string;
 }
