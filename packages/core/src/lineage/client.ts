@@ -85,7 +85,7 @@ export class OpenLineageClient implements LineageClient {
       defaultJobNamespace: this.namespace,
       ...extra,
       ...(this.#producer ? { producer: this.#producer } : {}),
-      secrets: [...this.#secrets, ...(spec.secrets ?? [])],
+      secrets: this.#secrets,
     });
   }
 

@@ -115,7 +115,7 @@ export interface BuildRunEventInput {
   stats?: RunStats;
   eventTime?: Date;
   producer?: string;
-  /** Secret values to scrub from every string in the event. */
+  /** Secret values to scrub from every string in the event (besides `spec.secrets`). */
   secrets?: readonly string[];
 }
 
@@ -185,7 +185,7 @@ export function buildRunEvent(input: BuildRunEventInput): RunEvent {
     schemaURL: OPENLINEAGE_SCHEMA_URL,
   };
   // Defence in depth: callers promise redacted metadata, but a secret must never leave even if not.
-  return redactValue(event, undefined, input.secrets ?? []);
+  return redactValue(event, undefined, [...(input.secrets ?? []), ...(spec.secrets ?? [])]);
 }
 
 function statistics(stats: RunStats): Record<string, number> {

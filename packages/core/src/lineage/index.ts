@@ -64,3 +64,4 @@ export { FileTransport, type FileTransportOptions } from './transports/file.js';
 export { HttpTransport, type HttpTransportOptions } from './transports/http.js';
 export { CompositeTransport, type CompositeTransportOptions } from './transports/composite.js';
 export { NoopTransport } from './transports/noop.js';
+export { validateRunEvent, isUri, isUuid, isDateTime } from './validate.js';

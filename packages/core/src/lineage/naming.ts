@@ -185,7 +185,7 @@ export function fileDataset(location: string): DatasetRef {
  */
 export function kafkaDataset(bootstrapServers: string | readonly string[], topic: string): DatasetRef {
   const first = (Array.isArray(bootstrapServers) ? bootstrapServers[0] : String(bootstrapServers).split(',')[0]) ?? 'localhost';
-  const [host, port] = splitHostPort(first.trim().replace(/^[a-z]+:\/\//i, ''), DEFAULT_PORTS.kafka!);
+  const [host, port] = splitHostPort(first.trim().replace(/^[a-z_]+:\/\//i, ''), DEFAULT_PORTS.kafka!);
   return { namespace: datasetNamespace({ scheme: 'kafka', host, port }), name: topic };
 }
 

@@ -1,0 +1,118 @@
+/** The openlineage.yml subset reader: what OpenLineage's documented configs use, and clear errors for the rest. */
+import { describe, expect, it } from 'vitest';
+import { SparkleError } from '../src/errors.js';
+import { parseYaml } from '../src/lineage/yaml.js';
+
+describe('parseYaml: the openlineage.yml subset', () => {
+  it('nested maps, scalars, comments, quoted strings and flow lists (an http transport)', () => {
+    const text = [
+      '# lineage goes to Marquez',
+      'transport:',
+      '  type: http            # the HTTP transport',
+      '  url: http://localhost:5000',
+      '  endpoint: "api/v1/lineage"',
+      '  timeout: 5.5',
+      '  verify: false',
+      '  auth:',
+      '    type: api_key',
+      "    apiKey: 'it''s # not a comment'",
+      '  retry:',
+      '    total: 3',
+      '    status_forcelist: [500, 502, 503]',
+      '    allowed_methods: ["HEAD", "POST"]',
+      '  custom_headers: {X-Team: data, X-Env: "prod"}',
+      '  empty:',
+      'namespace: ~',
+      '',
+    ].join('\n');
+    expect(parseYaml(text, 'openlineage.yml')).toEqual({
+      transport: {
+        type: 'http',
+        url: 'http://localhost:5000',
+        endpoint: 'api/v1/lineage',
+        timeout: 5.5,
+        verify: false,
+        auth: { type: 'api_key', apiKey: "it's # not a comment" },
+        retry: { total: 3, status_forcelist: [500, 502, 503], allowed_methods: ['HEAD', 'POST'] },
+        custom_headers: { 'X-Team': 'data', 'X-Env': 'prod' },
+        empty: null,
+      },
+      namespace: null,
+    });
+  });
+
+  it('composite transports as a list of maps (indented or not) and as a map', () => {
+    const list = `---
+transport:
+  type: composite
+  transports:
+    - type: http
+      url: http://example.com/api
+      name: my_http
+    - type: file
+      log_file_path: /tmp/ol.ndjson
+      append: true
+  sort_transports: false
+`;
+    expect(parseYaml(list)).toEqual({
+      transport: {
+        type: 'composite',
+        transports: [
+          { type: 'http', url: 'http://example.com/api', name: 'my_http' },
+          { type: 'file', log_file_path: '/tmp/ol.ndjson', append: true },
+        ],
+        sort_transports: false,
+      },
+    });
+    // Block sequences may sit at the same column as their key.
+    expect(parseYaml('transports:\n- type: console\n- type: file\n  log_file_path: x\nnext: 1\n')).toEqual({
+      transports: [{ type: 'console' }, { type: 'file', log_file_path: 'x' }],
+      next: 1,
+    });
+    expect(parseYaml('transport:\n  transports:\n    first:\n      type: console\n    second: {}\n')).toEqual({
+      transport: { transports: { first: { type: 'console' }, second: {} } },
+    });
+  });
+
+  it('scalar types: numbers, booleans, nulls, strings that merely look special', () => {
+    expect(parseYaml('a: 42\nb: -1.5e3\nc: True\nd: null\ne: 1.2.3\nf: "42"\ng: http://h:80/x#frag\n')).toEqual({
+      a: 42,
+      b: -1500,
+      c: true,
+      d: null,
+      e: '1.2.3',
+      f: '42',
+      g: 'http://h:80/x#frag',
+    });
+    expect(parseYaml('')).toEqual({});
+    expect(parseYaml('# only a comment\n')).toEqual({});
+    expect(parseYaml('list:\n  - a\n  - "b c"\n  - 3\n')).toEqual({ list: ['a', 'b c', 3] });
+    expect(parseYaml('"quoted key": 1\n')).toEqual({ 'quoted key': 1 });
+  });
+
+  it.each([
+    ['transport: &anchor\n  type: console\n', 2 - 1, 'anchors'],
+    ['a: *ref\n', 1, 'aliases'],
+    ['a: !!str 1\n', 1, 'tags'],
+    ['a: |\n  text\n', 1, 'block scalars'],
+    ['a: 1\n---\nb: 2\n', 2, 'multiple YAML documents'],
+    ['transport:\n\ttype: console\n', 2, 'tabs'],
+    ['a: 1\na: 2\n', 2, 'duplicate key "a"'],
+    ['a:\n  b: 1\n   c: 2\n', 3, 'unexpected indentation'],
+    ['a: "unterminated\n', 1, 'unterminated'],
+    ['a: [1, 2\n', 1, 'flow collection'],
+    ['just a line\n', 1, 'expected "key: value"'],
+    ['a:\n  - x\n  b: 1\n', 3, 'unexpected indentation'],
+  ])('rejects %j naming file and line', (text, line, what) => {
+    let error: unknown;
+    try {
+      parseYaml(text, '/etc/ol/openlineage.yml');
+    } catch (e) {
+      error = e;
+    }
+    expect(SparkleError.isInstance(error)).toBe(true);
+    expect((error as SparkleError).code).toBe('CONFIG_PARSE');
+    expect((error as Error).message).toContain(`/etc/ol/openlineage.yml:${line}:`);
+    expect((error as Error).message).toContain(what);
+  });
+});
