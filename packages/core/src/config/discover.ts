@@ -27,7 +27,11 @@ export function isDirectory(path: string): boolean {
   }
 }
 
-/** The config root from an explicit value, then `SPARKLE_CONFIG_DIR`, then `./config`. */
+/**
+ * The config root (absolute) from an explicit value, then `SPARKLE_CONFIG_DIR`, then `./config`.
+ * @example
+ * resolveConfigRoot(undefined, { SPARKLE_CONFIG_DIR: '/etc/sparkle' }); // → '/etc/sparkle'
+ */
 export function resolveConfigRoot(configDir: string | undefined, variables: Record<string, string | undefined> = process.env, cwd: string = process.cwd()): string {
   const fromEnv = variables.SPARKLE_CONFIG_DIR;
   return resolve(cwd, configDir ?? (fromEnv ? fromEnv : 'config'));

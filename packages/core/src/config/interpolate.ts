@@ -127,7 +127,3 @@ function parse(text: string, start: number, nested: boolean, lookup: VariableLoo
   return { out, end: i, used, missing };
 }
 
-/** True when `text` contains a `${` reference (escapes excluded). */
-export function hasReference(text: string): boolean {
-  return /(^|[^$])\$\{/.test(text);
-}

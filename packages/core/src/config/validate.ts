@@ -130,7 +130,13 @@ export function describeZodIssues(
   });
 }
 
-/** The issue lines `<file> at $.path: expected <x>, received <type>` (see `describeZodIssues`). */
+/**
+ * The issue lines `<file> at $.path: expected <x>, received <type>` (see `describeZodIssues`).
+ * @example
+ * const raw = { port: 'abc' };
+ * formatZodIssues(z.object({ port: z.number() }).safeParse(raw).error!.issues, raw);
+ * // → ['config passed in code at $.port: expected number, received string']
+ */
 export function formatZodIssues(
   issues: readonly Issue[],
   raw: unknown,
