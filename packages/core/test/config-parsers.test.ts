@@ -99,6 +99,34 @@ describe('locateJsonError', () => {
       expect(locateJsonError(sample) === undefined, sample).toBe(valid);
     }
   });
+
+  it('agrees with JSON.parse on 3000 randomly mutated documents (fixed seed)', () => {
+    const base = JSON.stringify({ a: [1, -2.5e-3, true, null, 'x\n"y\u00e9'], b: { c: {}, d: [] }, e: 0 }, null, 2);
+    const alphabet = '{}[],:"\\ \n\t0123456789-+.eEtrufalsn\'/x\u0001';
+    let seed = 42;
+    const rnd = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    const disagreements: string[] = [];
+    for (let k = 0; k < 3000; k++) {
+      let doc = base;
+      for (let e = 1 + rnd(3); e > 0; e--) {
+        const pos = rnd(doc.length + 1);
+        const ch = alphabet[rnd(alphabet.length)]!;
+        const op = rnd(3);
+        doc = op === 0 ? doc.slice(0, pos) + ch + doc.slice(pos) : op === 1 ? doc.slice(0, pos) + doc.slice(pos + 1) : doc.slice(0, pos) + ch + doc.slice(pos + 1);
+      }
+      let valid = true;
+      try {
+        JSON.parse(doc);
+      } catch {
+        valid = false;
+      }
+      if ((locateJsonError(doc) === undefined) !== valid) disagreements.push(doc);
+    }
+    expect(disagreements).toEqual([]);
+  });
 });
 
 describe('deepMerge and paths', () => {
