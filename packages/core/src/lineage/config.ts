@@ -142,7 +142,13 @@ export function configFromEnv(env: Record<string, string | undefined>): Json {
     }
     node[path[path.length - 1]!] = value;
   }
-  return out;
+  return sortKeys(out) as Json;
+}
+
+/** Environment order means nothing; named composite members come out alphabetically instead. */
+function sortKeys(v: unknown): unknown {
+  if (!isPlainObject(v)) return v;
+  return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortKeys(v[k])]));
 }
 
 function legacyHttpConfig(env: Record<string, string | undefined>): Json {
@@ -256,6 +262,11 @@ export function createTransport(config: Json, where = 'transport'): LineageTrans
       if (!entries.length) throw invalid(`${where}: a composite transport needs a non-empty transports list or map`);
       // `{}` disables one named member (OpenLineage's way to drop an aliased default).
       const members = entries.filter(([, t]) => isPlainObject(t) && Object.keys(t).length > 0);
+      // sort_transports: higher `priority` first (stable, missing priority = 0), as in OpenLineage.
+      if (bool('sort_transports')) {
+        const priority = (t: unknown) => numberOr(pick(t as Json, 'priority')) ?? 0;
+        members.sort(([, a], [, b]) => priority(b) - priority(a));
+      }
       return new CompositeTransport({
         transports: members.map(([name, t]) => createTransport(t as Json, `${where}.transports.${name}`)),
         continueOnFailure: bool('continue_on_failure') ?? true,
