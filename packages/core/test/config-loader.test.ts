@@ -106,6 +106,15 @@ describe('loadConfig: files and merge', () => {
     expect(resolved.directory).toBe(join(cwd, 'config/connections/postgresql'));
   });
 
+  it('accepts a folder spelt with dashes for a type or alias spelt with underscores, and tries each name once', async () => {
+    const cwd = makeTree({ 'config/connections/azure-blob/dev.json': { container: 'c' } });
+    const resolved = await loadConfig({ type: 'azure_blob', aliases: ['azure_blob', 'wasb'], env: 'dev', cwd, dotenv: false, variables: {} });
+    expect(resolved.directory).toBe(join(cwd, 'config/connections/azure-blob'));
+    expect(listConfigEnvs(join(cwd, 'config'), 'azure_blob')).toEqual(['dev']);
+    const err = await failure(() => loadConfig({ type: 'kafka', aliases: ['kafka', 'msk'], env: 'dev', cwd, dotenv: false, variables: {} }));
+    expect(err.details.directories).toEqual([join(cwd, 'config/connections/kafka'), join(cwd, 'config/connections/msk')]);
+  });
+
   it('takes the root from configDir, then SPARKLE_CONFIG_DIR, then ./config; a root may be the connections dir itself', async () => {
     const cwd = makeTree({
       'config/connections/redis/dev.json': { from: 'default' },

@@ -62,6 +62,14 @@ export function listEnvsIn(dir: string): string[] {
     .sort();
 }
 
+/**
+ * Folder names to try, in order: the type, then its aliases, each also with `_` spelt `-`
+ * (the registry treats `azure_blob` and `azure-blob` as one name, so folders may use either).
+ */
+export function typeDirNames(type: string, aliases: readonly string[] = []): string[] {
+  return [...new Set([type, ...aliases].flatMap((n) => [n, n.replace(/_/g, '-')]))];
+}
+
 /** The first existing `<connectionsDir>/<name>` for the type and its aliases. */
 export function findTypeDir(connectionsDir: string, names: readonly string[]): string | undefined {
   for (const name of names) {
@@ -80,7 +88,7 @@ export function findTypeDir(connectionsDir: string, names: readonly string[]): s
 export function listConfigEnvs(root: string | undefined, type: string, aliases: readonly string[] = []): string[] {
   assertPlainName(type, 'connection type', type);
   for (const alias of aliases) assertPlainName(alias, 'connection type', type);
-  const dir = findTypeDir(connectionsDirOf(resolveConfigRoot(root)), [type, ...aliases]);
+  const dir = findTypeDir(connectionsDirOf(resolveConfigRoot(root)), typeDirNames(type, aliases));
   return dir ? listEnvsIn(dir) : [];
 }
 

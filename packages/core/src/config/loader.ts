@@ -19,7 +19,7 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ConfigError } from '../errors.js';
-import { assertPlainName, connectionsDirOf, findTypeDir, isDirectory, listConfiguredTypes, listEnvsIn, resolveConfigRoot } from './discover.js';
+import { assertPlainName, connectionsDirOf, findTypeDir, isDirectory, listConfiguredTypes, listEnvsIn, resolveConfigRoot, typeDirNames } from './discover.js';
 import { readDotenvFile } from './dotenv.js';
 import { interpolateString, InterpolationSyntaxError, type VariableLookup } from './interpolate.js';
 import { parseJsonText } from './json.js';
@@ -117,7 +117,7 @@ function readSources(options: LoadConfigOptions): ConfigSources {
   }
 
   const connectionsDir = connectionsDirOf(root);
-  const names = [type, ...aliases];
+  const names = typeDirNames(type, aliases);
   const dir = findTypeDir(connectionsDir, names);
   if (!dir) {
     const tried = names.map((n) => displayFile(join(connectionsDir, n), cwd) + '/');
