@@ -1,0 +1,38 @@
+/**
+ * `@sparkle/connector-mysql`: the `mysql` connection type, and the MySQL-protocol base that
+ * `@sparkle/connector-mariadb` builds on. Importing this module registers `mysql`.
+ *
+ * @example
+ * ```ts
+ * import { getConnection } from '@sparkle/core';
+ * import '@sparkle/connector-mysql';
+ *
+ * await using db = await getConnection('mysql', { config: { host: '127.0.0.1', database: 'test', user: 'root' } });
+ * const frame = await db.readTable('orders', { partitionColumn: 'id', numPartitions: 4 });
+ * ```
+ * @packageDocumentation
+ */
+import { registerConnection } from '@sparkle/core';
+import { MySQLConnection } from './connection.js';
+
+export { MySQLConnection, MySQLProtocolConnection, mysqlConfigSchema, type MysqlConfig } from './connection.js';
+export { mysqlDialect, MYSQL_TYPE_NAMES, quoteMysql } from './dialect.js';
+export { MysqlSession, DEFAULT_BATCH_ROWS, type MysqlBulkLoad } from './session.js';
+export { arrowTypeOfColumn, arrowFieldOfColumn, MysqlType, type MysqlColumn } from './types.js';
+export {
+  columnBuilder,
+  batchFromBuilders,
+  emptyBatch,
+  ArrowTypes,
+  decimalStringToBigInt,
+  bigIntToDecimalString,
+  parseTimestampMicros,
+  formatTimestampMicros,
+  type ColumnBuilder,
+} from './arrow-columns.js';
+export { cellReader, type Cell } from './arrow-cells.js';
+
+registerConnection('mysql', MySQLConnection, {
+  packageName: '@sparkle/connector-mysql',
+  capabilities: ['read', 'write', 'query', 'discover', 'spark'],
+});
