@@ -120,8 +120,10 @@ describe('describeProvenance', () => {
     expect(byPath.url?.value).toBe('***'); // built from a secret-named variable
     expect(byPath.user).toEqual({ path: 'user', value: 'app', layer: 'env', file: prod, envVars: ['PG_USER (default)'] });
     expect(byPath['properties.ssl']).toMatchObject({ value: 'true', layer: 'common' });
-    expect(byPath.port).toMatchObject({ value: 5432, layer: 'env' }); // parsed by the schema
+    expect(byPath.port).toMatchObject({ value: '5432', layer: 'env' }); // as resolved, before coercion
     expect(byPath.mode).toEqual({ path: 'mode', value: 'read', layer: 'default', envVars: [] });
+    expect(byPath.tags).toEqual({ path: 'tags', value: [], layer: 'default', envVars: [] });
+    expect(byPath['properties.fetchsize']?.layer).toBe('common'); // not shadowed by the schema default
     expect(JSON.stringify(rows)).not.toContain(password);
   });
 

@@ -79,15 +79,11 @@ export interface ProvenanceRow {
  * }
  */
 export function describeProvenance(resolved: ResolvedConfig, schema?: z.ZodType): ProvenanceRow[] {
-  let values: unknown = resolved.values;
-  if (schema) {
-    const parsed = schema.safeParse(resolved.values);
-    if (parsed.success) values = parsed.data;
-  }
-  const redacted = redactValue(values, schema);
   const rows: ProvenanceRow[] = [];
-  forEachLeaf(redacted, (segments, leaf) => {
+  const seen = new Set<string>();
+  forEachLeaf(redactValue(resolved.values, schema), (segments, leaf) => {
     const path = formatPath(segments);
+    seen.add(path);
     const prov = resolved.provenance[path];
     const vars = prov?.envVars ?? [];
     const fromSecretVar = vars.some((v) => looksSecret(v.name) && !v.usedDefault);
@@ -99,5 +95,17 @@ export function describeProvenance(resolved: ResolvedConfig, schema?: z.ZodType)
       envVars: vars.map((v) => (v.usedDefault ? `${v.name} (default)` : v.name)),
     });
   });
+  // Values shown are the resolved ones (before schema coercion); keys only the schema's
+  // defaults supply are added as layer `default`.
+  if (schema) {
+    const parsed = schema.safeParse(resolved.values);
+    if (parsed.success) {
+      forEachLeaf(redactValue(parsed.data, schema), (segments, leaf) => {
+        const path = formatPath(segments);
+        if (seen.has(path) || [...seen].some((p) => path.startsWith(`${p}.`) || path.startsWith(`${p}[`))) return;
+        rows.push({ path, value: leaf, layer: 'default', envVars: [] });
+      });
+    }
+  }
   return rows;
 }
