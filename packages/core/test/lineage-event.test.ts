@@ -153,6 +153,15 @@ describe('buildRunEvent', () => {
     expect(json).toContain('***');
   });
 
+  it('a very short secret is scrubbed from caller data without breaking producer or schema URLs', () => {
+    const tiny: LineageRunSpec = { ...spec, metadata: { password: 'p', note: 'pass p along' } };
+    const event = buildRunEvent({ eventType: 'FAIL', runId, spec: tiny, error: new Error('bad p') });
+    expect(validateRunEvent(event)).toEqual([]);
+    expect(event.producer).toBe(SPARKLE_PRODUCER);
+    expect(event.run.facets!.sparkle!.metadata).toEqual({ password: '***', note: '***ass *** along' });
+    expect(event.run.facets!.errorMessage!.message).toBe('Error: bad ***');
+  });
+
   it('producer names this package version (kept in step with package.json)', () => {
     const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
     expect(SPARKLE_CORE_VERSION).toBe(pkg.version);

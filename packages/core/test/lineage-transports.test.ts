@@ -308,4 +308,22 @@ describe('composite transport and the queue', () => {
     await client.run(spec).start();
     expect(delivered).toHaveLength(4);
   });
+
+  it('run cycle: RUNNING between, ABORT for cancellation, finish without start still starts, extra calls ignored', async () => {
+    const out: RunEvent[] = [];
+    const client = createLineageClient({ transport: new ConsoleTransport({ write: (l) => out.push(JSON.parse(l)) }) });
+    const a = client.run(spec);
+    await a.running(); // before start: ignored
+    await a.start();
+    await a.start();
+    await a.running({ rows: 500 });
+    await a.abort(new DOMException('The operation was aborted', 'AbortError'));
+    await a.complete(); // after finish: ignored
+    const b = client.run(spec);
+    await b.complete({ rows: 1 });
+    await client.close();
+    expect(out.map((e) => `${e.eventType}:${e.run.runId === a.runId ? 'a' : 'b'}`)).toEqual(['START:a', 'RUNNING:a', 'ABORT:a', 'START:b', 'COMPLETE:b']);
+    for (const e of out) expect(validateRunEvent(e)).toEqual([]);
+    expect(out[2]!.run.facets!.errorMessage!.message).toBe('AbortError: The operation was aborted');
+  });
 });

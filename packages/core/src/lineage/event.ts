@@ -3,7 +3,7 @@
  * spec-valid RunEvents. Only the facets Sparkle emits are modelled; every facet carries the
  * `_producer` / `_schemaURL` pair the spec's BaseFacet requires.
  */
-import { redactText, redactValue } from '../secrets.js';
+import { collectSecrets, redactText, redactValue } from '../secrets.js';
 import type { DatasetRef, LineageRunSpec, RunStats } from './types.js';
 
 /** Version stamped into `producer`; kept in step with packages/core/package.json by a test. */
@@ -132,7 +132,9 @@ export interface BuildRunEventInput {
  * });
  */
 export function buildRunEvent(input: BuildRunEventInput): RunEvent {
-  const { spec, eventType, stats } = input;
+  const { eventType, stats } = input;
+  const spec = redactSpec(input.spec, input.secrets ?? []);
+  const secrets = spec.secrets ?? [];
   const producer = input.producer ?? SPARKLE_PRODUCER;
   const make = (kind: string, fields: Record<string, unknown>) => facet(kind, fields, producer);
   const finished = eventType === 'COMPLETE' || eventType === 'FAIL' || eventType === 'ABORT';
@@ -156,7 +158,7 @@ export function buildRunEvent(input: BuildRunEventInput): RunEvent {
     });
   }
   if ((eventType === 'FAIL' || eventType === 'ABORT') && input.error !== undefined) {
-    runFacets.errorMessage = make('errorMessage', errorFields(input.error));
+    runFacets.errorMessage = make('errorMessage', errorFields(input.error, secrets));
   }
 
   const jobFacets: Facets = {
@@ -184,8 +186,33 @@ export function buildRunEvent(input: BuildRunEventInput): RunEvent {
     producer,
     schemaURL: OPENLINEAGE_SCHEMA_URL,
   };
-  // Defence in depth: callers promise redacted metadata, but a secret must never leave even if not.
-  return redactValue(event, undefined, [...(input.secrets ?? []), ...(spec.secrets ?? [])]);
+  return event;
+}
+
+/**
+ * The spec with every caller-supplied value redacted. Callers promise redacted metadata, but a
+ * secret must never leave even if not: keys that look secret, the given secret values and the
+ * values of those keys wherever else they appear, URL passwords and `key=value` secrets. Only
+ * caller data is scrubbed, so constant fields (`producer`, `_schemaURL`, …) stay valid URIs even
+ * when a secret is a short string.
+ */
+function redactSpec(spec: LineageRunSpec, extra: readonly string[]): LineageRunSpec & { secrets: readonly string[] } {
+  const secrets = [
+    ...extra,
+    ...(spec.secrets ?? []),
+    ...collectSecrets({ metadata: spec.metadata, inputs: spec.inputs, outputs: spec.outputs }),
+  ].filter((s) => s.length > 0);
+  const clean = <T>(value: T): T => redactValue(value, undefined, secrets);
+  return {
+    ...spec,
+    jobName: redactText(spec.jobName, secrets),
+    ...(spec.jobNamespace ? { jobNamespace: redactText(spec.jobNamespace, secrets) } : {}),
+    inputs: spec.inputs.map((d) => cleanDataset(d, clean)),
+    outputs: spec.outputs.map((d) => cleanDataset(d, clean)),
+    ...(spec.metadata ? { metadata: clean(spec.metadata) } : {}),
+    ...(spec.parent ? { parent: clean(spec.parent) } : {}),
+    secrets,
+  };
 }
 
 function statistics(stats: RunStats): Record<string, number> {
@@ -193,6 +220,20 @@ function statistics(stats: RunStats): Record<string, number> {
   // The spec types these as integers.
   if (stats.rows !== undefined && Number.isFinite(stats.rows)) out.rowCount = Math.trunc(stats.rows);
   if (stats.bytes !== undefined && Number.isFinite(stats.bytes)) out.size = Math.trunc(stats.bytes);
+  return out;
+}
+
+/** A redacted dataset whose facets keep their own `_producer` / `_schemaURL` (URIs, not caller data). */
+function cleanDataset(ref: DatasetRef, clean: <T>(value: T) => T): DatasetRef {
+  const out = clean(ref);
+  for (const [kind, original] of Object.entries(ref.facets ?? {})) {
+    const target = out.facets?.[kind] as Record<string, unknown> | undefined;
+    if (!target || !original || typeof original !== 'object') continue;
+    for (const key of ['_producer', '_schemaURL'] as const) {
+      const value = (original as Record<string, unknown>)[key];
+      if (typeof value === 'string' && isAbsoluteUri(value)) target[key] = value;
+    }
+  }
   return out;
 }
 
@@ -209,12 +250,12 @@ function dataset(ref: DatasetRef, producer: string): OpenLineageDataset {
 }
 
 /** ErrorMessageRunFacet fields: message and stack, redacted (URL passwords, key=value secrets). */
-function errorFields(error: unknown): Record<string, unknown> {
+function errorFields(error: unknown, secrets: readonly string[]): Record<string, unknown> {
   const err = error instanceof Error ? error : undefined;
   const message = err ? `${err.name}: ${err.message}` : String(error);
   return {
-    message: redactText(message),
+    message: redactText(message, secrets),
     programmingLanguage: 'javascript',
-    ...(err?.stack ? { stackTrace: redactText(err.stack) } : {}),
+    ...(err?.stack ? { stackTrace: redactText(err.stack, secrets) } : {}),
   };
 }
