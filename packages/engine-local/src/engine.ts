@@ -1,0 +1,203 @@
+/**
+ * The local engine: Sparkle's reads, writes and queries run in-process through each connector's
+ * native driver, as streams of Arrow record batches.
+ */
+import { Schema, type RecordBatch } from 'apache-arrow';
+import {
+  InvalidArgumentError,
+  isNativeSource,
+  UnsupportedOperationError,
+  type NativeSource,
+  type ReadTableOptions,
+  type SparkleConnection,
+  type SparkleEngine,
+  type WriteResult,
+  type WriteTableOptions,
+} from '@sparkle/core';
+import { batchByteLength, emptyBatch, iterateBatches } from './arrow.js';
+import { LocalFrame } from './frame.js';
+import { ENGINE_NAME, engineRun, quietly, type LineageParent } from './lineage.js';
+import { ProgressTracker } from './progress.js';
+
+type AnyConnection = SparkleConnection<object>;
+
+export interface LocalEngineOptions {
+  /** Partitions read at once when the connection sets no `maxConnections`. Default 4. */
+  defaultConcurrency?: number;
+}
+
+/** Extra, engine-internal options of a write (used by `copyTable`). */
+export interface WriteInternals {
+  /** Lineage parent run of the write. */
+  parent?: LineageParent;
+}
+
+function nativeSource(connection: AnyConnection, what: string): AnyConnection & NativeSource {
+  if (!isNativeSource(connection)) {
+    throw new UnsupportedOperationError(
+      `The ${connection.type} connection cannot ${what} in the local engine: it has no native Node driver. ` +
+        `Use it through Spark (getConnection('${connection.type}', { spark })).`,
+      { connector: connection.type },
+    );
+  }
+  return connection as AnyConnection & NativeSource;
+}
+
+function validateReadOptions(connection: AnyConnection, options: ReadTableOptions): void {
+  const n = options.numPartitions;
+  if (n !== undefined && (!Number.isInteger(n) || n < 1)) {
+    throw new InvalidArgumentError(`numPartitions must be a positive integer; got ${String(n)}`, { connector: connection.type });
+  }
+  if (options.predicates?.length && options.partitionColumn) {
+    throw new InvalidArgumentError('Use either predicates or partitionColumn, not both', { connector: connection.type });
+  }
+}
+
+/** Options forwarded to the connector: everything but the engine's own callbacks. */
+function connectorReadOptions(options: ReadTableOptions, signal: AbortSignal): ReadTableOptions {
+  const { onProgress: _progress, signal: _signal, ...rest } = options;
+  return { ...rest, signal };
+}
+
+/**
+ * The in-process engine. Core loads it lazily (`getLocalEngine()`) when a connection has no
+ * Spark session; it can also be used directly.
+ *
+ * @example
+ * ```ts
+ * import { localEngine } from '@sparkle/engine-local';
+ * const frame = await localEngine.readTable(conn, 'main.orders', { partitionColumn: 'id', numPartitions: 4 });
+ * console.log(await frame.count());
+ * ```
+ */
+export class LocalEngine implements SparkleEngine<LocalFrame> {
+  readonly name = ENGINE_NAME;
+  readonly #defaultConcurrency: number;
+
+  constructor(options: LocalEngineOptions = {}) {
+    this.#defaultConcurrency = options.defaultConcurrency ?? 4;
+  }
+
+  #concurrency(connection: AnyConnection): number {
+    const max = (connection.config as { maxConnections?: unknown }).maxConnections;
+    return typeof max === 'number' && max >= 1 ? Math.floor(max) : this.#defaultConcurrency;
+  }
+
+  /**
+   * A lazy frame over `connection.nativeRead(table, options)`: partitions run in parallel (at
+   * most `maxConnections`, default 4), batches stream as they arrive.
+   */
+  async readTable(connection: AnyConnection, table: string, options: ReadTableOptions = {}): Promise<LocalFrame> {
+    const source = nativeSource(connection, 'read');
+    validateReadOptions(connection, options);
+    const metadata: Record<string, unknown> = {
+      partitions: options.predicates?.length ?? options.numPartitions ?? 1,
+    };
+    if (options.partitionColumn) metadata.partitionColumn = options.partitionColumn;
+    if (options.lowerBound !== undefined) metadata.lowerBound = String(options.lowerBound);
+    if (options.upperBound !== undefined) metadata.upperBound = String(options.upperBound);
+    if (options.predicates?.length) metadata.predicates = options.predicates;
+    if (options.columns?.length) metadata.columns = options.columns;
+    if (options.where) metadata.where = options.where;
+    return new LocalFrame({
+      connection,
+      target: table,
+      operation: 'read',
+      metadata,
+      concurrency: this.#concurrency(connection),
+      signal: options.signal,
+      onProgress: options.onProgress,
+      plan: (signal) => source.nativeRead(table, connectorReadOptions(options, signal)),
+    });
+  }
+
+  /** A lazy frame over `connection.nativeQuery(sql, params)` (SQL sources). */
+  async query(connection: AnyConnection, sql: string, params: readonly unknown[] = [], options: ReadTableOptions = {}): Promise<LocalFrame> {
+    const source = nativeSource(connection, 'run queries');
+    const run = source.nativeQuery?.bind(source);
+    if (!run) throw new UnsupportedOperationError(`The ${connection.type} connection does not run queries`, { connector: connection.type });
+    const text = sql.replace(/\s+/g, ' ').trim();
+    return new LocalFrame({
+      connection,
+      target: text.length > 200 ? `${text.slice(0, 197)}...` : text,
+      operation: 'query',
+      metadata: { sql: text, params: params.length },
+      concurrency: 1,
+      signal: options.signal,
+      onProgress: options.onProgress,
+      plan: async () => ({
+        partitions: [{ description: 'query', open: (signal: AbortSignal) => run(sql, params, { signal, fetchSize: options.fetchSize }) }],
+      }),
+    });
+  }
+
+  /**
+   * Writes `data` — a frame, an Arrow Table, record batches (array or async iterable), or rows
+   * (objects/arrays, inferred to Arrow) — through `connection.nativeWrite`, with Spark's save
+   * modes. The connector makes `overwrite` atomic; the engine adds progress and lineage (the
+   * frame's dataset as input).
+   */
+  async writeTable(connection: AnyConnection, data: unknown, table: string, options: WriteTableOptions = {}, internals: WriteInternals = {}): Promise<WriteResult> {
+    const target = nativeSource(connection, 'write');
+    const mode = options.mode ?? 'errorIfExists';
+    if (!['append', 'overwrite', 'errorIfExists', 'ignore'].includes(mode)) {
+      throw new InvalidArgumentError(`Unknown write mode '${String(mode)}': use append, overwrite, errorIfExists or ignore`, { connector: connection.type });
+    }
+    const started = performance.now();
+    const frame = data instanceof LocalFrame ? data : undefined;
+    const run = engineRun(connection, {
+      operation: 'write',
+      target: table,
+      metadata: { mode, ...(options.batchSize ? { batchSize: options.batchSize } : {}) },
+      inputs: frame ? [frame.source.dataset] : [],
+      parent: internals.parent,
+    });
+    const signal = options.signal ?? new AbortController().signal;
+    const tracker = new ProgressTracker(options.onProgress);
+    // Writers that report landed rows drive progress; otherwise rows handed to the writer do.
+    const pulled = { rows: 0, bytes: 0 };
+    const landed = { rows: 0, bytes: 0 };
+    let writerReports = false;
+    const report = () => tracker.set(writerReports ? landed.rows : pulled.rows, writerReports ? landed.bytes : pulled.bytes);
+
+    async function* counted(): AsyncGenerator<RecordBatch> {
+      let any = false;
+      for await (const batch of iterateBatches(frame ? frame.batches({ signal }) : data, { batchSize: options.batchSize, signal })) {
+        signal.throwIfAborted();
+        any = true;
+        pulled.rows += batch.numRows;
+        pulled.bytes += batchByteLength(batch);
+        report();
+        yield batch;
+      }
+      // A source with no batches at all (not even a schema): writers still get one batch.
+      if (!any) yield emptyBatch(new Schema([]));
+    }
+
+    await quietly(run.start());
+    try {
+      const { onProgress: _p, ...connectorOptions } = options;
+      const result = await target.nativeWrite(table, counted(), { ...connectorOptions, mode, signal }, {
+        signal,
+        onRows(rows, bytes) {
+          writerReports = true;
+          landed.rows += rows;
+          landed.bytes += bytes;
+          report();
+        },
+      });
+      const bytes = result.bytes ?? (writerReports ? landed.bytes : pulled.bytes);
+      tracker.set(result.rows, bytes);
+      tracker.final();
+      await quietly(run.complete({ rows: result.rows, bytes }));
+      return { ...result, bytes, elapsedMs: performance.now() - started };
+    } catch (error) {
+      const e = connection.wrapError(error, `write ${table}`);
+      await quietly(run.fail(e, { rows: landed.rows }));
+      throw e;
+    }
+  }
+}
+
+/** The shared local engine instance core uses. */
+export const localEngine = new LocalEngine();
