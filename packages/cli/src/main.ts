@@ -1,0 +1,85 @@
+/** The `sparkle` command: dispatch, help, and the one place failures become exit codes. */
+import { configCommand } from './commands/config-show.js';
+import { copyCommand } from './commands/copy.js';
+import { lintCommand } from './commands/lint.js';
+import { listCommand } from './commands/list.js';
+import { testCommand } from './commands/test.js';
+import type { Command } from './commands/types.js';
+import { describeError, EXIT, exitCodeFor } from './errors.js';
+import { processIO, type CliIO } from './io.js';
+import { Output } from './output.js';
+import packageJson from '../package.json' with { type: 'json' };
+
+/** Every sub-command, in the order `sparkle --help` lists them. */
+export const COMMANDS: readonly Command[] = [listCommand, testCommand, configCommand, lintCommand, copyCommand];
+
+/** The CLI's version (the bundler inlines the package.json field). */
+const VERSION: string = packageJson.version;
+
+function globalUsage(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 2;
+  return `Usage: sparkle <command> [options]
+
+Sparkle connections from the command line: what is installed, whether it is healthy, what its
+config resolves to, and moving a table from one system to another.
+
+Commands:
+${COMMANDS.map((c) => `  ${(c.name === 'config' ? 'config show' : c.name).padEnd(width + 5)}${c.summary}`).join('\n')}
+
+Options for every command:
+  -r, --require <m>   import a module first (registers custom connections); repeatable
+  -h, --help          help for a command: sparkle <command> --help
+  --version           print the version
+
+Environment: SPARKLE_CONFIG_DIR, SPARKLE_ENV, SPARKLE_PLUGIN_PATH, OPENLINEAGE_* (lineage),
+NO_COLOR, SPARKLE_DEBUG=1 (stack traces on errors).`;
+}
+
+/** Secrets the environment holds (values of variables named like secrets), scrubbed from error output. */
+function environmentSecrets(env: CliIO['env']): string[] {
+  return Object.entries(env)
+    .filter(([name, value]) => value && value.length >= 4 && /(PASS(WORD|WD)?|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIALS?)$/i.test(name))
+    .map(([, value]) => value!);
+}
+
+/**
+ * Runs the CLI with `argv` (without `node` and the script) and returns the exit code: 0 ok,
+ * 1 unhealthy / lint errors / failed copy, 2 usage or config errors. Never throws.
+ *
+ * @example
+ * ```ts
+ * import { main } from '@sparkle/cli';
+ * const out: string[] = [];
+ * const code = await main(['list', '--json'], { stdout: { write: (s) => out.push(s) }, stderr: process.stderr, env: process.env, cwd: process.cwd() });
+ * ```
+ */
+export async function main(argv: readonly string[], io: CliIO = processIO()): Promise<number> {
+  const out = new Output(io);
+  const [name, ...rest] = argv;
+  try {
+    if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+      const topic = name === 'help' ? COMMANDS.find((c) => c.name === rest[0]) : undefined;
+      out.line(topic ? topic.usage : globalUsage());
+      return name === undefined ? EXIT.usage : EXIT.ok;
+    }
+    if (name === '--version' || name === '-v') {
+      out.line(VERSION);
+      return EXIT.ok;
+    }
+    const command = COMMANDS.find((c) => c.name === name);
+    if (!command) {
+      const near = COMMANDS.filter((c) => c.name.startsWith(name.slice(0, 2)) || name.startsWith(c.name)).map((c) => `'${c.name}'`);
+      out.note(`error: Unknown command '${name}'.${near.length ? ` Did you mean ${near.join(', ')}?` : ''}`);
+      out.note("hint: run 'sparkle --help' to list the commands");
+      return EXIT.usage;
+    }
+    if (rest.includes('--help') || rest.includes('-h')) {
+      out.line(command.usage);
+      return EXIT.ok;
+    }
+    return await command.run([...rest], { io, out });
+  } catch (error) {
+    for (const line of describeError(error, { debug: io.env.SPARKLE_DEBUG === '1', secrets: environmentSecrets(io.env) })) out.note(line);
+    return exitCodeFor(error);
+  }
+}
