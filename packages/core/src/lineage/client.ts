@@ -227,29 +227,27 @@ export class OpenLineageRun implements LineageRun {
  * const conn = await getConnection('postgres', { env: 'dev', lineage });
  */
 export function createLineageClient(options: LineageClientOptions = {}): OpenLineageClient {
-  const given = options.transport;
-  const instance = given && typeof (given as LineageTransport).emit === 'function' ? (given as LineageTransport) : undefined;
-  const env = options.env ?? process.env;
-  const common = { ...options, namespace: options.namespace ?? (env.OPENLINEAGE_NAMESPACE?.trim() || 'sparkle') };
+  const { transport: given, ignoreEnvironment, disabled, env: envOption, cwd, homeDir, ...clientOptions } = options;
+  const env = ignoreEnvironment ? {} : (envOption ?? process.env);
+  const common = { ...clientOptions, namespace: options.namespace ?? (env.OPENLINEAGE_NAMESPACE?.trim() || 'sparkle') };
+  const off = () => new OpenLineageClient(new NoopTransport(), { ...common, enabled: false });
 
-  if (options.disabled === true) return new OpenLineageClient(new NoopTransport(), { ...common, enabled: false });
-  if (options.disabled === undefined && /^(true|1|yes)$/i.test((env.OPENLINEAGE_DISABLED ?? '').trim())) {
-    return new OpenLineageClient(new NoopTransport(), { ...common, enabled: false });
-  }
-  if (instance) return new OpenLineageClient(instance, common);
+  // OPENLINEAGE_DISABLED beats any transport, as in OpenLineage; `disabled: false` in code beats it.
+  if (disabled === true) return off();
+  if (disabled === undefined && /^(true|1|yes)$/i.test((env.OPENLINEAGE_DISABLED ?? '').trim())) return off();
 
-  const code = given ? { transport: given } : undefined;
-  if (options.ignoreEnvironment) {
-    return new OpenLineageClient(code ? createTransport(code.transport as Record<string, unknown>) : new NoopTransport(), common);
-  }
-  const resolved = resolveLineageConfig(code, options);
+  if (given && typeof (given as LineageTransport).emit === 'function') return new OpenLineageClient(given as LineageTransport, common);
+  const code = given ? { transport: given as Record<string, unknown> } : undefined;
+  if (ignoreEnvironment) return new OpenLineageClient(code ? createTransport(code.transport) : new NoopTransport(), common);
+
+  const resolved = resolveLineageConfig(code, { env, ...(cwd ? { cwd } : {}), ...(homeDir ? { homeDir } : {}) });
   const transportConfig = pick(resolved.config, 'transport');
   const where = resolved.file && !code ? `${resolved.file}: transport` : 'transport';
   const transport =
     transportConfig && typeof transportConfig === 'object'
       ? createTransport(transportConfig as Record<string, unknown>, where)
       : new NoopTransport();
-  return new OpenLineageClient(transport, { ...common, namespace: options.namespace ?? resolved.namespace });
+  return new OpenLineageClient(transport, common);
 }
 
 const DEFAULT_KEY = Symbol.for('sparkle.lineage.default-client');

@@ -32,7 +32,10 @@ export class FileTransport implements LineageTransport {
 
   async emit(event: RunEvent): Promise<void> {
     // Created once, on the first event, so configuring a file transport has no side effects.
-    this.#dirReady ??= mkdir(dirname(this.path), { recursive: true });
+    this.#dirReady ??= mkdir(dirname(this.path), { recursive: true }).catch((error: unknown) => {
+      this.#dirReady = undefined; // try again on the next event (the directory may appear)
+      throw error;
+    });
     await this.#dirReady;
     const line = `${eventLine(event)}\n`;
     if (this.append) {
