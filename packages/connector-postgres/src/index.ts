@@ -1,0 +1,26 @@
+/**
+ * @sparkle/connector-postgres — PostgreSQL for Sparkle. Importing it registers the `postgres`
+ * type (alias `postgresql`); core also finds it through plugin discovery when installed.
+ *
+ * @example
+ * ```ts
+ * import { getConnection } from '@sparkle/core';
+ * import '@sparkle/connector-postgres';
+ *
+ * await using pg = await getConnection('postgres', { env: 'prod' });
+ * if (!(await pg.test())) throw new Error('Connection failed');
+ * ```
+ * @packageDocumentation
+ */
+import { registerConnection, type ConnectionClass } from '@sparkle/core';
+import { PostgreSQLConnection } from './connection.js';
+
+// The cast works around ConnectionClass expecting a constructor of the loosest config type.
+registerConnection(['postgres', 'postgresql'], PostgreSQLConnection as unknown as ConnectionClass, { packageName: '@sparkle/connector-postgres', family: 'jdbc' });
+
+export { PostgreSQLConnection, postgresDialect } from './connection.js';
+export { pgClientSettings, sslSettings, type PgClientSettings } from './settings.js';
+export { inlineParams, pgLiteral } from './params.js';
+export { columnFor, numericTypmod, PgOid, type ColumnKind, type PgColumn } from './pg-types.js';
+export { CopyBinaryDecoder, arrowSchemaFor, arrowTypeFor } from './copy-decoder.js';
+export { CopyBinaryEncoder, type TargetColumn } from './copy-encoder.js';
