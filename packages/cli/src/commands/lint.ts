@@ -145,10 +145,12 @@ Options:
 
     for (const entry of checked) {
       const mine = problems.filter((p) => p.type === entry.type && p.env === entry.env);
-      const status = entry.errors ? out.style('red', `${entry.errors} error${entry.errors === 1 ? '' : 's'}`) : out.style('green', 'ok');
+      const warned = entry.warnings ? ` (${entry.warnings} warning${entry.warnings === 1 ? '' : 's'})` : '';
+      const status = entry.errors ? out.style('red', `${entry.errors} error${entry.errors === 1 ? '' : 's'}`) + warned : out.style('green', 'ok') + warned;
       out.line(`${out.style('bold', `${entry.type}/${entry.env}`)}: ${status}`);
       for (const p of mine) {
-        const where = p.file ? ` (${p.file}${p.path ? ` at ${p.path}` : ''})` : '';
+        // Parse errors already name their file; do not repeat it.
+        const where = p.file && !p.message.includes(p.file) ? ` (${p.file}${p.path ? ` at ${p.path}` : ''})` : '';
         const label = p.severity === 'error' ? out.style('red', 'error  ') : out.style('yellow', 'warning');
         out.line(`  ${label} ${p.message.split('\n').join('\n          ')}${where}`);
       }
