@@ -69,12 +69,16 @@ export class MySQLProtocolConnection extends JDBCConnection<MysqlConfig> {
       'PROTOCOL_CONNECTION_LOST',
       'ER_SERVER_SHUTDOWN',
       'ER_CON_COUNT_ERROR',
+      'ER_STATEMENT_TIMEOUT',
+      'ER_QUERY_TIMEOUT',
       1213,
       1205,
       2006,
       2013,
       1053,
       1040,
+      1969,
+      3024,
     ],
   };
   static override jdbc: JdbcDefaults = { driver: 'com.mysql.cj.jdbc.Driver', subprotocol: 'mysql', defaultPort: 3306, lineageScheme: 'mysql' };

@@ -1,0 +1,44 @@
+/**
+ * `@sparkle/connector-mariadb`: the `mariadb` connection type (MariaDB 10.x).
+ *
+ * MariaDB speaks the MySQL protocol, so this package only changes what differs from
+ * `@sparkle/connector-mysql`: the Spark driver (`org.mariadb.jdbc.Driver`), the JDBC
+ * subprotocol (`jdbc:mariadb://`), the lineage scheme, and the statement time limit
+ * (`max_statement_time`, in seconds, for every statement). Importing it registers `mariadb`.
+ *
+ * @example
+ * ```ts
+ * import { getConnection } from '@sparkle/core';
+ * import '@sparkle/connector-mariadb';
+ *
+ * await using db = await getConnection('mariadb', { config: { host: '127.0.0.1', database: 'test', user: 'root' } });
+ * console.log(await db.test());
+ * ```
+ * @packageDocumentation
+ */
+import { registerConnection, type JdbcDefaults } from '@sparkle/core';
+import { MySQLProtocolConnection } from '@sparkle/connector-mysql';
+
+/**
+ * MariaDB 10.x: Spark reads it through MariaDB Connector/J, Node through mysql2.
+ *
+ * @example
+ * ```ts
+ * const db = new MariaDBConnection({ type: 'mariadb', config: { url: 'jdbc:mariadb://127.0.0.1:3306/test', user: 'root' } });
+ * db.sparkRead('orders', {}).options.driver; // 'org.mariadb.jdbc.Driver'
+ * ```
+ */
+export class MariaDBConnection extends MySQLProtocolConnection {
+  static override description = 'MariaDB 10.x';
+  static override jdbc: JdbcDefaults = { driver: 'org.mariadb.jdbc.Driver', subprotocol: 'mariadb', defaultPort: 3306, lineageScheme: 'mariadb' };
+
+  /** MariaDB bounds every statement (not only SELECT) with `max_statement_time`, in seconds. */
+  protected override queryTimeoutStatement(ms: number): string {
+    return `SET SESSION max_statement_time = ${(ms / 1000).toFixed(3)}`;
+  }
+}
+
+registerConnection('mariadb', MariaDBConnection, {
+  packageName: '@sparkle/connector-mariadb',
+  capabilities: ['read', 'write', 'query', 'discover', 'spark'],
+});
