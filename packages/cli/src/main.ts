@@ -43,6 +43,27 @@ function environmentSecrets(env: CliIO['env']): string[] {
 }
 
 /**
+ * Lets `--require <m>` come before the command (`sparkle -r ./my-conn.js test mydb`) by moving
+ * leading occurrences after the command name, where the command's parser reads them.
+ */
+function hoistGlobalOptions(argv: readonly string[]): string[] {
+  const leading: string[] = [];
+  let i = 0;
+  while (i < argv.length) {
+    const arg = argv[i]!;
+    if ((arg === '--require' || arg === '-r') && i + 1 < argv.length) {
+      leading.push(arg, argv[i + 1]!);
+      i += 2;
+    } else if (arg.startsWith('--require=')) {
+      leading.push(arg);
+      i += 1;
+    } else break;
+  }
+  const [name, ...rest] = argv.slice(i);
+  return name === undefined ? [...argv.slice(i)] : [name, ...leading, ...rest];
+}
+
+/**
  * Runs the CLI with `argv` (without `node` and the script) and returns the exit code: 0 ok,
  * 1 unhealthy / lint errors / failed copy, 2 usage or config errors. Never throws.
  *
@@ -55,7 +76,7 @@ function environmentSecrets(env: CliIO['env']): string[] {
  */
 export async function main(argv: readonly string[], io: CliIO = processIO()): Promise<number> {
   const out = new Output(io);
-  const [name, ...rest] = argv;
+  const [name, ...rest] = hoistGlobalOptions(argv);
   try {
     if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
       const topic = name === 'help' ? COMMANDS.find((c) => c.name === rest[0]) : undefined;

@@ -1,4 +1,5 @@
 /** `sparkle copy`: move a table from one connection to another through the local engine. */
+import { resolve } from 'node:path';
 import { createLineageClient, getConnection, SparkleError, type LineageClient, type SparkleConnection, type WriteMode } from '@sparkle/core';
 import { copyTable, type CopyResult as EngineCopyResult } from '@sparkle/engine-local';
 import { boundOption, intOption, listOption, parseCommandArgs } from '../args.js';
@@ -137,7 +138,8 @@ Options:
     const lineage = createLineageClient({
       env: io.env,
       cwd: io.cwd,
-      ...(values['lineage-file'] ? { transport: { type: 'file', log_file_path: values['lineage-file'] } } : {}),
+      // An explicit --lineage-file wins over OPENLINEAGE_DISABLED and openlineage.yml.
+      ...(values['lineage-file'] ? { transport: { type: 'file', log_file_path: resolve(io.cwd, values['lineage-file']) }, disabled: false } : {}),
     });
 
     const opened: Array<SparkleConnection<object>> = [];
