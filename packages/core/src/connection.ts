@@ -27,11 +27,11 @@ import { collectSecrets, redactText, redactValue } from './secrets.js';
 import { anySignal, raceSignal } from './util/async.js';
 
 /** What `getConnection` (or a subclass constructor) passes to a connection. */
-export interface ConnectionInit<TConfig = Record<string, unknown>> {
+export interface ConnectionInit {
   /** Canonical type name. */
   type: string;
-  /** Raw config values (validated by the class schema in the constructor). */
-  config: TConfig | Record<string, unknown>;
+  /** Raw config values (validated by the class schema in the constructor; `${VAR}` already resolved). */
+  config: object;
   env?: string;
   /** A Spark Connect session (or any engine provider); omitted → the local Arrow engine. */
   spark?: unknown;
@@ -72,7 +72,7 @@ export abstract class SparkleConnection<TConfig extends object = Record<string, 
   readonly #cleanups: Array<() => Promise<void> | void> = [];
   #closed = false;
 
-  constructor(init: ConnectionInit<TConfig>) {
+  constructor(init: ConnectionInit) {
     const ctor = new.target as unknown as typeof SparkleConnection;
     this.type = init.type;
     this.env = init.env ?? init.resolved?.env ?? 'dev';
@@ -313,6 +313,7 @@ export abstract class SparkleConnection<TConfig extends object = Record<string, 
       inputs: isWrite ? [] : [dataset],
       outputs: isWrite ? [dataset] : [],
       metadata: this.redactValue({ table: target, env: this.env, ...metadata }),
+      secrets: this.#secrets,
     });
   }
 

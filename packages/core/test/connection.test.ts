@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:net';
 import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import ts from 'typescript';
 import { z } from 'zod';
 import {
   ConnectionFactory,
@@ -127,13 +128,19 @@ describe('SparkleConnection health', () => {
 
 describe('seed examples', () => {
   it('Custom Connection: registerConnection on a JDBCConnection subclass with a default driver', async () => {
-    @registerConnection('mydb')
-    class MyDatabaseConnection extends JDBCConnection {
-      constructor(init: ConnectionInit) {
-        super({ ...init, config: { driver: 'com.mydb.Driver', ...(init.config as object) } });
+    // The seed's decorator form, compiled by TypeScript exactly as a user's build would compile it
+    // (the test runner's transformer does not lower TC39 decorators).
+    const source = `
+      @registerConnection('mydb')
+      class MyDatabaseConnection extends JDBCConnection {
+        constructor(init) {
+          super({ ...init, config: { driver: 'com.mydb.Driver', ...init.config } });
+        }
       }
-    }
-    const conn = await getConnection<MyDatabaseConnection>('mydb', {
+      return MyDatabaseConnection;`;
+    const js = ts.transpileModule(source, { compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.None } }).outputText;
+    const MyDatabaseConnection = new Function('registerConnection', 'JDBCConnection', js)(registerConnection, JDBCConnection) as typeof JDBCConnection;
+    const conn = await getConnection<InstanceType<typeof MyDatabaseConnection>>('mydb', {
       config: { url: 'jdbc:mydb://localhost:5000/app', user: 'me', password: 'pw-123' },
     });
     expect(conn).toBeInstanceOf(MyDatabaseConnection);

@@ -1,10 +1,15 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConnectionFactory, discoverConnectors, findInstalledConnectors, findRegistryEntry, getConnection, unregisterConnection } from '../src/index.js';
 
-const coreSrc = resolve(import.meta.dirname, '../src/index.ts');
+import * as core from '../src/index.js';
+
+// The fake plugin cannot resolve '@sparkle/core' from a temp dir (and Node cannot import core's
+// TypeScript sources), so it takes this core from a global the test sets: what is under test is
+// that discovery finds the package and imports its entry on demand.
+(globalThis as Record<symbol, unknown>)[Symbol.for('sparkle.test.core')] = core;
 const root = mkdtempSync(join(tmpdir(), 'sparkle-discovery-'));
 
 /** Writes a fake installed connector package: package.json with a `sparkle` field and an ESM entry. */
@@ -18,7 +23,7 @@ function fakePackage(name: string, sparkle: object, entrySource: string) {
 fakePackage(
   '@acme/sparkle-connector-widgets',
   { type: 'widgets', aliases: ['widget_store'], family: 'api', capabilities: ['read'], core: '^0.1.0' },
-  `import { SparkleConnection, registerConnection } from ${JSON.stringify(coreSrc)};
+  `const { SparkleConnection, registerConnection } = globalThis[Symbol.for('sparkle.test.core')];
    export class WidgetsConnection extends SparkleConnection {}
    registerConnection(['widgets', 'widget_store'], WidgetsConnection, { family: 'api' });`,
 );

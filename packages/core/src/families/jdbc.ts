@@ -194,7 +194,7 @@ export class JDBCConnection<TConfig extends JdbcConfig = JdbcConfig> extends Spa
   static override family = 'jdbc';
   static jdbc: JdbcDefaults = { driver: '', subprotocol: '' };
 
-  constructor(init: ConnectionInit<TConfig>) {
+  constructor(init: ConnectionInit) {
     super(init);
     const c = this.config as JdbcConfig;
     if (!c.url && !c.host && !this.allowsNoHost()) {
