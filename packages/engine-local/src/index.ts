@@ -35,3 +35,13 @@ export {
 } from './arrow.js';
 export { mergePartitions, type MergeOptions } from './merge.js';
 export type { LineageParent } from './lineage.js';
+export {
+  resolveInside,
+  hasGlob,
+  globSegmentToRegExp,
+  expandGlob,
+  writeAtomically,
+  pathExists,
+  type AtomicMode,
+  type AtomicWriteOptions,
+} from './files.js';
