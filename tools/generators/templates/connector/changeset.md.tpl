@@ -1,0 +1,6 @@
+---
+"@sparkle/connector-{{slug}}": minor
+---
+
+<!-- {{banner}} -->
+New connector package for the `{{type}}` connection type{{aliasesSentence}}, {{family}} family.

@@ -1,0 +1,5 @@
+// {{banner}}
+import { defineConfig } from 'tsup';
+import { packageBuild } from '../../tsup.config.base.ts';
+
+export default defineConfig(packageBuild());

@@ -1,0 +1,4 @@
+// {{banner}}
+import { packageTests } from '../../vitest.shared.ts';
+
+export default packageTests();
