@@ -1,0 +1,166 @@
+/**
+ * A small streaming CSV reader and writer (RFC 4180): quoted fields with embedded delimiters,
+ * quotes (doubled) and newlines; CRLF, LF or CR line ends. An unquoted empty field reads as
+ * null and a quoted empty field (`""`) as the empty string, and the writer emits them that way,
+ * so nulls and empty strings survive a round trip.
+ */
+import { InvalidArgumentError } from '@sparkle/core';
+
+export interface CsvDialect {
+  delimiter: string;
+  quote: string;
+  /** Unquoted text that reads as null (besides the empty field). */
+  nullValue?: string;
+}
+
+const enum State {
+  FieldStart,
+  Unquoted,
+  Quoted,
+  QuoteInQuoted,
+}
+
+/**
+ * Incremental parser: feed text chunks with `push`, get complete records back; `end()` flushes
+ * the last record.
+ *
+ * @example
+ * ```ts
+ * const parser = new CsvParser({ delimiter: ',', quote: '"' });
+ * parser.push('a,"b\n'); // []
+ * parser.push('c"\n');   // [['a', 'b\nc']]
+ * ```
+ */
+export class CsvParser {
+  readonly #delimiter: string;
+  readonly #quote: string;
+  readonly #nullValue: string | undefined;
+  #state = State.FieldStart;
+  #field = '';
+  #quoted = false;
+  #record: Array<string | null> = [];
+  #skipLf = false;
+  /** 1-based line number, for error messages. */
+  line = 1;
+
+  constructor(dialect: CsvDialect) {
+    if (dialect.delimiter.length !== 1 || dialect.quote.length !== 1) throw new InvalidArgumentError('CSV delimiter and quote must be single characters');
+    this.#delimiter = dialect.delimiter;
+    this.#quote = dialect.quote;
+    this.#nullValue = dialect.nullValue;
+  }
+
+  push(text: string): Array<Array<string | null>> {
+    const out: Array<Array<string | null>> = [];
+    const d = this.#delimiter;
+    const q = this.#quote;
+    for (let i = 0; i < text.length; i++) {
+      const c = text[i]!;
+      if (this.#skipLf) {
+        this.#skipLf = false;
+        if (c === '\n') continue;
+      }
+      switch (this.#state) {
+        case State.Quoted: {
+          // Copy the run up to the next quote in one slice.
+          const end = text.indexOf(q, i);
+          if (end < 0) {
+            this.#countLines(text, i, text.length);
+            this.#field += text.slice(i);
+            i = text.length;
+          } else {
+            this.#countLines(text, i, end);
+            this.#field += text.slice(i, end);
+            i = end;
+            this.#state = State.QuoteInQuoted;
+          }
+          break;
+        }
+        case State.QuoteInQuoted:
+          if (c === q) {
+            this.#field += q;
+            this.#state = State.Quoted;
+          } else if (c === d) this.#endField();
+          else if (c === '\n' || c === '\r') this.#endRecord(out, c);
+          else {
+            // Text after a closing quote: malformed, kept as text (as lenient readers do).
+            this.#field += c;
+            this.#state = State.Unquoted;
+          }
+          break;
+        case State.FieldStart:
+          if (c === q) {
+            this.#quoted = true;
+            this.#state = State.Quoted;
+          } else if (c === d) this.#endField();
+          else if (c === '\n' || c === '\r') this.#endRecord(out, c);
+          else {
+            this.#field = c;
+            this.#state = State.Unquoted;
+          }
+          break;
+        case State.Unquoted:
+          if (c === d) this.#endField();
+          else if (c === '\n' || c === '\r') this.#endRecord(out, c);
+          else this.#field += c;
+          break;
+      }
+    }
+    return out;
+  }
+
+  /** Flushes the last record; fails on an unterminated quoted field. */
+  end(): Array<Array<string | null>> {
+    if (this.#state === State.Quoted) throw new InvalidArgumentError(`Unterminated quoted CSV field (started before line ${this.line})`);
+    const out: Array<Array<string | null>> = [];
+    if (this.#state !== State.FieldStart || this.#record.length > 0) this.#endRecord(out, '');
+    return out;
+  }
+
+  #countLines(text: string, from: number, to: number): void {
+    for (let i = text.indexOf('\n', from); i >= 0 && i < to; i = text.indexOf('\n', i + 1)) this.line++;
+  }
+
+  #endField(): void {
+    const value = this.#quoted ? this.#field : this.#field === '' || this.#field === this.#nullValue ? null : this.#field;
+    this.#record.push(value);
+    this.#field = '';
+    this.#quoted = false;
+    this.#state = State.FieldStart;
+  }
+
+  #endRecord(out: Array<Array<string | null>>, c: string): void {
+    this.#endField();
+    const record = this.#record;
+    this.#record = [];
+    if (c === '\r') this.#skipLf = true;
+    if (c) this.line++;
+    // A blank line is no record.
+    if (record.length === 1 && record[0] === null) return;
+    out.push(record);
+  }
+}
+
+/**
+ * Formats one CSV field: null → empty, empty string → `""`, quoted when it holds the delimiter,
+ * a quote, a line break, or leading/trailing spaces.
+ */
+export function formatCsvField(value: string | null, dialect: CsvDialect): string {
+  if (value === null) return '';
+  if (value === '') return dialect.quote + dialect.quote;
+  const q = dialect.quote;
+  if (value.includes(dialect.delimiter) || value.includes(q) || value.includes('\n') || value.includes('\r') || /^\s|\s$/.test(value) || value === dialect.nullValue) {
+    return q + value.split(q).join(q + q) + q;
+  }
+  return value;
+}
+
+/** Formats one record (no line end). */
+export function formatCsvRecord(values: ReadonlyArray<string | null>, dialect: CsvDialect): string {
+  let line = '';
+  for (let i = 0; i < values.length; i++) {
+    if (i) line += dialect.delimiter;
+    line += formatCsvField(values[i]!, dialect);
+  }
+  return line;
+}
