@@ -1,7 +1,7 @@
 /** `sparkle copy`: move a table from one connection to another through the local engine. */
 import { resolve } from 'node:path';
 import { createLineageClient, getConnection, SparkleError, type LineageClient, type SparkleConnection, type WriteMode } from '@sparkle/core';
-import { copyTable, type CopyResult as EngineCopyResult } from '@sparkle/engine-local';
+import type { CopyResult as EngineCopyResult } from '@sparkle/engine-local';
 import { boundOption, intOption, listOption, parseCommandArgs } from '../args.js';
 import { configRoot, prepareRegistry } from '../context.js';
 import { describeError, EXIT, exitCodeFor, UsageError } from '../errors.js';
@@ -158,6 +158,8 @@ Options:
       summary.source = { ...source, type: sourceConn.type, env: sourceConn.env, dataset: pick(sourceConn.dataset(source.table)) };
       summary.target = { ...target, type: targetConn.type, env: targetConn.env, mode, dataset: pick(targetConn.dataset(target.table)) };
 
+      // Imported here, not at the top: every other command starts without loading Arrow.
+      const { copyTable } = await import('@sparkle/engine-local');
       let result: EngineCopyResult;
       try {
         result = await copyTable({
