@@ -49,6 +49,7 @@ cat >"$DIR/config.xml" <<XML
   <default_profile>default</default_profile>
   <default_database>default</default_database>
   <mlock_executable>false</mlock_executable>
+  <timezone>UTC</timezone>
 </yandex>
 XML
 cat >"$DIR/users.xml" <<XML

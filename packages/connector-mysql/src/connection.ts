@@ -84,7 +84,7 @@ export class MySQLProtocolConnection extends JDBCConnection<MysqlConfig> {
   static override jdbc: JdbcDefaults = { driver: 'com.mysql.cj.jdbc.Driver', subprotocol: 'mysql', defaultPort: 3306, lineageScheme: 'mysql' };
 
   constructor(init: ConnectionInit) {
-    super(init as ConnectionInit<MysqlConfig>);
+    super(init);
   }
 
   override get dialect(): JdbcDialect {

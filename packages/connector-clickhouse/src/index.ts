@@ -1,0 +1,27 @@
+/**
+ * `@sparkle/connector-clickhouse`: the `clickhouse` connection type. Importing it registers
+ * `clickhouse`.
+ *
+ * @example
+ * ```ts
+ * import { getConnection } from '@sparkle/core';
+ * import '@sparkle/connector-clickhouse';
+ *
+ * await using ch = await getConnection('clickhouse', { config: { host: '127.0.0.1', database: 'default' } });
+ * console.log(await ch.test());
+ * ```
+ * @packageDocumentation
+ */
+import { registerConnection } from '@sparkle/core';
+import { ClickHouseConnection } from './connection.js';
+
+export { ClickHouseConnection, featuresOf } from './connection.js';
+export { ClickHouseSession, DEFAULT_BLOCK_ROWS } from './session.js';
+export { decodeNative, encodeNativeBlock, StreamedServerError, UnsupportedColumnError } from './native.js';
+export { bindParams, chLiteral, clickhouseDialect, quoteChParts } from './sql.js';
+export { arrowFieldOfCh, arrowTypeOfCh, chTypeForField, parseChType, sparkTypeOfCh, type ChType, type ServerFeatures } from './types.js';
+
+registerConnection('clickhouse', ClickHouseConnection, {
+  packageName: '@sparkle/connector-clickhouse',
+  capabilities: ['read', 'write', 'query', 'discover', 'spark'],
+});
