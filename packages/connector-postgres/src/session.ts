@@ -38,7 +38,10 @@ export async function openPgSession(drivers: Drivers, settings: PgClientSettings
   const session = new PgSession(drivers, client);
   try {
     // Literal inlining for COPY relies on standard strings (the server default since 9.1).
-    await client.query('SET standard_conforming_strings = on');
+    const results = (await client.query('SET standard_conforming_strings = on; SELECT version() AS version')) as unknown as Array<{ rows: Array<{ version?: string }> }>;
+    const version = results[1]?.rows[0]?.version ?? '';
+    // PGlite behind its socket server cannot take COPY FROM STDIN: writes use INSERT there.
+    session.copyIn = !/PGlite/i.test(version);
     if (options.isolationLevel && options.isolationLevel !== 'NONE') {
       await client.query(`SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL ${options.isolationLevel.replace(/_/g, ' ')}`);
     }
@@ -84,6 +87,8 @@ function quoteIdent(name: string): string {
 }
 
 export class PgSession implements JdbcSession {
+  /** False when the server cannot take `COPY … FROM STDIN` (writes fall back to multi-row INSERT). */
+  copyIn = true;
   private busy = false;
   private closed = false;
 
@@ -174,6 +179,7 @@ export class PgSession implements JdbcSession {
       if (!t) throw new InvalidArgumentError(`Column "${f.name}" does not exist in ${quotedTable} (it has: ${[...columns.keys()].join(', ')})`, { connector: 'postgres' });
       return t;
     });
+    if (!this.copyIn) return this.insertBatches(quotedTable, targets, batches, options);
     const sql = `COPY ${quotedTable} (${targets.map((t) => quoteIdent(t.name)).join(', ')}) FROM STDIN (FORMAT binary)`;
     const stream = this.client.query(this.drivers.copy.from(sql)) as unknown as Writable;
     let failure: Error | undefined;
@@ -233,6 +239,28 @@ export class PgSession implements JdbcSession {
       await finished.catch(() => undefined);
       throw failure && !(error instanceof InvalidArgumentError) ? failure : error;
     }
+  }
+
+  /** The INSERT path for servers without copy-in. */
+  private async insertBatches(
+    quotedTable: string,
+    targets: TargetColumn[],
+    batches: AsyncIterable<RecordBatch>,
+    options: { signal: AbortSignal; onRows: (rows: number, bytes: number) => void },
+  ): Promise<{ rows: number; bytes: number }> {
+    const { insertStatements } = await import('./insert-fallback.js');
+    const columns = targets.map((t) => quoteIdent(t.name));
+    let rows = 0;
+    let bytes = 0;
+    for await (const batch of batches) {
+      options.signal.throwIfAborted();
+      for (const statement of insertStatements(quotedTable, columns, batch)) await this.execute(statement.sql, statement.params);
+      const size = batch.data.children.reduce((n, d) => n + (d.values?.byteLength ?? 0) + (d.valueOffsets?.byteLength ?? 0), 0);
+      rows += batch.numRows;
+      bytes += size;
+      options.onRows(batch.numRows, size);
+    }
+    return { rows, bytes };
   }
 
   private destroy(): void {
