@@ -308,6 +308,7 @@ export class LocalFileConnection extends SparkleConnection<LocalConfig> implemen
   // -------------------------------------------------------------------------------------------
 
   protected override async checkProbe(): Promise<string> {
+    this.assertOpen();
     return probeDirectory(this.basePath);
   }
 }

@@ -183,6 +183,7 @@ export class ParquetConnection extends SparkleConnection<ParquetConfig> implemen
   // -------------------------------------------------------------------------------------------
 
   protected override async checkProbe(): Promise<string> {
+    this.assertOpen();
     return probeDirectory(this.basePath);
   }
 }
