@@ -1,4 +1,5 @@
 /** `sparkle test`: tiered health checks (config → network → auth → probe) with timings. */
+import { existsSync } from 'node:fs';
 import { getConnection, redactText, SparkleError, type HealthReport, type HealthStep } from '@sparkle/core';
 import { intOption, parseCommandArgs } from '../args.js';
 import { typesConfiguredFor } from '../config-files.js';
@@ -6,6 +7,7 @@ import { configRoot, envName, prepareRegistry } from '../context.js';
 import { EXIT, UsageError, hintFor } from '../errors.js';
 import type { CliIO } from '../io.js';
 import { formatDuration, type Output } from '../output.js';
+import { displayFile } from '../paths.js';
 import { mapConcurrent } from '../pool.js';
 import type { Command } from './types.js';
 
@@ -142,6 +144,7 @@ Options:
       return result.ok ? EXIT.ok : EXIT.failure;
     }
 
+    if (!existsSync(root)) throw new UsageError(`The config directory ${displayFile(root, io.cwd)} does not exist.`, 'pass --config-dir or set SPARKLE_CONFIG_DIR');
     const env = envName(values.env, io);
     const types = typesConfiguredFor(root, env);
     const results = await mapConcurrent(types, concurrency, (type) => checkCaught(type, { ...options, env }, io));
