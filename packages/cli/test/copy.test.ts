@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { unregisterConnection } from '@sparkle/core';
-import { parseEndpoint, type CopyResult } from '../src/index.js';
+import { main, parseEndpoint, type CopyResult } from '../src/index.js';
 import { memtables } from './fixtures/fake-connections.js'; // registers fake_db and memtable
 import { run, tempTree } from './helpers.js';
 
@@ -14,6 +14,7 @@ beforeAll(() => {
     'config/connections/memtable/common.json': {},
     // The 'broken' env's store fails after 3 rows, like a disk filling up mid-write.
     'config/connections/memtable/broken.json': { failAfterRows: 3 },
+    'config/connections/memtable/slow.json': { readDelayMs: 50 },
   });
 });
 beforeEach(() => {
@@ -118,6 +119,26 @@ describe('sparkle copy', () => {
       expect(result.code, argv.join(' ')).toBe(2);
       expect(result.stderr, argv.join(' ')).toMatch(message);
     }
+  });
+
+  it('an interrupt (the executable wires Ctrl-C to io.signal) stops the copy: exit 1, target untouched', async () => {
+    memtables.set('big', Array.from({ length: 200 }, (_, id) => ({ id })));
+    memtables.set('kept', [{ id: 7 }]);
+    const interrupt = new AbortController();
+    setTimeout(() => interrupt.abort(new Error('interrupted (Ctrl-C)')), 150);
+    let stderr = '';
+    const started = Date.now();
+    const code = await main(['copy', 'memtable:big', 'memtable:kept', '--mode', 'overwrite', '--source-env', 'slow', '--quiet', ...base()], {
+      stdout: { write: () => true },
+      stderr: { write: (s: string) => (stderr += s) },
+      env: { OPENLINEAGE_DISABLED: 'true' },
+      cwd: tree.dir,
+      signal: interrupt.signal,
+    });
+    expect(code).toBe(1);
+    expect(Date.now() - started).toBeLessThan(3000); // 100 batches × 50 ms would take 5 s
+    expect(stderr).toMatch(/^error: \[ABORTED\] .*aborted/m);
+    expect(memtables.get('kept')).toEqual([{ id: 7 }]);
   });
 
   it('parseEndpoint splits at the first colon only', () => {
