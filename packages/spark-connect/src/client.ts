@@ -1,0 +1,251 @@
+/**
+ * The low-level Spark Connect client: one gRPC channel, one session id, typed RPCs, retries,
+ * and reattachable plan execution.
+ */
+import { create, type MessageInitShape } from '@bufbuild/protobuf';
+import * as grpc from '@grpc/grpc-js';
+import { randomUUID } from 'node:crypto';
+import { type ConnectionSpec, parseConnectionString } from './connection-string.js';
+import { CONNECTOR, toSparkleError } from './errors.js';
+import { ReattachableExecution } from './execution.js';
+import {
+  AnalyzePlanRequestSchema,
+  type AnalyzePlanResponse,
+  ConfigRequestSchema,
+  type ConfigResponse,
+  ExecutePlanRequestSchema,
+  type ExecutePlanRequest,
+  type ExecutePlanResponse,
+  InterruptRequestSchema,
+  type InterruptResponse,
+  type Plan,
+  ReattachExecuteRequestSchema,
+  ReleaseExecuteRequestSchema,
+  ReleaseSessionRequestSchema,
+  SparkConnectService,
+  UserContextSchema,
+  type UserContext,
+} from './gen/spark/connect/base_pb.js';
+import { deserializer, methodPath, serializer } from './grpc-codec.js';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy, withRetries } from './retry.js';
+import { VERSION } from './version.js';
+
+/** Options of {@link SparkConnectClient}. */
+export interface SparkConnectClientOptions {
+  /** `sc://` connection string, or an already parsed one. */
+  remote: string | ConnectionSpec;
+  /** Session id; default from the connection string, else a fresh UUID v4. */
+  sessionId?: string;
+  /** Retry spacing and the injectable clock. */
+  retryPolicy?: Partial<RetryPolicy>;
+  /** TLS trust: PEM root certificates (default: the system's). */
+  rootCerts?: Buffer;
+  /** Extra grpc-js channel options. */
+  channelOptions?: grpc.ChannelOptions;
+  /** Reattachable execution (default true). */
+  reattachable?: boolean;
+  /** Id generator for sessions and operations (default UUID v4); tests fix it. */
+  newId?: () => string;
+}
+
+/** Receive limit: Spark sends whole Arrow IPC streams per message, often far above gRPC's 4 MiB. */
+export const MAX_MESSAGE_BYTES = 128 * 1024 * 1024;
+
+/** What an `execute` call may add to the request. */
+export interface ExecuteOptions {
+  operationId?: string;
+  tags?: string[];
+  signal?: AbortSignal;
+}
+
+/**
+ * A Spark Connect client bound to one session. Most code uses {@link SparkSession}; this class
+ * is the typed wire layer underneath.
+ *
+ * @example
+ * ```ts
+ * const client = new SparkConnectClient({ remote: 'sc://localhost:15002' });
+ * const version = await client.analyze({ case: 'sparkVersion', value: {} });
+ * client.close();
+ * ```
+ */
+export class SparkConnectClient {
+  readonly spec: ConnectionSpec;
+  readonly sessionId: string;
+  readonly clientType: string;
+  readonly userContext: UserContext;
+  readonly retryPolicy: RetryPolicy;
+  readonly reattachable: boolean;
+  readonly newId: () => string;
+  readonly #channel: grpc.Client;
+  readonly #pending = new Set<Promise<unknown>>();
+  #closed = false;
+
+  constructor(options: SparkConnectClientOptions) {
+    this.spec = typeof options.remote === 'string' ? parseConnectionString(options.remote) : options.remote;
+    this.newId = options.newId ?? randomUUID;
+    this.sessionId = options.sessionId ?? this.spec.sessionId ?? this.newId();
+    this.retryPolicy = { ...DEFAULT_RETRY_POLICY, ...options.retryPolicy };
+    this.reattachable = options.reattachable ?? true;
+    const agent = this.spec.userAgent ?? 'sparkle';
+    this.clientType = `${agent} spark-connect-ts/${VERSION} node/${process.versions.node} os/${process.platform}`;
+    this.userContext = create(UserContextSchema, { userId: this.spec.userId ?? '', userName: this.spec.userId ?? '' });
+    const credentials = this.spec.useSsl ? grpc.credentials.createSsl(options.rootCerts ?? null) : grpc.credentials.createInsecure();
+    const host = this.spec.host.includes(':') ? `[${this.spec.host}]` : this.spec.host;
+    this.#channel = new grpc.Client(`${host}:${this.spec.port}`, credentials, {
+      'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
+      'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
+      'grpc.primary_user_agent': this.spec.userAgent ?? 'sparkle',
+      ...options.channelOptions,
+    });
+  }
+
+  /** Metadata sent on every call: custom headers from the connection string and the bearer token. */
+  metadata(): grpc.Metadata {
+    const md = new grpc.Metadata();
+    for (const [key, value] of Object.entries(this.spec.headers)) md.set(key, value);
+    if (this.spec.token !== undefined) md.set('authorization', `Bearer ${this.spec.token}`);
+    return md;
+  }
+
+  /** Removes the token from text before it reaches an error or a log. */
+  redact(text: string): string {
+    const token = this.spec.token;
+    return token && token.length >= 3 ? text.split(token).join('***') : text;
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw toSparkleError(new Error('the client is closed'), 'Spark Connect call');
+  }
+
+  #unary<I, O>(name: keyof typeof SparkConnectService.method, request: I, signal?: AbortSignal): Promise<O> {
+    const method = SparkConnectService.method[name];
+    return new Promise<O>((resolve, reject) => {
+      const call = this.#channel.makeUnaryRequest(
+        methodPath(method),
+        serializer(method.input) as (value: I) => Buffer,
+        deserializer(method.output) as (value: Buffer) => O,
+        request,
+        this.metadata(),
+        {},
+        (error, response) => (error ? reject(error) : resolve(response as O)),
+      );
+      signal?.addEventListener('abort', () => call.cancel(), { once: true });
+    });
+  }
+
+  /** A unary RPC with retries on transient failures, errors mapped to Sparkle errors. */
+  async #call<I, O>(name: keyof typeof SparkConnectService.method, request: I, what: string, signal?: AbortSignal): Promise<O> {
+    this.#assertOpen();
+    try {
+      return await withRetries(this.retryPolicy, () => this.#unary<I, O>(name, request, signal), { signal });
+    } catch (error) {
+      throw toSparkleError(error, what, (t) => this.redact(t));
+    }
+  }
+
+  /** Opens one raw ExecutePlan stream (no retries); {@link execute} adds reattach and release. */
+  openExecutePlan(request: ExecutePlanRequest): grpc.ClientReadableStream<ExecutePlanResponse> {
+    const method = SparkConnectService.method.executePlan;
+    return this.#channel.makeServerStreamRequest(methodPath(method), serializer(method.input), deserializer(method.output), request, this.metadata());
+  }
+
+  /** Opens a ReattachExecute stream resuming after `lastResponseId`. */
+  openReattach(operationId: string, lastResponseId: string | undefined): grpc.ClientReadableStream<ExecutePlanResponse> {
+    const method = SparkConnectService.method.reattachExecute;
+    const request = create(ReattachExecuteRequestSchema, {
+      sessionId: this.sessionId,
+      userContext: this.userContext,
+      operationId,
+      clientType: this.clientType,
+      ...(lastResponseId ? { lastResponseId } : {}),
+    });
+    return this.#channel.makeServerStreamRequest(methodPath(method), serializer(method.input), deserializer(method.output), request, this.metadata());
+  }
+
+  /** Builds the ExecutePlanRequest for `plan` (exposed for golden-byte tests). */
+  executeRequest(plan: MessageInitShape<typeof import('./gen/spark/connect/base_pb.js').PlanSchema> | Plan, options: ExecuteOptions = {}): ExecutePlanRequest {
+    return create(ExecutePlanRequestSchema, {
+      sessionId: this.sessionId,
+      userContext: this.userContext,
+      plan,
+      clientType: this.clientType,
+      requestOptions: this.reattachable ? [{ requestOption: { case: 'reattachOptions', value: { reattachable: true } } }] : [],
+      operationId: options.operationId ?? this.newId(),
+      tags: options.tags ?? [],
+    });
+  }
+
+  /**
+   * Executes a plan and streams its responses. Reattachable: a stream that breaks or ends early
+   * is resumed from the last response; consumed responses are released as the caller moves on.
+   */
+  execute(plan: Plan, options: ExecuteOptions = {}): ReattachableExecution {
+    this.#assertOpen();
+    return new ReattachableExecution(this, this.executeRequest(plan, options), options.signal);
+  }
+
+  /** Frees server-side buffered responses (fire-and-forget; failures only cost server memory). */
+  release(operationId: string, until?: string): void {
+    const request = create(ReleaseExecuteRequestSchema, {
+      sessionId: this.sessionId,
+      userContext: this.userContext,
+      operationId,
+      clientType: this.clientType,
+      release: until ? { case: 'releaseUntil', value: { responseId: until } } : { case: 'releaseAll', value: {} },
+    });
+    const p = this.#unary('releaseExecute', request).catch(() => undefined);
+    this.#pending.add(p);
+    void p.finally(() => this.#pending.delete(p));
+  }
+
+  /** Waits for background release calls to finish. */
+  async settle(): Promise<void> {
+    while (this.#pending.size) await Promise.all([...this.#pending]);
+  }
+
+  analyze(analyze: MessageInitShape<typeof AnalyzePlanRequestSchema>['analyze'], what = 'AnalyzePlan'): Promise<AnalyzePlanResponse> {
+    const request = create(AnalyzePlanRequestSchema, { sessionId: this.sessionId, userContext: this.userContext, clientType: this.clientType, analyze });
+    return this.#call('analyzePlan', request, what);
+  }
+
+  config(operation: MessageInitShape<typeof ConfigRequestSchema>['operation'], what = 'Config'): Promise<ConfigResponse> {
+    const request = create(ConfigRequestSchema, { sessionId: this.sessionId, userContext: this.userContext, clientType: this.clientType, operation });
+    return this.#call('config', request, what);
+  }
+
+  /** Interrupts all operations of the session, those carrying `tag`, or one operation. */
+  async interrupt(target: { all: true } | { tag: string } | { operationId: string }): Promise<string[]> {
+    const fields: MessageInitShape<typeof InterruptRequestSchema> =
+      'tag' in target
+        ? { interruptType: 2, interrupt: { case: 'operationTag', value: target.tag } }
+        : 'operationId' in target
+          ? { interruptType: 3, interrupt: { case: 'operationId', value: target.operationId } }
+          : { interruptType: 1 };
+    const request = create(InterruptRequestSchema, { sessionId: this.sessionId, userContext: this.userContext, clientType: this.clientType, ...fields });
+    const response = await this.#call<typeof request, InterruptResponse>('interrupt', request, 'Interrupt');
+    return response.interruptedIds;
+  }
+
+  /** Releases the server session (its temp views and state) and closes the channel. */
+  async close(options: { releaseSession?: boolean } = {}): Promise<void> {
+    if (this.#closed) return;
+    try {
+      await this.settle();
+      if (options.releaseSession ?? true) {
+        const request = create(ReleaseSessionRequestSchema, { sessionId: this.sessionId, userContext: this.userContext, clientType: this.clientType });
+        // Best effort: Spark 3.5 has no ReleaseSession and answers UNIMPLEMENTED.
+        await this.#unary('releaseSession', request).catch(() => undefined);
+      }
+    } finally {
+      this.#closed = true;
+      this.#channel.close();
+    }
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+}
+
+export { CONNECTOR };
