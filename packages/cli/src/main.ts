@@ -78,10 +78,15 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
   const out = new Output(io);
   const [name, ...rest] = hoistGlobalOptions(argv);
   try {
-    if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    if (name === undefined) {
+      // No command is a usage error: the help goes to stderr so a script's stdout stays empty.
+      out.note(globalUsage());
+      return EXIT.usage;
+    }
+    if (name === '--help' || name === '-h' || name === 'help') {
       const topic = name === 'help' ? COMMANDS.find((c) => c.name === rest[0]) : undefined;
       out.line(topic ? topic.usage : globalUsage());
-      return name === undefined ? EXIT.usage : EXIT.ok;
+      return EXIT.ok;
     }
     if (name === '--version' || name === '-v') {
       out.line(VERSION);

@@ -37,3 +37,24 @@ describe('sparkle list', () => {
     expect(result.stdout).toContain('--json');
   });
 });
+
+describe('sparkle (no command, help, version)', () => {
+  it('no command: usage on stderr, exit 2; --help and help <command>: stdout, exit 0', async () => {
+    const none = await run([]);
+    expect(none.code).toBe(2);
+    expect(none.stdout).toBe('');
+    expect(none.stderr).toContain('Usage: sparkle <command>');
+    const help = await run(['--help']);
+    expect(help.code).toBe(0);
+    for (const command of ['list', 'test', 'config show', 'lint', 'copy']) expect(help.stdout).toContain(`  ${command} `);
+    const topic = await run(['help', 'copy']);
+    expect(topic.code).toBe(0);
+    expect(topic.stdout).toContain('Usage: sparkle copy <source> <target>');
+  });
+
+  it('--version prints the package version', async () => {
+    const { version } = (await import('../package.json', { with: { type: 'json' } })).default;
+    const result = await run(['--version']);
+    expect(result.stdout.trim()).toBe(version);
+  });
+});
