@@ -1,0 +1,110 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { status } from '@grpc/grpc-js';
+import { createLineageClient, ENGINE_PROVIDER, isEngineProvider, JDBCConnection, type LineageTransport, QueryError } from '@sparkle/core';
+import { DataFrame } from '../src/dataframe.js';
+import type { ExecutePlanRequest } from '../src/gen/spark/connect/base_pb.js';
+import type { Command } from '../src/gen/spark/connect/commands_pb.js';
+import type { Read, Relation } from '../src/gen/spark/connect/relations_pb.js';
+import type { SparkSession } from '../src/session.js';
+import type { FakeSparkServer } from './fake-spark-server.js';
+import { sessionFor, startFake } from './helpers.js';
+
+/** A JDBC connector declared the way connector packages declare theirs. */
+class WarehouseConnection extends JDBCConnection {
+  static override jdbc = { driver: 'org.postgresql.Driver', subprotocol: 'postgresql', defaultPort: 5432, lineageScheme: 'postgres' };
+}
+
+const PASSWORD = 'hunter2-very-secret';
+
+function capture(): { events: Record<string, unknown>[]; transport: LineageTransport } {
+  const events: Record<string, unknown>[] = [];
+  return { events, transport: { kind: 'memory', emit: async (e) => void events.push(e as unknown as Record<string, unknown>) } };
+}
+
+let server: FakeSparkServer;
+let spark: SparkSession;
+
+beforeEach(async () => {
+  server = await startFake();
+  spark = await sessionFor(server);
+});
+
+afterEach(async () => {
+  await spark.stop();
+  await server.stop();
+});
+
+function connection(events: ReturnType<typeof capture>) {
+  return new WarehouseConnection({
+    type: 'postgres',
+    env: 'test',
+    spark,
+    config: { host: 'db.internal', port: 5432, database: 'shop', user: 'reader', password: PASSWORD },
+    lineage: createLineageClient({ transport: events.transport, ignoreEnvironment: true }),
+  });
+}
+
+describe('the Spark engine', () => {
+  it('SparkSession is an engine provider', () => {
+    expect(isEngineProvider(spark)).toBe(true);
+    expect(spark[ENGINE_PROVIDER]().name).toBe('spark-connect');
+  });
+
+  it('readTable returns a lazy DataFrame over the connector spec (partitioned JDBC) with START/COMPLETE lineage', async () => {
+    const lineage = capture();
+    const conn = connection(lineage);
+    const df = await conn.readTable<DataFrame>('public.orders', { partitionColumn: 'id', lowerBound: 1, upperBound: 100, numPartitions: 4 });
+    expect(df).toBeInstanceOf(DataFrame);
+    expect(server.calledWith('ExecutePlan')).toHaveLength(0); // lazy: nothing ran yet
+    const read = (df.relation.relType.value as Read).readType.value as { format: string; options: Record<string, string> };
+    expect(read.format).toBe('jdbc');
+    expect(read.options).toMatchObject({ url: 'jdbc:postgresql://db.internal:5432/shop', user: 'reader', password: PASSWORD, partitionColumn: '"id"', numPartitions: '4' });
+    expect(lineage.events.map((e) => e.eventType)).toEqual(['START', 'COMPLETE']);
+    expect(JSON.stringify(lineage.events)).not.toContain(PASSWORD);
+    expect(JSON.stringify(lineage.events)).toContain('public.orders');
+    await conn.close();
+  });
+
+  it('readTable with predicates sends Read.DataSource.predicates', async () => {
+    const lineage = capture();
+    const conn = connection(lineage);
+    const df = await conn.readTable<DataFrame>('orders', { predicates: ["region = 'EU'", "region = 'US'"] });
+    await df.collect();
+    const sent = server.calledWith<ExecutePlanRequest>('ExecutePlan')[0]!;
+    const read = ((sent.plan?.opType.value as Relation).relType.value as Read).readType.value as { predicates: string[] };
+    expect(read.predicates).toEqual(["region = 'EU'", "region = 'US'"]);
+    await conn.close();
+  });
+
+  it('writeTable sends the WriteOperation from sparkWrite with START/COMPLETE lineage', async () => {
+    const lineage = capture();
+    const conn = connection(lineage);
+    const result = await conn.writeTable(spark.range(5), 'public.copy', { mode: 'overwrite', batchSize: 500 });
+    expect(result).toMatchObject({ table: 'public.copy', mode: 'overwrite', rows: 7, written: true });
+    const cmd = server.calledWith<ExecutePlanRequest>('ExecutePlan')[0]!.plan?.opType.value as Command;
+    expect(cmd.commandType.case).toBe('writeOperation');
+    expect(cmd.commandType.value).toMatchObject({ source: 'jdbc', mode: 2, options: { dbtable: '"public"."copy"', batchsize: '500', password: PASSWORD } });
+    expect(lineage.events.map((e) => e.eventType)).toEqual(['START', 'COMPLETE']);
+    expect(JSON.stringify(lineage.events)).not.toContain(PASSWORD);
+    await conn.close();
+  });
+
+  it('a failed write emits FAIL and its error never carries the secret option value', async () => {
+    const lineage = capture();
+    const conn = connection(lineage);
+    server.failNext('ExecutePlan', { code: status.INTERNAL, message: `Connection refused for url with password=${PASSWORD}`, errorClass: 'JDBC_CONNECTION_FAILED' });
+    const error = (await conn.writeTable(spark.range(1), 'x', { mode: 'append' }).catch((e: unknown) => e)) as QueryError;
+    expect(error).toBeInstanceOf(QueryError);
+    expect(error.message).toContain('[JDBC_CONNECTION_FAILED]');
+    expect(JSON.stringify({ m: error.message, s: error.stack, c: (error.cause as Error | undefined)?.message, d: error.details })).not.toContain(PASSWORD);
+    expect(lineage.events.map((e) => e.eventType)).toEqual(['START', 'FAIL']);
+    expect(JSON.stringify(lineage.events)).not.toContain(PASSWORD);
+    await conn.close();
+  });
+
+  it('writeTable refuses data that is not a DataFrame', async () => {
+    const conn = connection(capture());
+    await expect(conn.writeTable([{ a: 1 }], 't')).rejects.toThrow(/writes Spark DataFrames/);
+    await conn.close();
+  });
+});
