@@ -400,5 +400,10 @@ export function runCli(argv: string[], io: { stdout: (s: string) => void; stderr
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  // `--dry-run | head`: stop quietly when the reader goes away.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0);
+    throw error;
+  });
   process.exitCode = runCli(process.argv.slice(2));
 }

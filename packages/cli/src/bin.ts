@@ -3,6 +3,14 @@
 import { processIO } from './io.js';
 import { main } from './main.js';
 
+// `sparkle list --json | head`: a reader that goes away is not an error worth a stack trace.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+}
+
 // The first Ctrl-C aborts the running operation cleanly (a copy rolls back its staging table);
 // a second one exits at once.
 const interrupt = new AbortController();
