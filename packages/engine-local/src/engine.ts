@@ -149,7 +149,7 @@ export class LocalEngine implements SparkleEngine<LocalFrame> {
       operation: 'write',
       target: table,
       metadata: { mode, ...(options.batchSize ? { batchSize: options.batchSize } : {}) },
-      inputs: frame ? [frame.source.dataset] : [],
+      inputs: frame?.source.dataset ? [frame.source.dataset] : [],
       parent: internals.parent,
     });
     const signal = options.signal ?? new AbortController().signal;

@@ -16,7 +16,8 @@ export interface FrameSource {
   /** Table, path or (for queries) the SQL text. */
   table: string;
   operation: 'read' | 'query';
-  dataset: DatasetRef;
+  /** The dataset read; undefined for queries (their SQL is not parsed into tables). */
+  dataset: DatasetRef | undefined;
 }
 
 /** Everything a frame needs to run its read. @internal */
@@ -62,7 +63,7 @@ export class LocalFrame implements AsyncIterable<RecordBatch> {
   /** The dataset this frame reads (for lineage of copies and for messages). */
   get source(): FrameSource {
     const { connection, target, operation } = this.#spec;
-    return { connection, table: target, operation, dataset: connection.dataset(target) };
+    return { connection, table: target, operation, dataset: operation === 'read' ? connection.dataset(target) : undefined };
   }
 
   /** A copy of this frame whose lineage runs are children of `parent` (used by `copyTable`). */

@@ -39,6 +39,21 @@ export function jobNamespaceOf(connection: AnyConnection): string {
 
 /** Starts describing one engine operation as a lineage run (START is sent by `run.start()`). */
 export function engineRun(connection: AnyConnection, spec: EngineRunSpec): LineageRun {
+  if (spec.operation === 'query') {
+    // A query's text is not a dataset name (and core's SQL naming would reject it); the SQL goes
+    // into the run's metadata and the datasets stay unnamed, as we do not parse SQL.
+    return connection.lineage().run({
+      jobName: jobNameFor('query', connection.type, connection.env),
+      operation: 'query',
+      connectionType: connection.type,
+      connectionClass: connection.constructor.name,
+      engine: ENGINE_NAME,
+      inputs: [],
+      outputs: [],
+      metadata: connection.redactValue({ env: connection.env, ...(spec.metadata ?? {}) }),
+      ...(spec.parent ? { parent: spec.parent } : {}),
+    });
+  }
   if (!spec.parent && !spec.inputs?.length) return connection.lineageRun(spec.operation, spec.target, spec.metadata ?? {}, ENGINE_NAME);
   const dataset = connection.dataset(spec.target);
   const isWrite = spec.operation === 'write';
