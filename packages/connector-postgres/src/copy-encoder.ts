@@ -187,9 +187,25 @@ function prepareColumn(data: Data, vector: Vector, target: TargetColumn): Prepar
   const n = numberReader(data, vector);
   const offset = data.offset;
   switch (target.oid) {
+    case PgOid.int8:
+      if (data.values instanceof BigInt64Array) {
+        // Exact 64-bit copy: byte-swap the two halves, no double in between.
+        const halves = new Int32Array(data.values.buffer, data.values.byteOffset, data.values.length * 2);
+        return {
+          write(out, row) {
+            if (!isValid(data, row)) return writeNull(out);
+            const i = (offset + row) << 1;
+            const view = out.view;
+            view.setInt32(out.pos, 8);
+            view.setInt32(out.pos + 4, halves[i + 1]!);
+            view.setInt32(out.pos + 8, halves[i]!);
+            out.pos += 12;
+          },
+        };
+      }
+    // falls through
     case PgOid.int2:
     case PgOid.int4:
-    case PgOid.int8:
     case PgOid.float4:
     case PgOid.float8: {
       const read = n ?? ((row: number) => toNumber(vector.get(row), target));
@@ -513,6 +529,14 @@ function numericReader(data: Data, vector: Vector, n: ((row: number) => number) 
       for (let k = stride - 1; k >= 0; k--) big = (big << 32n) | BigInt(words[i + k]!);
       big = BigInt.asIntN(stride * 32, big);
       return numericFromDigits(big < 0n, (big < 0n ? -big : big).toString(), scale);
+    };
+  }
+  if (data.values instanceof BigInt64Array || data.values instanceof BigUint64Array) {
+    const values = data.values;
+    const offset = data.offset;
+    return (row) => {
+      const v = values[offset + row]!;
+      return numericFromDigits(v < 0n, (v < 0n ? -v : v).toString(), 0);
     };
   }
   if (n) return (row) => numericFromText(String(n(row)));
