@@ -97,3 +97,13 @@ export function describeError(error: unknown, options: { debug?: boolean; secret
   }
   return lines;
 }
+
+/**
+ * Values of environment variables named like secrets (`DB_PASSWORD`, `API_TOKEN`), scrubbed from
+ * error output as a last line of defence: a driver may echo what it was given.
+ */
+export function environmentSecrets(env: Record<string, string | undefined>): string[] {
+  return Object.entries(env)
+    .filter(([name, value]) => value && value.length >= 4 && /(PASS(WORD|WD)?|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIALS?)$/i.test(name))
+    .map(([, value]) => value!);
+}

@@ -5,7 +5,7 @@ import { lintCommand } from './commands/lint.js';
 import { listCommand } from './commands/list.js';
 import { testCommand } from './commands/test.js';
 import type { Command } from './commands/types.js';
-import { describeError, EXIT, exitCodeFor } from './errors.js';
+import { describeError, environmentSecrets, EXIT, exitCodeFor } from './errors.js';
 import { processIO, type CliIO } from './io.js';
 import { Output } from './output.js';
 import packageJson from '../package.json' with { type: 'json' };
@@ -33,13 +33,6 @@ Options for every command:
 
 Environment: SPARKLE_CONFIG_DIR, SPARKLE_ENV, SPARKLE_PLUGIN_PATH, OPENLINEAGE_* (lineage),
 NO_COLOR, SPARKLE_DEBUG=1 (stack traces on errors).`;
-}
-
-/** Secrets the environment holds (values of variables named like secrets), scrubbed from error output. */
-function environmentSecrets(env: CliIO['env']): string[] {
-  return Object.entries(env)
-    .filter(([name, value]) => value && value.length >= 4 && /(PASS(WORD|WD)?|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIALS?)$/i.test(name))
-    .map(([, value]) => value!);
 }
 
 /**

@@ -4,7 +4,7 @@ import { createLineageClient, getConnection, SparkleError, type LineageClient, t
 import type { CopyResult as EngineCopyResult } from '@sparkle/engine-local';
 import { boundOption, intOption, listOption, parseCommandArgs } from '../args.js';
 import { configRoot, prepareRegistry } from '../context.js';
-import { describeError, EXIT, exitCodeFor, UsageError } from '../errors.js';
+import { describeError, environmentSecrets, EXIT, exitCodeFor, UsageError } from '../errors.js';
 import { formatBytes, formatCount, formatDuration } from '../output.js';
 import { ProgressReporter } from '../progress.js';
 import type { Command } from './types.js';
@@ -130,6 +130,7 @@ Options:
     if ((lowerBound !== undefined || upperBound !== undefined || numPartitions !== undefined) && !partitionColumn) {
       throw new UsageError('--num-partitions, --lower-bound and --upper-bound need --partition-column.');
     }
+    const readOptions = defined({ partitionColumn, numPartitions, lowerBound, upperBound, where: values.where, columns: listOption(values.columns), fetchSize });
     const sourceEnv = values['source-env'] ?? values.env;
     const targetEnv = values['target-env'] ?? values.env;
 
@@ -163,20 +164,8 @@ Options:
       let result: EngineCopyResult;
       try {
         result = await copyTable({
-          source: {
-            connection: sourceConn,
-            table: source.table,
-            options: {
-              ...(partitionColumn ? { partitionColumn } : {}),
-              ...(numPartitions !== undefined ? { numPartitions } : {}),
-              ...(lowerBound !== undefined ? { lowerBound } : {}),
-              ...(upperBound !== undefined ? { upperBound } : {}),
-              ...(values.where ? { where: values.where } : {}),
-              ...(listOption(values.columns) ? { columns: listOption(values.columns) } : {}),
-              ...(fetchSize !== undefined ? { fetchSize } : {}),
-            },
-          },
-          target: { connection: targetConn, table: target.table, options: { mode, ...(batchSize !== undefined ? { batchSize } : {}) } },
+          source: { connection: sourceConn, table: source.table, options: readOptions },
+          target: { connection: targetConn, table: target.table, options: defined({ mode, batchSize }) },
           ...(reporter ? { onProgress: reporter.update } : {}),
           ...(io.signal ? { signal: io.signal } : {}),
         });
@@ -196,9 +185,11 @@ Options:
     } catch (error) {
       reporter?.finish();
       if (!values.json) throw error;
-      summary.error = { code: SparkleError.isInstance(error) ? error.code : 'INTERNAL', message: describeError(error)[0]!.replace(/^error: (\[[A-Z_]+\] )?/, '') };
+      // --json: the failure is part of the summary on stdout, and also explained on stderr.
+      const lines = describeError(error, { debug: io.env.SPARKLE_DEBUG === '1', secrets: environmentSecrets(io.env) });
+      summary.error = { code: SparkleError.isInstance(error) ? error.code : 'INTERNAL', message: lines[0]!.replace(/^error: (\[[A-Z_]+\] )?/, '') };
       out.json(summary);
-      for (const line of describeError(error, { debug: io.env.SPARKLE_DEBUG === '1' })) out.note(line);
+      for (const line of lines) out.note(line);
       return exitCodeFor(error);
     } finally {
       for (const conn of opened.reverse()) await conn.close().catch(() => undefined);
@@ -226,6 +217,11 @@ Options:
     return EXIT.ok;
   },
 };
+
+/** The object without its undefined fields (options objects treat absent and undefined alike, but lineage metadata prints them). */
+function defined<T extends Record<string, unknown>>(object: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(object).filter(([, v]) => v !== undefined)) as { [K in keyof T]?: Exclude<T[K], undefined> };
+}
 
 function pick(dataset: { namespace: string; name: string }): { namespace: string; name: string } {
   return { namespace: dataset.namespace, name: dataset.name };
