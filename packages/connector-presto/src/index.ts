@@ -1,0 +1,29 @@
+/**
+ * `@sparkle/connector-presto`: the `presto` connection type, and the Presto-protocol base
+ * (`PrestoFamilyConnection`, `StatementClient`) that `@sparkle/connector-trino` builds on.
+ * Importing this module registers `presto`.
+ *
+ * @example
+ * ```ts
+ * import { getConnection } from '@sparkle/core';
+ * import '@sparkle/connector-presto';
+ *
+ * await using presto = await getConnection('presto', { config: { url: 'jdbc:presto://127.0.0.1:8080/memory/default', user: 'me' } });
+ * console.log(await presto.test());
+ * ```
+ * @packageDocumentation
+ */
+import { registerConnection } from '@sparkle/core';
+import { PrestoConnection } from './connection.js';
+
+export { PrestoConnection, PrestoFamilyConnection, prestoConfigSchema, type PrestoConfig, type PrestoProtocol } from './connection.js';
+export { StatementClient, StatementFailure, type StatementClientOptions, type StatementColumn, type StatementError, type StatementResponse } from './client.js';
+export { prestoFamilyDialect, PRESTO_TYPE_NAMES, TRINO_TYPE_NAMES, literal, stringLiteral, inlineParams } from './dialect.js';
+export { PrestoSession, DEFAULT_INSERT_ROWS, MAX_STATEMENT_CHARS } from './session.js';
+export { mapType, mapColumns, timestampTextToMs, type CellConverter } from './types.js';
+export { columnReaders, formatDate, formatTimestamp, type CellKind, type ColumnReader } from './cells.js';
+
+registerConnection('presto', PrestoConnection, {
+  packageName: '@sparkle/connector-presto',
+  capabilities: ['read', 'write', 'query', 'discover', 'spark'],
+});

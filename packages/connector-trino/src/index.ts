@@ -1,0 +1,44 @@
+/**
+ * `@sparkle/connector-trino`: the `trino` connection type (Trino, formerly PrestoSQL).
+ *
+ * Trino speaks the same HTTP statement protocol as Presto with `X-Trino-*` headers, so this
+ * package only changes what differs from `@sparkle/connector-presto`: the headers, the Spark
+ * driver (`io.trino.jdbc.TrinoDriver`), the `jdbc:trino://` subprotocol, the lineage scheme
+ * and timestamp precision in type names. Importing it registers `trino`.
+ *
+ * @example
+ * ```ts
+ * import { getConnection } from '@sparkle/core';
+ * import '@sparkle/connector-trino';
+ *
+ * await using trino = await getConnection('trino', { config: { url: 'jdbc:trino://127.0.0.1:8080/memory/default', user: 'me' } });
+ * const frame = await trino.readTable('orders', { partitionColumn: 'id', numPartitions: 4 });
+ * ```
+ * @packageDocumentation
+ */
+import { registerConnection, type JdbcDefaults, type JdbcDialect } from '@sparkle/core';
+import { PrestoFamilyConnection, prestoFamilyDialect, TRINO_TYPE_NAMES, type PrestoProtocol } from '@sparkle/connector-presto';
+
+/**
+ * Trino: Spark reads it through the Trino JDBC driver, Node over the HTTP protocol.
+ *
+ * @example
+ * ```ts
+ * const trino = new TrinoConnection({ type: 'trino', config: { url: 'jdbc:trino://coordinator:8080/hive/sales', user: 'etl' } });
+ * trino.sparkRead('orders', {}).options.driver; // 'io.trino.jdbc.TrinoDriver'
+ * ```
+ */
+export class TrinoConnection extends PrestoFamilyConnection {
+  static override description = 'Trino (formerly PrestoSQL)';
+  static override protocol: PrestoProtocol = { headerPrefix: 'X-Trino' };
+  static override jdbc: JdbcDefaults = { driver: 'io.trino.jdbc.TrinoDriver', subprotocol: 'trino', defaultPort: 8080, lineageScheme: 'trino' };
+
+  override get dialect(): JdbcDialect {
+    return prestoFamilyDialect('trino', TRINO_TYPE_NAMES);
+  }
+}
+
+registerConnection('trino', TrinoConnection, {
+  packageName: '@sparkle/connector-trino',
+  capabilities: ['read', 'write', 'query', 'discover', 'spark'],
+});
