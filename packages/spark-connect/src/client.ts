@@ -9,17 +9,24 @@ import { type ConnectionSpec, parseConnectionString } from './connection-string.
 import { CONNECTOR, toSparkleError } from './errors.js';
 import { ReattachableExecution } from './execution.js';
 import {
+  type AnalyzePlanRequest,
   AnalyzePlanRequestSchema,
   type AnalyzePlanResponse,
+  type ConfigRequest,
   ConfigRequestSchema,
   type ConfigResponse,
   ExecutePlanRequestSchema,
   type ExecutePlanRequest,
   type ExecutePlanResponse,
+  type InterruptRequest,
+  InterruptRequest_InterruptType,
   InterruptRequestSchema,
   type InterruptResponse,
   type Plan,
+  PlanSchema,
+  type ReattachExecuteRequest,
   ReattachExecuteRequestSchema,
+  type ReleaseExecuteRequest,
   ReleaseExecuteRequestSchema,
   ReleaseSessionRequestSchema,
   SparkConnectService,
@@ -46,6 +53,8 @@ export interface SparkConnectClientOptions {
   reattachable?: boolean;
   /** Id generator for sessions and operations (default UUID v4); tests fix it. */
   newId?: () => string;
+  /** Overrides the `client_type` string (default names the user agent, this package, Node and the OS). */
+  clientType?: string;
 }
 
 /** Receive limit: Spark sends whole Arrow IPC streams per message, often far above gRPC's 4 MiB. */
@@ -88,7 +97,7 @@ export class SparkConnectClient {
     this.retryPolicy = { ...DEFAULT_RETRY_POLICY, ...options.retryPolicy };
     this.reattachable = options.reattachable ?? true;
     const agent = this.spec.userAgent ?? 'sparkle';
-    this.clientType = `${agent} spark-connect-ts/${VERSION} node/${process.versions.node} os/${process.platform}`;
+    this.clientType = options.clientType ?? `${agent} spark-connect-ts/${VERSION} node/${process.versions.node} os/${process.platform}`;
     this.userContext = create(UserContextSchema, { userId: this.spec.userId ?? '', userName: this.spec.userId ?? '' });
     const credentials = this.spec.useSsl ? grpc.credentials.createSsl(options.rootCerts ?? null) : grpc.credentials.createInsecure();
     const host = this.spec.host.includes(':') ? `[${this.spec.host}]` : this.spec.host;
@@ -153,18 +162,12 @@ export class SparkConnectClient {
   /** Opens a ReattachExecute stream resuming after `lastResponseId`. */
   openReattach(operationId: string, lastResponseId: string | undefined): grpc.ClientReadableStream<ExecutePlanResponse> {
     const method = SparkConnectService.method.reattachExecute;
-    const request = create(ReattachExecuteRequestSchema, {
-      sessionId: this.sessionId,
-      userContext: this.userContext,
-      operationId,
-      clientType: this.clientType,
-      ...(lastResponseId ? { lastResponseId } : {}),
-    });
+    const request = this.reattachRequest(operationId, lastResponseId);
     return this.#channel.makeServerStreamRequest(methodPath(method), serializer(method.input), deserializer(method.output), request, this.metadata());
   }
 
   /** Builds the ExecutePlanRequest for `plan` (exposed for golden-byte tests). */
-  executeRequest(plan: MessageInitShape<typeof import('./gen/spark/connect/base_pb.js').PlanSchema> | Plan, options: ExecuteOptions = {}): ExecutePlanRequest {
+  executeRequest(plan: MessageInitShape<typeof PlanSchema> | Plan, options: ExecuteOptions = {}): ExecutePlanRequest {
     return create(ExecutePlanRequestSchema, {
       sessionId: this.sessionId,
       userContext: this.userContext,
@@ -185,15 +188,49 @@ export class SparkConnectClient {
     return new ReattachableExecution(this, this.executeRequest(plan, options), options.signal);
   }
 
-  /** Frees server-side buffered responses (fire-and-forget; failures only cost server memory). */
-  release(operationId: string, until?: string): void {
-    const request = create(ReleaseExecuteRequestSchema, {
+  // Request builders (public so golden tests can encode exactly what would be sent).
+
+  reattachRequest(operationId: string, lastResponseId: string | undefined): ReattachExecuteRequest {
+    return create(ReattachExecuteRequestSchema, {
+      sessionId: this.sessionId,
+      userContext: this.userContext,
+      operationId,
+      clientType: this.clientType,
+      ...(lastResponseId ? { lastResponseId } : {}),
+    });
+  }
+
+  releaseRequest(operationId: string, until?: string): ReleaseExecuteRequest {
+    return create(ReleaseExecuteRequestSchema, {
       sessionId: this.sessionId,
       userContext: this.userContext,
       operationId,
       clientType: this.clientType,
       release: until ? { case: 'releaseUntil', value: { responseId: until } } : { case: 'releaseAll', value: {} },
     });
+  }
+
+  analyzeRequest(analyze: MessageInitShape<typeof AnalyzePlanRequestSchema>['analyze']): AnalyzePlanRequest {
+    return create(AnalyzePlanRequestSchema, { sessionId: this.sessionId, userContext: this.userContext, clientType: this.clientType, analyze });
+  }
+
+  configRequest(operation: MessageInitShape<typeof ConfigRequestSchema>['operation']): ConfigRequest {
+    return create(ConfigRequestSchema, { sessionId: this.sessionId, userContext: this.userContext, clientType: this.clientType, operation });
+  }
+
+  interruptRequest(target: { all: true } | { tag: string } | { operationId: string }): InterruptRequest {
+    const fields: MessageInitShape<typeof InterruptRequestSchema> =
+      'tag' in target
+        ? { interruptType: InterruptRequest_InterruptType.TAG, interrupt: { case: 'operationTag', value: target.tag } }
+        : 'operationId' in target
+          ? { interruptType: InterruptRequest_InterruptType.OPERATION_ID, interrupt: { case: 'operationId', value: target.operationId } }
+          : { interruptType: InterruptRequest_InterruptType.ALL };
+    return create(InterruptRequestSchema, { sessionId: this.sessionId, userContext: this.userContext, clientType: this.clientType, ...fields });
+  }
+
+  /** Frees server-side buffered responses (fire-and-forget; failures only cost server memory). */
+  release(operationId: string, until?: string): void {
+    const request = this.releaseRequest(operationId, until);
     const p = this.#unary('releaseExecute', request).catch(() => undefined);
     this.#pending.add(p);
     void p.finally(() => this.#pending.delete(p));
@@ -205,24 +242,16 @@ export class SparkConnectClient {
   }
 
   analyze(analyze: MessageInitShape<typeof AnalyzePlanRequestSchema>['analyze'], what = 'AnalyzePlan'): Promise<AnalyzePlanResponse> {
-    const request = create(AnalyzePlanRequestSchema, { sessionId: this.sessionId, userContext: this.userContext, clientType: this.clientType, analyze });
-    return this.#call('analyzePlan', request, what);
+    return this.#call('analyzePlan', this.analyzeRequest(analyze), what);
   }
 
   config(operation: MessageInitShape<typeof ConfigRequestSchema>['operation'], what = 'Config'): Promise<ConfigResponse> {
-    const request = create(ConfigRequestSchema, { sessionId: this.sessionId, userContext: this.userContext, clientType: this.clientType, operation });
-    return this.#call('config', request, what);
+    return this.#call('config', this.configRequest(operation), what);
   }
 
   /** Interrupts all operations of the session, those carrying `tag`, or one operation. */
   async interrupt(target: { all: true } | { tag: string } | { operationId: string }): Promise<string[]> {
-    const fields: MessageInitShape<typeof InterruptRequestSchema> =
-      'tag' in target
-        ? { interruptType: 2, interrupt: { case: 'operationTag', value: target.tag } }
-        : 'operationId' in target
-          ? { interruptType: 3, interrupt: { case: 'operationId', value: target.operationId } }
-          : { interruptType: 1 };
-    const request = create(InterruptRequestSchema, { sessionId: this.sessionId, userContext: this.userContext, clientType: this.clientType, ...fields });
+    const request = this.interruptRequest(target);
     const response = await this.#call<typeof request, InterruptResponse>('interrupt', request, 'Interrupt');
     return response.interruptedIds;
   }

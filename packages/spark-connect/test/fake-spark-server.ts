@@ -7,7 +7,7 @@
  */
 import { create, toBinary, type MessageInitShape } from '@bufbuild/protobuf';
 import * as grpc from '@grpc/grpc-js';
-import { Int64, makeData, RecordBatch, Schema, Field, Struct, type Table, tableToIPC, Utf8, vectorFromArray, Table as ArrowTable, Int32, Float64 } from 'apache-arrow';
+import { Field, Int64, makeData, makeVector, RecordBatch, Schema, Struct, type Table, Table as ArrowTable, tableToIPC, Utf8, vectorFromArray } from 'apache-arrow';
 import { randomUUID } from 'node:crypto';
 import { serviceDefinition } from '../src/grpc-codec.js';
 import { ErrorInfoSchema, StatusSchema } from '../src/gen/google/rpc/status_pb.js';
@@ -77,9 +77,9 @@ export function sampleTable(offset: number, rows: number): Table {
     s[i] = `r${v % 100}`;
   }
   return new ArrowTable({
-    id: vectorFromArray(id, new Int64()),
-    n: vectorFromArray(n, new Int32()),
-    x: vectorFromArray(x, new Float64()),
+    id: makeVector(id),
+    n: makeVector(n),
+    x: makeVector(x),
     s: vectorFromArray(s, new Utf8()),
   });
 }
@@ -241,7 +241,7 @@ export class FakeSparkServer {
           else call.emit('error', { code: grpc.status.UNAVAILABLE, details: 'connection reset (injected)' });
           return;
         }
-        const ok = call.write(op.responses[i]);
+        const ok = call.write(op.responses[i]!);
         sent++;
         if (this.holdStreams && sent === 1) {
           await new Promise<void>((resolve) => {
