@@ -36,10 +36,14 @@ export async function run(argv: string[], options: { env?: Record<string, string
   };
 }
 
-/** A temporary directory with the given files (paths relative to it; objects are written as JSON). */
+/**
+ * A temporary directory with the given files (paths relative to it; objects are written as JSON;
+ * a function receives the directory, for content that names absolute paths inside it).
+ */
 export function tempTree(files: Record<string, unknown>): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), 'sparkle-cli-'));
-  for (const [rel, content] of Object.entries(files)) {
+  for (const [rel, entry] of Object.entries(files)) {
+    const content: unknown = typeof entry === 'function' ? (entry as (dir: string) => unknown)(dir) : entry;
     const file = join(dir, rel);
     mkdirSync(dirname(file), { recursive: true });
     writeFileSync(file, typeof content === 'string' ? content : JSON.stringify(content, null, 2));

@@ -4,6 +4,7 @@
  * with `--require`: a healthy check with all four tiers, an unreachable port, and copies in
  * both directions with a partitioned read.
  */
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getConnection, unregisterConnection, type JDBCConnection } from '@sparkle/core';
@@ -13,6 +14,7 @@ import { memtables } from './fixtures/fake-connections.js'; // registers memtabl
 import { run, tempTree } from './helpers.js';
 
 const connector = resolve(import.meta.dirname, '../../connector-postgres/src/index.ts');
+const parquetConnector = resolve(import.meta.dirname, '../../connector-parquet/src/index.ts');
 const table = `sparkle_cli_${process.pid}`;
 let pg: PostgresService | null;
 let tree: ReturnType<typeof tempTree>;
@@ -33,6 +35,8 @@ beforeAll(async () => {
     'config/connections/postgres/dev.json': { url: config.url, user: '${PG_TEST_USER}', password: '${PG_TEST_PASSWORD:-}' },
     'config/connections/postgres/down.json': { url: 'jdbc:postgresql://127.0.0.1:1/test', user: 'postgres' },
     'config/connections/memtable/common.json': {},
+    // Parquet paths resolve against basePath (the connector's rule), here the temp dir's out/.
+    'config/connections/parquet/common.json': (dir: string) => ({ basePath: join(dir, 'out'), compression: 'zstd' }),
   });
   await sql(`DROP TABLE IF EXISTS ${table}`);
   await sql(`CREATE TABLE ${table} (id bigint PRIMARY KEY, name text, amount double precision)`);
@@ -43,6 +47,7 @@ afterAll(async () => {
   if (pg) {
     await sql(`DROP TABLE IF EXISTS ${table}`).catch(() => undefined);
     await sql(`DROP TABLE IF EXISTS ${table}_back`).catch(() => undefined);
+    await sql(`DROP TABLE IF EXISTS ${table}_rt`).catch(() => undefined);
     await pg.stop();
   }
   tree?.cleanup();
@@ -106,5 +111,22 @@ describe('sparkle against PostgreSQL', () => {
     const second = await run(['copy', 'memtable:to_pg', `postgres:${table}_back`, '--quiet', ...args()], { env: env(), cwd: tree.dir });
     expect(second.code).toBe(1);
     expect(second.stderr).toMatch(/^error: \[TABLE_EXISTS\]/m);
+  });
+
+  it('the seed\'s job: postgres → parquet file → postgres, row for row', async () => {
+    const withParquet = [...args(), '--require', parquetConnector];
+    const out = await run(['copy', `postgres:${table}`, 'parquet:customers.parquet', '--partition-column', 'id', '--num-partitions', '3', '--quiet', ...withParquet], { env: env(), cwd: tree.dir });
+    expect(out.stderr).toBe('');
+    expect(out.code).toBe(0);
+    expect(out.stdout).toMatch(/^copied 250 rows .* to parquet:customers\.parquet/m);
+    expect(existsSync(join(tree.dir, 'out/customers.parquet'))).toBe(true);
+
+    const back = await run(['copy', 'parquet:customers.parquet', `postgres:${table}_rt`, '--json', '--quiet', ...withParquet], { env: env(), cwd: tree.dir });
+    expect(back.code).toBe(0);
+    expect(back.json<CopyResult>()).toMatchObject({ ok: true, rows: 250 });
+    const [diff] = await sql(
+      `SELECT count(*)::int AS n FROM ((SELECT id, name, amount FROM ${table} EXCEPT SELECT id, name, amount FROM ${table}_rt) UNION ALL (SELECT id, name, amount FROM ${table}_rt EXCEPT SELECT id, name, amount FROM ${table})) d`,
+    );
+    expect(diff).toEqual({ n: 0 });
   });
 });
