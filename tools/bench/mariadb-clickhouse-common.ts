@@ -1,0 +1,73 @@
+/**
+ * What the MariaDB and ClickHouse bench rows share: the generated data (the 8 column kinds of
+ * the Postgres bench: bigint id, int, double, decimal, boolean, timestamp, date, text, with
+ * NULLs), a timer, and the table printer.
+ */
+import { Field, Schema, type RecordBatch } from 'apache-arrow';
+import { ArrowTypes, batchFromBuilders, columnBuilder } from '@sparkle/connector-mysql';
+
+export interface BenchRow {
+  bench: string;
+  path: string;
+  rows: number;
+  ms: number;
+  baseline: string;
+  baselineMs: number;
+}
+
+export const BENCH_COLUMNS = [
+  new Field('id', ArrowTypes.int64(), false),
+  new Field('qty', ArrowTypes.int32(), true),
+  new Field('score', ArrowTypes.float64(), true),
+  new Field('price', ArrowTypes.decimal(18, 4), true),
+  new Field('active', ArrowTypes.bool(), true),
+  new Field('created_at', ArrowTypes.timestamp(), true),
+  new Field('day', ArrowTypes.date(), true),
+  new Field('name', ArrowTypes.utf8(), true),
+];
+
+const BASE_MICROS = 1_700_000_000_000_000n;
+
+/**
+ * `rows` rows in batches of `batchRows`, deterministic. `subSecond: false` keeps timestamps on
+ * whole seconds (for servers whose DateTime has second precision).
+ */
+export function benchBatches(rows: number, options: { batchRows?: number; subSecond?: boolean } = {}): RecordBatch[] {
+  const batchRows = options.batchRows ?? 50_000;
+  const subSecond = options.subSecond ?? true;
+  const schema = new Schema(BENCH_COLUMNS);
+  const out: RecordBatch[] = [];
+  for (let start = 0; start < rows; start += batchRows) {
+    const builders = BENCH_COLUMNS.map(columnBuilder);
+    const end = Math.min(rows, start + batchRows);
+    for (let i = start; i < end; i++) {
+      const nul = i % 10 === 3;
+      builders[0]!.append(BigInt(i));
+      builders[1]!.append(nul ? null : i % 1000);
+      builders[2]!.append(nul ? null : i * 0.25);
+      builders[3]!.append(nul ? null : `${i}.${String(i % 10_000).padStart(4, '0')}`);
+      builders[4]!.append(nul ? null : i % 2 === 0);
+      builders[5]!.append(nul ? null : BASE_MICROS + BigInt(i) * (subSecond ? 1_000_123n : 1_000_000n));
+      builders[6]!.append(nul ? null : 19_000 + (i % 3650));
+      builders[7]!.append(nul ? null : `name ${i} ✓`);
+    }
+    out.push(batchFromBuilders(schema, builders));
+  }
+  return out;
+}
+
+export async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; value: T }> {
+  const t0 = performance.now();
+  const value = await fn();
+  return { ms: performance.now() - t0, value };
+}
+
+/** A plain-text table: rows/s and the ratio to the CLI baseline (below 1 means Sparkle was faster). */
+export function formatRows(rows: BenchRow[]): string {
+  const lines = rows.map((r) => {
+    const rate = Math.round(r.rows / (r.ms / 1000)).toLocaleString('en-US');
+    const ratio = (r.ms / r.baselineMs).toFixed(2);
+    return `${r.bench.padEnd(16)} ${r.path.padEnd(48)} ${String(r.rows).padStart(9)} rows ${(r.ms / 1000).toFixed(2).padStart(7)} s ${rate.padStart(11)} rows/s   ${(r.baselineMs / 1000).toFixed(2).padStart(6)} s ${r.baseline}   ratio ${ratio}×`;
+  });
+  return lines.join('\n');
+}
