@@ -52,9 +52,28 @@ describe('sparkle config show', () => {
 
   it('an invalid config is shown with its problems and exit 1', async () => {
     const result = await run(['config', 'show', 'fake_db', '--env', 'qa', '--config-dir', configDir()], { env: { DB_PASSWORD: SECRET, QA_USER: 'qa' }, cwd: tree.dir });
+    expect(result.stdout).not.toContain('not usable yet');
     expect(result.code).toBe(1);
     expect(result.stdout).toContain('invalid: 1 problem');
     expect(result.stdout).toContain('config/connections/fake_db/qa.json at $.port: expected number, received string');
+  });
+
+  it('unset variables: the rest is still shown, their keys are marked unset, exit 1', async () => {
+    const result = await run(['config', 'show', 'fake_db', '--env', 'qa', '--config-dir', configDir()], { env: { DB_PASSWORD: SECRET }, cwd: tree.dir });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/^user\s+<unset: QA_USER>\s+env config\/connections\/fake_db\/qa\.json\s+\$\{QA_USER\}$/m);
+    expect(result.stdout).toMatch(/^host\s+db\.internal\s+common /m);
+    expect(result.stdout).toContain('not usable yet: QA_USER is unset and has no default');
+    // The wrong port type is still reported; nothing is reported for the unset user.
+    expect(result.stdout).toContain('invalid: 1 problem');
+    expect(result.stdout).not.toContain('placeholder');
+
+    const json = await run(['config', 'show', 'fake_db', '--env', 'qa', '--json', '--config-dir', configDir()], { env: { DB_PASSWORD: SECRET }, cwd: tree.dir });
+    const body = json.json<ConfigShowResult>();
+    expect(body.valid).toBe(false);
+    expect(body.unsetVariables).toEqual([{ name: 'QA_USER', path: '$.user', file: 'config/connections/fake_db/qa.json' }]);
+    expect(body.keys.find((k) => k.path === 'user')).toMatchObject({ value: null, unset: ['QA_USER'] });
+    expect(json.stdout).not.toContain('placeholder');
   });
 
   it('malformed JSON: exit 2 with the file, line and column', async () => {

@@ -1,5 +1,5 @@
 /** `sparkle config show`: the resolved config of one type and env, redacted, with provenance. */
-import { describeProvenance, describeZodIssues, loadConfig, listConfiguredTypes, type ConfigIssue, type ProvenanceRow } from '@sparkle/core';
+import { describeProvenance, describeZodIssues, findUnsetVariables, loadConfig, listConfiguredTypes, SparkleError, type ConfigIssue, type ProvenanceRow, type UnsetVariable } from '@sparkle/core';
 import { parseCommandArgs } from '../args.js';
 import { findConnector } from '../connector.js';
 import { configRoot, prepareRegistry } from '../context.js';
@@ -23,7 +23,17 @@ export interface ConfigShowResult {
   valid: boolean | null;
   issues: ConfigIssue[];
   /** One row per resolved value: path, redacted value, layer, file, variables. */
-  keys: ProvenanceRow[];
+  keys: Array<ProvenanceRow & { unset?: string[] }>;
+  /** `${VAR}`s with no value and no default; their keys show `value: null` and `unset`. */
+  unsetVariables: UnsetVariable[];
+}
+
+/** Stands in for unset variables while the rest is resolved; never shown (those keys show as unset). */
+const UNSET_PLACEHOLDER = 'sparkle-unset-placeholder';
+
+/** `$.properties.ssl` (how unset variables name paths) → `properties.ssl` (how provenance rows do). */
+function rowPath(jsonPath: string): string {
+  return jsonPath.replace(/^\$\.?/, '');
 }
 
 export const configCommand: Command = {
@@ -33,8 +43,9 @@ export const configCommand: Command = {
 
 Prints the config a connection would get: common.json deep-merged with <env>.json, \${VAR}s filled
 from the environment and .env files, schema defaults applied. Every value says where it came
-from (layer, file, variables). Secret values are shown as ***. Exit 1 when the config does not
-pass the connector's schema, 2 when it cannot be loaded.
+from (layer, file, variables). Secret values are shown as ***; a value whose \${VAR} is unset
+and has no default is shown as unset. Exit 1 when a variable is unset or the config does not
+pass the connector's schema, 2 when it cannot be loaded at all (missing or malformed files).
 
 Options:
   --env <name>          environment (default SPARKLE_ENV, then dev)
@@ -58,12 +69,31 @@ Options:
     const connector = await findConnector(type);
     if (connector.missing && !listConfiguredTypes(root).includes(type)) throw connector.missing;
 
-    const resolved = await loadConfig({ type: connector.type, aliases: connector.aliases, env: values.env, configDir: root, variables: io.env, cwd: io.cwd });
-    const keys = describeProvenance(resolved, connector.schema).map((row) => (row.file ? { ...row, file: displayFile(row.file, io.cwd) } : row));
+    const load = { type: connector.type, aliases: connector.aliases, env: values.env, configDir: root, cwd: io.cwd };
+    // Unset variables do not stop the display (that is when people look): their keys are shown
+    // as unset, the rest as resolved, and the exit code says the config is not usable yet.
+    let unsetVariables: UnsetVariable[] = [];
+    let resolved;
+    try {
+      resolved = await loadConfig({ ...load, variables: io.env });
+    } catch (error) {
+      if (!SparkleError.isInstance(error) || error.code !== 'CONFIG_MISSING_ENV') throw error;
+      unsetVariables = findUnsetVariables({ ...load, variables: io.env });
+      resolved = await loadConfig({ ...load, variables: { ...io.env, ...Object.fromEntries(unsetVariables.map((u) => [u.name, UNSET_PLACEHOLDER])) } });
+    }
+    const unsetAt = new Map<string, string[]>();
+    for (const u of unsetVariables) unsetAt.set(rowPath(u.path), [...(unsetAt.get(rowPath(u.path)) ?? []), u.name]);
+    const keys: ConfigShowResult['keys'] = describeProvenance(resolved, connector.schema).map((row) => {
+      const shown = row.file ? { ...row, file: displayFile(row.file, io.cwd) } : row;
+      const unset = unsetAt.get(row.path);
+      return unset ? { ...shown, value: null, unset } : shown;
+    });
     let issues: ConfigIssue[] = [];
     if (connector.schema) {
       const parsed = connector.schema.safeParse(resolved.values);
-      if (!parsed.success) issues = describeZodIssues(parsed.error.issues, resolved.values, resolved, { schema: connector.schema, cwd: io.cwd });
+      if (!parsed.success) {
+        issues = describeZodIssues(parsed.error.issues, resolved.values, resolved, { schema: connector.schema, cwd: io.cwd }).filter((i) => !unsetAt.has(rowPath(i.path)));
+      }
     }
     const result: ConfigShowResult = {
       type: connector.type,
@@ -73,11 +103,12 @@ Options:
       files: resolved.files.map((f) => displayFile(f, io.cwd)),
       missingEnvFile: resolved.missingEnvFile ? displayFile(resolved.missingEnvFile, io.cwd) : null,
       dotenvFiles: (resolved.dotenvFiles ?? []).map((f) => displayFile(f, io.cwd)),
-      valid: connector.schema ? issues.length === 0 : null,
+      valid: connector.schema ? issues.length === 0 && unsetVariables.length === 0 : null,
       issues,
       keys,
+      unsetVariables: unsetVariables.map((u) => (u.file ? { ...u, file: displayFile(u.file, io.cwd) } : u)),
     };
-    const exit = issues.length ? EXIT.failure : EXIT.ok;
+    const exit = issues.length || unsetVariables.length ? EXIT.failure : EXIT.ok;
     if (values.json) {
       out.json(result);
       return exit;
@@ -94,9 +125,15 @@ Options:
       keys.map((row) => {
         const vars = row.envVars.length ? `  \${${row.envVars.join('}, ${')}}` : '';
         const source = row.layer === 'default' ? 'schema default' : `${row.layer}${row.file ? ` ${row.file}` : ''}`;
-        return [row.path, inlineValue(row.value), `${source}${vars}`];
+        const value = row.unset ? out.style('yellow', `<unset: ${row.unset.join(', ')}>`) : inlineValue(row.value);
+        return [row.path, value, `${source}${vars}`];
       }),
     );
+    if (unsetVariables.length) {
+      out.line();
+      const names = [...new Set(unsetVariables.map((u) => u.name))];
+      out.line(out.style('red', `not usable yet: ${names.join(', ')} ${names.length === 1 ? 'is' : 'are'} unset and ${names.length === 1 ? 'has' : 'have'} no default`));
+    }
     if (issues.length) {
       out.line();
       out.line(out.style('red', `invalid: ${issues.length} problem${issues.length === 1 ? '' : 's'}`));
