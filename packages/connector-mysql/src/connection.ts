@@ -101,8 +101,9 @@ export class MySQLProtocolConnection extends JDBCConnection<MysqlConfig> {
     const info = this.connectionInfo();
     const c = this.config;
     const p = info.params;
-    const sslMode = (p.sslMode ?? p.sslmode ?? '').toUpperCase();
-    const useSsl = p.useSSL === 'true' || p.ssl === 'true' || ['REQUIRED', 'VERIFY_CA', 'VERIFY_IDENTITY'].includes(sslMode);
+    // Connector/J spells modes REQUIRED / VERIFY_CA / VERIFY_IDENTITY, MariaDB's driver trust / verify-ca / verify-full.
+    const sslMode = (p.sslMode ?? p.sslmode ?? '').toUpperCase().replace(/-/g, '_');
+    const useSsl = p.useSSL === 'true' || p.ssl === 'true' || ['REQUIRED', 'TRUST', 'VERIFY_CA', 'VERIFY_IDENTITY', 'VERIFY_FULL'].includes(sslMode);
     return {
       host: info.host ?? 'localhost',
       port: info.port ?? 3306,
