@@ -21,6 +21,8 @@ export interface GetConnectionOptions {
   variables?: Record<string, string | undefined>;
   /** `.env` file to read, or false. */
   dotenv?: string | false;
+  /** Directory relative paths (config root, `.env`) resolve against; default `process.cwd()`. */
+  cwd?: string;
   lineage?: LineageClient;
 }
 
@@ -70,6 +72,7 @@ export async function getConnection<T extends SparkleConnection = SparkleConnect
     config: options.config,
     variables: options.variables,
     dotenv: options.dotenv,
+    cwd: options.cwd,
   });
   const init: ConnectionInit = {
     type: entry.type,
