@@ -76,7 +76,7 @@ describe('data', () => {
     const source = tableFromArrays({
       big: BigInt64Array.from([9223372036854775807n, -9223372036854775808n, 0n]),
       f: Float64Array.from([1.5, -0.1, 1e300]),
-      s: vectorFromArray(['héllo ✓', '', null]),
+      s: vectorFromArray(['héllo ✓', '', null]) as never,
     });
     await conn.writeTable(source, 'types', { mode: 'overwrite' });
     const rows = await collectRows(await conn.readTable('types'));
