@@ -1,0 +1,162 @@
+/**
+ * `OracleConnection`: Oracle Database 11g+ (`oracle`). Spark reads it through the Oracle JDBC
+ * driver; Node through node-oracledb in thin mode (pure JavaScript, no Instant Client).
+ */
+import { z } from 'zod';
+import {
+  JDBCConnection,
+  jdbcConfigSchema,
+  MissingDriverError,
+  quoteIdentifier,
+  ANSI_QUOTES,
+  type ConnectionInit,
+  type DatasetRef,
+  type ErrorHints,
+  type JdbcDefaults,
+  type JdbcDialect,
+  type JdbcSession,
+} from '@sparkle/core';
+import { oracleDialect, oracleNameParts } from './dialect.js';
+import { OracleSession, type OracleDriverConnection, type OracleDriverConstants } from './session.js';
+
+/** Config of Oracle: the JDBC shape plus a service name or SID alternative to `database`. */
+export const oracleConfigSchema = jdbcConfigSchema.extend({
+  /** Service name (`//host:port/service`); `database` means the same. */
+  serviceName: z.string().optional(),
+  /** SID (`@host:port:SID`), for old databases without a service name. */
+  sid: z.string().optional(),
+  /** A full connect descriptor or Easy Connect string, overriding host/port/service. */
+  connectString: z.string().optional(),
+});
+
+export type OracleConfig = z.output<typeof oracleConfigSchema>;
+
+const ISOLATION_SQL: Record<string, string | undefined> = {
+  READ_COMMITTED: 'READ COMMITTED',
+  SERIALIZABLE: 'SERIALIZABLE',
+};
+
+type OracleDriver = OracleDriverConstants & { getConnection(options: Record<string, unknown>): Promise<OracleDriverConnection> };
+
+/**
+ * Oracle Database: Spark reads it with `oracle.jdbc.OracleDriver`, Node with node-oracledb thin.
+ *
+ * Unquoted table and column names fold to upper case, as in Oracle SQL (`orders` is `ORDERS`);
+ * write `"orders"` for a case-sensitive name.
+ *
+ * @example
+ * ```ts
+ * import { getConnection } from '@sparkle/core';
+ * import '@sparkle/connector-oracle';
+ *
+ * await using ora = await getConnection('oracle', { config: { url: 'jdbc:oracle:thin:@//db:1521/ORCLPDB1', user: 'app', password: process.env.ORA_PW } });
+ * const frame = await ora.readTable('sales.orders', { partitionColumn: 'order_id', numPartitions: 8 });
+ * ```
+ */
+export class OracleConnection extends JDBCConnection<OracleConfig> {
+  static override schema: z.ZodType = oracleConfigSchema;
+  static override description = 'Oracle Database 11g+';
+  static override errorHints: ErrorHints = {
+    // ORA-01017 invalid username/password, ORA-28000 account locked, ORA-01005 null password, ORA-28001 expired.
+    authCodes: ['ORA-01017', 'ORA-28000', 'ORA-01005', 'ORA-28001', 'ORA-01045', 1017, 28000],
+    // Deadlock, serialization failure, resource busy, connection lost/terminated, listener refused.
+    retryableCodes: ['ORA-00060', 'ORA-08177', 'ORA-00054', 'ORA-03113', 'ORA-03114', 'ORA-03135', 'ORA-12514', 'ORA-12516', 'ORA-12519', 'ORA-12520', 'ORA-12528', 'ORA-25408', 'NJS-500', 'NJS-501', 'NJS-503'],
+  };
+  static override jdbc: JdbcDefaults = { driver: 'oracle.jdbc.OracleDriver', subprotocol: 'oracle', defaultPort: 1521, lineageScheme: 'oracle' };
+  /** Module specifier of the driver (a test hook: point it elsewhere to simulate a missing driver). */
+  static driverModule = 'oracledb';
+
+  constructor(init: ConnectionInit) {
+    super(init);
+  }
+
+  override get dialect(): JdbcDialect {
+    return oracleDialect;
+  }
+
+  override tableParts(table: string): string[] {
+    const parts = oracleNameParts(table);
+    const schema = this.config.schema;
+    return parts.length === 1 && schema ? [schema.toUpperCase(), parts[0]!] : parts;
+  }
+
+  override quoteColumn(column: string): string {
+    return quoteIdentifier(column.includes('"') ? oracleNameParts(column)[0]! : column.toUpperCase(), ANSI_QUOTES);
+  }
+
+  /** Spark's Oracle URL, `jdbc:oracle:thin:@//host:port/service` (or `@host:port:SID`). */
+  override jdbcUrl(): string {
+    const c = this.config;
+    if (c.url) return c.url;
+    const info = this.connectionInfo();
+    if (c.connectString) return `jdbc:oracle:thin:@${c.connectString}`;
+    if (c.sid) return `jdbc:oracle:thin:@${info.host}:${info.port}:${c.sid}`;
+    return `jdbc:oracle:thin:@//${info.host}:${info.port}/${c.serviceName ?? info.database ?? ''}`;
+  }
+
+  /** node-oracledb's `connectString` (Easy Connect) from url or fields. */
+  connectString(): string {
+    const c = this.config;
+    if (c.connectString) return c.connectString;
+    const url = c.url?.replace(/^jdbc:oracle:thin:/, '');
+    if (url?.startsWith('@') && /[()]/.test(url)) return url.slice(1); // a TNS descriptor
+    const info = this.connectionInfo();
+    const sidForm = url ? /^@([^:/]+):(\d+):([^/?]+)$/.exec(url) : null;
+    if (sidForm || c.sid) {
+      const host = sidForm?.[1] ?? info.host;
+      const port = sidForm?.[2] ?? info.port;
+      const sid = c.sid ?? sidForm?.[3];
+      return `(DESCRIPTION=(ADDRESS=(PROTOCOL=TCP)(HOST=${host})(PORT=${port}))(CONNECT_DATA=(SID=${sid})))`;
+    }
+    return `${info.host}:${info.port ?? 1521}/${c.serviceName ?? info.database ?? ''}`;
+  }
+
+  protected async loadDriver(): Promise<OracleDriver> {
+    const specifier = (this.constructor as typeof OracleConnection).driverModule;
+    try {
+      const mod = (await import(/* @vite-ignore */ specifier)) as OracleDriver & { default?: OracleDriver };
+      return typeof mod.getConnection === 'function' ? mod : mod.default!;
+    } catch (cause) {
+      throw new MissingDriverError(this.type, 'oracledb', cause);
+    }
+  }
+
+  protected override async openSession(): Promise<JdbcSession> {
+    const oracledb = await this.loadDriver();
+    const info = this.connectionInfo();
+    const c = this.config;
+    const conn = await oracledb.getConnection({
+      user: info.user,
+      password: info.password,
+      connectString: this.connectString(),
+      connectTimeout: Math.ceil(c.connectTimeoutMs / 1000),
+    });
+    try {
+      if (c.queryTimeoutMs) (conn as unknown as { callTimeout: number }).callTimeout = c.queryTimeoutMs;
+      // UTC and fixed text formats: dates travel as text both ways, never through a client time zone.
+      await conn.execute(
+        "ALTER SESSION SET TIME_ZONE = '+00:00' NLS_DATE_FORMAT = 'YYYY-MM-DD HH24:MI:SS' NLS_TIMESTAMP_FORMAT = 'YYYY-MM-DD HH24:MI:SS.FF6' NLS_TIMESTAMP_TZ_FORMAT = 'YYYY-MM-DD HH24:MI:SS.FF6 TZH:TZM' NLS_NUMERIC_CHARACTERS = '.,'",
+      );
+      const isolation = c.isolationLevel ? ISOLATION_SQL[c.isolationLevel] : undefined;
+      if (isolation) await conn.execute(`ALTER SESSION SET ISOLATION_LEVEL = ${isolation}`);
+      if (c.sessionInitStatement) await conn.execute(c.sessionInitStatement);
+      return new OracleSession(conn, oracledb);
+    } catch (error) {
+      await conn.close().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /** OpenLineage: namespace `oracle://host:port`, name `service.SCHEMA.TABLE` (names as Oracle stores them). */
+  override dataset(table: string): DatasetRef {
+    const info = this.connectionInfo();
+    return { namespace: `oracle://${info.host ?? 'localhost'}:${info.port ?? 1521}`, name: [this.config.serviceName ?? info.database ?? this.config.sid, ...this.tableParts(table)].filter(Boolean).join('.') };
+  }
+
+  protected override async checkProbe(signal: AbortSignal): Promise<string> {
+    return this.withSession(async (s) => {
+      await s.queryRows('SELECT 1 AS ok FROM dual');
+      return 'SELECT 1 FROM dual succeeded';
+    }, signal);
+  }
+}
