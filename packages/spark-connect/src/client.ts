@@ -60,6 +60,9 @@ export interface SparkConnectClientOptions {
 /** Receive limit: Spark sends whole Arrow IPC streams per message, often far above gRPC's 4 MiB. */
 export const MAX_MESSAGE_BYTES = 128 * 1024 * 1024;
 
+/** Release calls are housekeeping: never let an unresponsive server hold up `close()` for long. */
+const HOUSEKEEPING_DEADLINE_MS = 10_000;
+
 /** What an `execute` call may add to the request. */
 export interface ExecuteOptions {
   operationId?: string;
@@ -127,7 +130,7 @@ export class SparkConnectClient {
     if (this.#closed) throw toSparkleError(new Error('the client is closed'), 'Spark Connect call');
   }
 
-  #unary<I, O>(name: keyof typeof SparkConnectService.method, request: I, signal?: AbortSignal): Promise<O> {
+  #unary<I, O>(name: keyof typeof SparkConnectService.method, request: I, signal?: AbortSignal, deadlineMs?: number): Promise<O> {
     const method = SparkConnectService.method[name];
     return new Promise<O>((resolve, reject) => {
       const call = this.#channel.makeUnaryRequest(
@@ -136,7 +139,7 @@ export class SparkConnectClient {
         deserializer(method.output) as (value: Buffer) => O,
         request,
         this.metadata(),
-        {},
+        deadlineMs === undefined ? {} : { deadline: Date.now() + deadlineMs },
         (error, response) => (error ? reject(error) : resolve(response as O)),
       );
       signal?.addEventListener('abort', () => call.cancel(), { once: true });
@@ -231,7 +234,7 @@ export class SparkConnectClient {
   /** Frees server-side buffered responses (fire-and-forget; failures only cost server memory). */
   release(operationId: string, until?: string): void {
     const request = this.releaseRequest(operationId, until);
-    const p = this.#unary('releaseExecute', request).catch(() => undefined);
+    const p = this.#unary('releaseExecute', request, undefined, HOUSEKEEPING_DEADLINE_MS).catch(() => undefined);
     this.#pending.add(p);
     void p.finally(() => this.#pending.delete(p));
   }
@@ -264,7 +267,7 @@ export class SparkConnectClient {
       if (options.releaseSession ?? true) {
         const request = create(ReleaseSessionRequestSchema, { sessionId: this.sessionId, userContext: this.userContext, clientType: this.clientType });
         // Best effort: Spark 3.5 has no ReleaseSession and answers UNIMPLEMENTED.
-        await this.#unary('releaseSession', request).catch(() => undefined);
+        await this.#unary('releaseSession', request, undefined, HOUSEKEEPING_DEADLINE_MS).catch(() => undefined);
       }
     } finally {
       this.#closed = true;

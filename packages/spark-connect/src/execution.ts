@@ -9,7 +9,8 @@
  */
 import type { ClientReadableStream } from '@grpc/grpc-js';
 import type { SparkConnectClient } from './client.js';
-import { toSparkleError } from './errors.js';
+import { abortError } from '@sparkle/core';
+import { CONNECTOR, toSparkleError } from './errors.js';
 import type { ExecutePlanRequest, ExecutePlanResponse } from './gen/spark/connect/base_pb.js';
 import { backoffDelay, isRetryableGrpcError } from './retry.js';
 
@@ -67,7 +68,7 @@ export class ReattachableExecution implements AsyncIterable<ExecutePlanResponse>
             throw new Error('the response stream kept ending without results or result_complete');
           }
         } catch (error) {
-          if (signal?.aborted) throw toSparkleError(signal.reason ?? error, 'Spark execution', (t) => client.redact(t));
+          if (signal?.aborted) throw abortError(signal, 'Spark execution', CONNECTOR);
           if (reattachable && !reattachNext && errorText(error).includes('OPERATION_ALREADY_EXISTS')) {
             reattachNext = true;
           } else {

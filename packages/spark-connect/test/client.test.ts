@@ -138,6 +138,29 @@ describe('streaming execution', () => {
     expect(server.calledWith<ReattachExecuteRequest>('ReattachExecute')).toHaveLength(1);
   });
 
+  it('re-sends a request the server already has, then reattaches when it says OPERATION_ALREADY_EXISTS', async () => {
+    spark = await sessionFor(server);
+    server.streamFaults.push({ after: 0, kind: 'unavailable' });
+    expect(await spark.range(5).count()).toBe(5);
+    expect(server.calledWith('ExecutePlan')).toHaveLength(2);
+    const reattach = server.calledWith<ReattachExecuteRequest>('ReattachExecute');
+    expect(reattach).toHaveLength(1);
+    expect(reattach[0]!.lastResponseId).toBeUndefined();
+  });
+
+  it('an abort signal cancels the stream with an ABORTED error and releases the operation', async () => {
+    spark = await sessionFor(server);
+    server.holdStreams = true;
+    const controller = new AbortController();
+    const running = spark.range(10).collect({ signal: controller.signal }).catch((e: unknown) => e);
+    await waitFor(() => server.calledWith('ExecutePlan').length === 1);
+    controller.abort();
+    const error = await running;
+    expect(SparkleError.isInstance(error) && error.code).toBe('ABORTED');
+    await spark.client.settle();
+    expect(server.calledWith<ReleaseExecuteRequest>('ReleaseExecute').some((r) => r.release.case === 'releaseAll')).toBe(true);
+  });
+
   it('gives up after maxRetries with a retryable ConnectionFailedError', async () => {
     spark = await sessionFor(server, '', { retryPolicy: { maxRetries: 2, sleep: async () => undefined } });
     server.failNext('AnalyzePlan', { code: status.UNAVAILABLE, message: 'still down' }, 5);
