@@ -1,6 +1,19 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { status } from '@grpc/grpc-js';
-import { createLineageClient, ENGINE_PROVIDER, isEngineProvider, JDBCConnection, type LineageTransport, QueryError } from '@sparkle/core';
+import {
+  createLineageClient,
+  ENGINE_PROVIDER,
+  isEngineProvider,
+  JDBCConnection,
+  type LineageTransport,
+  QueryError,
+  type ReadTableOptions,
+  SparkleConnection,
+  type SparkReadSpec,
+  type SparkSource,
+  type SparkWriteSpec,
+  type WriteTableOptions,
+} from '@sparkle/core';
 import { DataFrame } from '../src/dataframe.js';
 import type { ExecutePlanRequest } from '../src/gen/spark/connect/base_pb.js';
 import type { Command } from '../src/gen/spark/connect/commands_pb.js';
@@ -15,6 +28,17 @@ class WarehouseConnection extends JDBCConnection {
 }
 
 const PASSWORD = 'hunter2-very-secret';
+
+/** A file/catalog source: paths for reads, a catalog table for writes, and one secret option. */
+class LakeConnection extends SparkleConnection implements SparkSource {
+  sparkRead(table: string, _options: ReadTableOptions): SparkReadSpec {
+    if (table.startsWith('catalog:')) return { format: 'delta', options: {}, namedTable: table.slice('catalog:'.length), secretOptions: [] };
+    return { format: 'parquet', options: { 'fs.s3a.secret.key': 'lake-secret-key' }, paths: [`s3a://lake/${table}`], schema: 'id BIGINT, v STRING', secretOptions: ['fs.s3a.secret.key'] };
+  }
+  sparkWrite(table: string, options: WriteTableOptions): SparkWriteSpec {
+    return { format: 'delta', options: {}, mode: options.mode ?? 'errorIfExists', table: { name: table, saveMethod: 'insertInto' }, partitionBy: options.partitionBy, secretOptions: [] };
+  }
+}
 
 function capture(): { events: Record<string, unknown>[]; transport: LineageTransport } {
   const events: Record<string, unknown>[] = [];
@@ -99,6 +123,26 @@ describe('the Spark engine', () => {
     expect(JSON.stringify({ m: error.message, s: error.stack, c: (error.cause as Error | undefined)?.message, d: error.details })).not.toContain(PASSWORD);
     expect(lineage.events.map((e) => e.eventType)).toEqual(['START', 'FAIL']);
     expect(JSON.stringify(lineage.events)).not.toContain(PASSWORD);
+    await conn.close();
+  });
+
+  it('non-JDBC specs: paths, schema, filter and projection on top, named tables, insertInto; secret options stay out of lineage', async () => {
+    const lineage = capture();
+    const conn = new LakeConnection({ type: 'lake', config: {}, spark, lineage: createLineageClient({ transport: lineage.transport, ignoreEnvironment: true }) });
+    const df = await conn.readTable<DataFrame>('events', { where: 'v IS NOT NULL', columns: ['id'] });
+    const project = df.relation.relType;
+    expect(project.case).toBe('project');
+    const filter = (project.value as { input: Relation }).input.relType;
+    expect(filter.case).toBe('filter');
+    const read = ((filter.value as { input: Relation }).input.relType.value as Read).readType.value as { format: string; paths: string[]; schema: string };
+    expect(read).toMatchObject({ format: 'parquet', paths: ['s3a://lake/events'], schema: 'id BIGINT, v STRING' });
+    const named = await conn.readTable<DataFrame>('catalog:main.sales.orders');
+    expect((named.relation.relType.value as Read).readType).toEqual({ case: 'namedTable', value: expect.objectContaining({ unparsedIdentifier: 'main.sales.orders' }) });
+    await conn.writeTable(named, 'main.sales.copy', { mode: 'append', partitionBy: ['day'] });
+    const cmd = server.calledWith<ExecutePlanRequest>('ExecutePlan')[0]!.plan?.opType.value as Command;
+    expect(cmd.commandType.value).toMatchObject({ source: 'delta', mode: 1, partitioningColumns: ['day'], saveType: { case: 'table', value: { tableName: 'main.sales.copy', saveMethod: 2 } } });
+    expect(lineage.events.map((e) => e.eventType)).toEqual(['START', 'COMPLETE', 'START', 'COMPLETE', 'START', 'COMPLETE']);
+    expect(JSON.stringify(lineage.events)).not.toContain('lake-secret-key');
     await conn.close();
   });
 
