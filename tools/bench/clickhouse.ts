@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import type { RecordBatch } from 'apache-arrow';
-import { benchBatches, formatRows, timed, type BenchRow } from './mariadb-clickhouse-common.js';
+import { benchBatches, loadWorkspacePackage, toBenchResult, type BenchResult, type BenchRow, timed } from './mariadb-clickhouse-common.js';
 
 const run = promisify(execFile);
 
@@ -22,13 +22,15 @@ export interface ClickHouseBenchOptions {
   host?: string;
   httpPort?: number;
   tcpPort?: number;
+  /** Progress lines (the harness passes its logger). */
+  log?: (line: string) => void;
 }
 
-export async function benchClickHouse(options: ClickHouseBenchOptions = {}): Promise<BenchRow[]> {
+export async function benchClickHouse(options: ClickHouseBenchOptions = {}): Promise<BenchResult> {
   const rows = options.rows ?? 1_000_000;
   const host = options.host ?? '127.0.0.1';
   await run('bash', [fileURLToPath(new URL('../services/ensure-clickhouse.sh', import.meta.url))], { timeout: 240_000 });
-  const { ClickHouseConnection } = await import('@sparkle/connector-clickhouse');
+  const { ClickHouseConnection } = await loadWorkspacePackage<typeof import('../../packages/connector-clickhouse/src/index.js')>('@sparkle/connector-clickhouse');
   const conn = new ClickHouseConnection({ type: 'clickhouse', config: { host, port: options.httpPort ?? 8123, database: 'default' } });
   const cli = ['--host', host, '--port', String(options.tcpPort ?? 9000)];
   const client = (query: string) => run('clickhouse-client', [...cli, '--query', query], { maxBuffer: 1 << 20 });
@@ -71,7 +73,9 @@ export async function benchClickHouse(options: ClickHouseBenchOptions = {}): Pro
     await conn.close();
     await rm(dir, { recursive: true, force: true });
   }
-  return results;
+  const result = toBenchResult('clickhouse', results);
+  for (const line of result.lines) options.log?.(line);
+  return result;
 }
 
 async function* iterate(batches: RecordBatch[]): AsyncGenerator<RecordBatch> {
@@ -80,7 +84,7 @@ async function* iterate(batches: RecordBatch[]): AsyncGenerator<RecordBatch> {
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   benchClickHouse({ rows: Number(process.argv[2] ?? 1_000_000) })
-    .then((r) => console.log(formatRows(r)))
+    .then((r) => console.log(r.lines.join('\n')))
     .catch((error: unknown) => {
       console.error(error);
       process.exitCode = 1;

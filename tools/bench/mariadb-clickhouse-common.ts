@@ -1,10 +1,27 @@
 /**
  * What the MariaDB and ClickHouse bench rows share: the generated data (the 8 column kinds of
- * the Postgres bench: bigint id, int, double, decimal, boolean, timestamp, date, text, with
- * NULLs), a timer, and the table printer.
+ * the Postgres bench: bigint id, int, double, decimal(12,2), boolean, timestamp, date, text,
+ * with NULLs), a timer, the table printer, and the result shape the bench harness takes.
  */
 import { Field, Schema, type RecordBatch } from 'apache-arrow';
-import { ArrowTypes, batchFromBuilders, columnBuilder } from '@sparkle/connector-mysql';
+
+/**
+ * Imports a workspace connector by name, or from its built `dist/` when the tools package does
+ * not list it as a dependency (the bench runs after `pnpm build`).
+ */
+export async function loadWorkspacePackage<T>(name: string): Promise<T> {
+  try {
+    return (await import(/* @vite-ignore */ name)) as T;
+  } catch {
+    const dir = name.replace('@sparkle/', '');
+    return (await import(new URL(`../../packages/${dir}/dist/index.js`, import.meta.url).href)) as T;
+  }
+}
+
+type MysqlModule = typeof import('../../packages/connector-mysql/src/index.js');
+const mysql = await loadWorkspacePackage<MysqlModule>('@sparkle/connector-mysql');
+const { ArrowTypes, batchFromBuilders, columnBuilder } = mysql;
+export const cellReader = mysql.cellReader;
 
 export interface BenchRow {
   bench: string;
@@ -19,7 +36,7 @@ export const BENCH_COLUMNS = [
   new Field('id', ArrowTypes.int64(), false),
   new Field('qty', ArrowTypes.int32(), true),
   new Field('score', ArrowTypes.float64(), true),
-  new Field('price', ArrowTypes.decimal(18, 4), true),
+  new Field('price', ArrowTypes.decimal(12, 2), true),
   new Field('active', ArrowTypes.bool(), true),
   new Field('created_at', ArrowTypes.timestamp(), true),
   new Field('day', ArrowTypes.date(), true),
@@ -45,7 +62,7 @@ export function benchBatches(rows: number, options: { batchRows?: number; subSec
       builders[0]!.append(BigInt(i));
       builders[1]!.append(nul ? null : i % 1000);
       builders[2]!.append(nul ? null : i * 0.25);
-      builders[3]!.append(nul ? null : `${i}.${String(i % 10_000).padStart(4, '0')}`);
+      builders[3]!.append(nul ? null : `${i % 1_000_000_000}.${String(i % 100).padStart(2, '0')}`);
       builders[4]!.append(nul ? null : i % 2 === 0);
       builders[5]!.append(nul ? null : BASE_MICROS + BigInt(i) * (subSecond ? 1_000_123n : 1_000_000n));
       builders[6]!.append(nul ? null : 19_000 + (i % 3650));
@@ -70,4 +87,22 @@ export function formatRows(rows: BenchRow[]): string {
     return `${r.bench.padEnd(16)} ${r.path.padEnd(48)} ${String(r.rows).padStart(9)} rows ${(r.ms / 1000).toFixed(2).padStart(7)} s ${rate.padStart(11)} rows/s   ${(r.baselineMs / 1000).toFixed(2).padStart(6)} s ${r.baseline}   ratio ${ratio}×`;
   });
   return lines.join('\n');
+}
+
+/** The harness's result shape (as the Postgres bench returns it): printable lines and named figures. */
+export interface BenchResult {
+  lines: string[];
+  figures: Record<string, number>;
+  rows: BenchRow[];
+}
+
+export function toBenchResult(prefix: string, rows: BenchRow[]): BenchResult {
+  const figures: Record<string, number> = {};
+  for (const r of rows) {
+    const key = `${prefix}_${r.bench.split(' ').pop()}_${r.path.replace(/[^a-z0-9]+/gi, '_').replace(/^_|_$/g, '').toLowerCase()}`;
+    figures[`${key}_ms`] = Math.round(r.ms);
+    figures[`${key}_rows_per_s`] = Math.round(r.rows / (r.ms / 1000));
+    figures[`${key}_ratio_to_cli`] = Number((r.ms / r.baselineMs).toFixed(3));
+  }
+  return { lines: formatRows(rows).split('\n'), figures, rows };
 }

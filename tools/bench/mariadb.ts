@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import type { RecordBatch } from 'apache-arrow';
-import { benchBatches, BENCH_COLUMNS, type BenchRow, formatRows, timed } from './mariadb-clickhouse-common.js';
+import { benchBatches, BENCH_COLUMNS, cellReader, loadWorkspacePackage, toBenchResult, type BenchResult, type BenchRow, timed } from './mariadb-clickhouse-common.js';
 
 const run = promisify(execFile);
 
@@ -27,13 +27,15 @@ export interface MariaDbBenchOptions {
   database?: string;
   /** Also time the multi-row INSERT write path (slower; the default path is LOAD DATA). */
   includeInsert?: boolean;
+  /** Progress lines (the harness passes its logger). */
+  log?: (line: string) => void;
 }
 
 /** Runs the MariaDB rows of the bench; bounded by the row count (1M rows take well under 2 minutes here). */
-export async function benchMariaDb(options: MariaDbBenchOptions = {}): Promise<BenchRow[]> {
+export async function benchMariaDb(options: MariaDbBenchOptions = {}): Promise<BenchResult> {
   const rows = options.rows ?? 1_000_000;
   const cfg = { host: options.host ?? '127.0.0.1', port: options.port ?? 3306, user: options.user ?? 'root', database: options.database ?? 'test' };
-  const { MariaDBConnection } = await import('@sparkle/connector-mariadb');
+  const { MariaDBConnection } = await loadWorkspacePackage<typeof import('../../packages/connector-mariadb/src/index.js')>('@sparkle/connector-mariadb');
   const cli = ['--protocol=tcp', `-h${cfg.host}`, `-P${cfg.port}`, `-u${cfg.user}`, cfg.database];
   const mariadb = (sql: string, extra: string[] = []) => run('mariadb', [...cli, ...extra, '-e', sql], { maxBuffer: 1 << 20 });
   const dir = await mkdtemp(join(tmpdir(), 'sparkle-bench-mariadb-'));
@@ -85,7 +87,9 @@ export async function benchMariaDb(options: MariaDbBenchOptions = {}): Promise<B
     await insertConn.close();
     await rm(dir, { recursive: true, force: true });
   }
-  return results;
+  const result = toBenchResult('mariadb', results);
+  for (const line of result.lines) options.log?.(line);
+  return result;
 }
 
 async function* iterate(batches: RecordBatch[]): AsyncGenerator<RecordBatch> {
@@ -94,7 +98,6 @@ async function* iterate(batches: RecordBatch[]): AsyncGenerator<RecordBatch> {
 
 /** The bench rows as LOAD DATA text (the same escaping rules the connector uses). */
 async function writeTsv(path: string, batches: RecordBatch[]): Promise<void> {
-  const { cellReader } = await import('@sparkle/connector-mysql');
   const out = createWriteStream(path);
   for (const batch of batches) {
     const readers = BENCH_COLUMNS.map((_, c) => cellReader(batch.getChildAt(c)!));
@@ -118,7 +121,7 @@ async function writeTsv(path: string, batches: RecordBatch[]): Promise<void> {
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const rows = Number(process.argv[2] ?? 1_000_000);
   benchMariaDb({ rows })
-    .then((r) => console.log(formatRows(r)))
+    .then((r) => console.log(r.lines.join('\n')))
     .catch((error: unknown) => {
       console.error(error);
       process.exitCode = 1;
