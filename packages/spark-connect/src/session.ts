@@ -132,10 +132,13 @@ export class SparkSession implements EngineProvider, AsyncDisposable {
     return this.client.sessionId;
   }
 
-  /** @internal Applies builder confs. */
+  /**
+   * @internal Applies builder confs. Silently, as Spark's own clients do: confs such as
+   * `spark.app.name` cannot change on a running server and would otherwise fail the session.
+   */
   async applyConf(conf: Record<string, string>): Promise<void> {
     const pairs = Object.entries(conf).map(([key, value]) => ({ key, value }));
-    if (pairs.length) await this.client.config({ opType: { case: 'set', value: { pairs } } }, 'session config');
+    if (pairs.length) await this.client.config({ opType: { case: 'set', value: { pairs, silent: true } } }, 'session config');
   }
 
   /** Runs a plan with this session's tags (used by DataFrame actions). */

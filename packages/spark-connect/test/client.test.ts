@@ -45,7 +45,7 @@ describe('sessions and metadata', () => {
     }
     expect(spark.sessionId).toMatch(UUID_V4);
     const conf = server.calledWith<ConfigRequest>('Config')[0]!;
-    expect(conf.operation?.opType.case).toBe('set');
+    expect(conf.operation?.opType).toEqual({ case: 'set', value: expect.objectContaining({ silent: true }) });
     expect(server.conf.get('spark.app.name')).toBe('demo');
     expect(server.conf.get('spark.sql.ansi.enabled')).toBe('true');
     const exec = server.calledWith<ExecutePlanRequest>('ExecutePlan')[0]!;
@@ -91,6 +91,18 @@ describe('streaming execution', () => {
     expect(table.numRows).toBe(10);
     expect(table.getChild('id')?.toArray()).toEqual(BigInt64Array.from({ length: 10 }, (_, i) => BigInt(i)));
     expect(await spark.range(5, 8).collect()).toEqual([{ id: 5n }, { id: 6n }, { id: 7n }]);
+  });
+
+  it('hands over the first batch while the server is still sending (no buffering of the whole result)', async () => {
+    spark = await sessionFor(server);
+    server.holdStreams = true; // the server sends one response, then waits
+    const iterator = spark.range(10).toArrowBatches()[Symbol.asyncIterator]();
+    const first = await iterator.next();
+    expect(first.value?.numRows).toBe(3);
+    const exec = server.calledWith<ExecutePlanRequest>('ExecutePlan')[0]!;
+    expect(server.interrupted).toEqual([]);
+    await spark.interruptOperation(exec.operationId!);
+    await expect(iterator.next()).rejects.toMatchObject({ code: 'ABORTED' });
   });
 
   it('keeps the schema of an empty result', async () => {
