@@ -131,7 +131,13 @@ export class MySQLProtocolConnection extends JDBCConnection<MysqlConfig> {
       const c = this.config;
       await conn.query("SET time_zone = '+00:00'");
       if (c.isolationLevel && c.isolationLevel !== 'NONE') await conn.query(`SET SESSION TRANSACTION ISOLATION LEVEL ${ISOLATION_SQL[c.isolationLevel]}`);
-      if (c.queryTimeoutMs) await conn.query(this.queryTimeoutStatement(c.queryTimeoutMs));
+      if (c.queryTimeoutMs) {
+        await conn.query(this.queryTimeoutStatement(c.queryTimeoutMs)).catch(async (error: unknown) => {
+          // A `mysql` connection pointed at MariaDB: its variable is max_statement_time (seconds).
+          if ((error as { errno?: number }).errno !== 1193) throw error;
+          await conn.query(`SET SESSION max_statement_time = ${(c.queryTimeoutMs! / 1000).toFixed(3)}`);
+        });
+      }
       if (c.sessionInitStatement) await conn.query(c.sessionInitStatement);
       const [rows] = await conn.query('SELECT @@max_allowed_packet AS m');
       const maxAllowedPacket = Number((rows as Array<{ m: unknown }>)[0]?.m ?? 4 << 20);
