@@ -135,7 +135,7 @@ class ColumnBuffers {
       default:
         this.offsets = new Int32Array(n + 1);
         // Keep the previous batch's size as a hint: text columns tend to be similar batch to batch.
-        this.bytes = new Uint8Array(Math.max(1024, this.bytes ? this.used : n * 16));
+        this.bytes = new Uint8Array(Math.max(1024, this.bytes ? Math.ceil(this.used * 1.2) : n * 16));
         this.used = 0;
     }
   }
@@ -226,28 +226,53 @@ export class CopyBinaryDecoder {
   /** Decodes one chunk; returns the batches it completed. */
   push(chunk: Buffer): RecordBatch[] {
     this.totalBytes += chunk.length;
-    let buf = this.pending ? Buffer.concat([this.pending, chunk]) : chunk;
-    this.pending = undefined;
-    let pos = 0;
+    const out: RecordBatch[] = [];
+    let start = 0;
+    if (this.pending) {
+      // A tuple spans the previous chunk and this one. Join only the piece that can finish it
+      // (the rest of the chunk is parsed in place, without copying it).
+      const pending = this.pending;
+      this.pending = undefined;
+      let take = Math.min(chunk.length, 16_384);
+      for (;;) {
+        const head = Buffer.concat([pending, chunk.subarray(0, take)]);
+        const used = this.parse(head, 0, out, 1);
+        if (used > pending.length || this.finished) {
+          start = used - pending.length;
+          break;
+        }
+        if (take === chunk.length) {
+          this.pending = head;
+          return out;
+        }
+        take = Math.min(chunk.length, take * 4);
+      }
+    }
+    if (!this.finished) {
+      const used = this.parse(chunk, start, out, Infinity);
+      if (used < chunk.length && !this.finished) this.pending = Buffer.from(chunk.subarray(used));
+    }
+    return out;
+  }
+
+  /**
+   * Parses the header (once) and up to `maxTuples` complete tuples from `buf` at `pos`; returns
+   * the position after the last complete one.
+   */
+  private parse(buf: Buffer, pos: number, out: RecordBatch[], maxTuples: number): number {
+    const end = buf.length;
     if (!this.headerDone) {
-      if (buf.length < 19) {
-        this.pending = buf;
-        return [];
-      }
-      if (!buf.subarray(0, 11).equals(SIGNATURE)) throw new Error('Not a PostgreSQL binary COPY stream (bad signature)');
-      const extension = buf.readUInt32BE(15);
-      if (buf.length < 19 + extension) {
-        this.pending = buf;
-        return [];
-      }
-      pos = 19 + extension;
+      if (end - pos < 19) return pos;
+      if (!buf.subarray(pos, pos + 11).equals(SIGNATURE)) throw new Error('Not a PostgreSQL binary COPY stream (bad signature)');
+      const extension = buf.readUInt32BE(pos + 15);
+      if (end - pos < 19 + extension) return pos;
+      pos += 19 + extension;
       this.headerDone = true;
     }
-    const out: RecordBatch[] = [];
     const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-    const end = buf.length;
     const width = this.width;
-    while (!this.finished) {
+    let tuples = 0;
+    while (!this.finished && tuples < maxTuples) {
       if (pos + 2 > end) break;
       const count = view.getInt16(pos);
       if (count === -1) {
@@ -274,13 +299,10 @@ export class CopyBinaryDecoder {
       if (!complete) break;
       this.decodeTuple(buf, view, pos + 2);
       pos = p;
+      tuples++;
       if (this.rows === this.batchRows) out.push(this.flush());
     }
-    if (pos < end) this.pending = Buffer.from(buf.subarray(pos));
-    if (this.finished && this.pending) this.pending = undefined;
-    // The buffer we were handed may be reused by the stream: nothing above keeps a reference to it.
-    buf = undefined as never;
-    return out;
+    return pos;
   }
 
   /** The last, partial batch (or an empty one when no rows came at all and none was emitted). */

@@ -100,6 +100,35 @@ describe.each(services)('postgres (%s)', (name, find) => {
     ]);
   });
 
+  it('decodes the same rows whatever the chunk boundaries', async (ctx) => {
+    if (!service) ctx.skip('no PostgreSQL');
+    const { CopyBinaryDecoder, columnFor } = await import('../src/index.js');
+    const arrow = await import('apache-arrow');
+    const { default: pg } = await import('pg');
+    const { to } = await import('pg-copy-streams');
+    const client = new pg.Client({ host: service!.host, port: service!.port, user: service!.user, database: service!.database });
+    await client.connect();
+    const query = "SELECT g::int8 AS a, CASE WHEN g % 3 = 0 THEN NULL ELSE repeat('x', g % 50) END AS b, (g / 7.0)::numeric(20,4) AS c FROM generate_series(1, 3000) g";
+    const fields = (await client.query(`SELECT * FROM (${query}) q LIMIT 0`)).fields;
+    const columns = fields.map((f) => columnFor(f.name, f.dataTypeID, f.dataTypeModifier));
+    const parts: Buffer[] = [];
+    for await (const chunk of client.query(to(`COPY (${query}) TO STDOUT (FORMAT binary)`)) as AsyncIterable<Buffer>) parts.push(chunk);
+    await client.end();
+    const whole = Buffer.concat(parts);
+    const decode = (size: number) => {
+      const decoder = new CopyBinaryDecoder(arrow, columns, 1000);
+      const batches = [];
+      for (let i = 0; i < whole.length; i += size) batches.push(...decoder.push(whole.subarray(i, i + size)));
+      const last = decoder.finish(batches.length === 0);
+      if (last) batches.push(last);
+      expect(decoder.done).toBe(true);
+      return batches.flatMap((b) => b.toArray().map((r) => JSON.stringify(r.toJSON(), (_k, v) => (typeof v === 'bigint' ? String(v) : v))));
+    };
+    const reference = decode(whole.length);
+    expect(reference).toHaveLength(3000);
+    for (const size of [1, 3, 17, 1000, 20_000, 65_536]) expect(decode(size), `chunks of ${size}`).toEqual(reference);
+  });
+
   it('streams in fetchSize batches without buffering the whole result', async (ctx) => {
     if (!service) ctx.skip('no PostgreSQL');
     const frame = await conn.query('SELECT g AS id, md5(g::text) AS h FROM generate_series(1, 25000) g', [], { fetchSize: 10_000 });

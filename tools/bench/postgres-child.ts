@@ -1,0 +1,67 @@
+/**
+ * One PostgreSQL bench measurement in its own process, so its peak RSS is its own. Prints one
+ * JSON line: { ms, rows, bytes, maxRssMb }. Modes:
+ * - `sparkle-read`: Sparkle's binary COPY → Arrow path, streaming (each batch dropped after use);
+ * - `pg-rows`: node-postgres `SELECT *` into row objects (the usual Node way);
+ * - `sparkle-write`: Arrow batches (read first, not timed) → binary COPY FROM STDIN.
+ */
+import { PostgreSQLConnection } from '@sparkle/connector-postgres';
+import type { RecordBatch } from 'apache-arrow';
+
+const [mode, url, table, target] = process.argv.slice(2);
+if (!mode || !url || !table) throw new Error('usage: postgres-child <mode> <jdbc-url> <table> [target]');
+
+const config = { url, user: process.env.PGUSER ?? 'postgres', fetchSize: 65_536 };
+const signal = AbortSignal.timeout(240_000);
+
+function payloadBytes(batch: RecordBatch): number {
+  let n = 0;
+  for (const d of batch.data.children) n += (d.values?.byteLength ?? 0) + (d.valueOffsets?.byteLength ?? 0) + (d.nullBitmap?.byteLength ?? 0);
+  return n;
+}
+
+function report(result: { ms: number; rows: number; bytes: number }): void {
+  const maxRssMb = process.resourceUsage().maxRSS / 1024;
+  console.log(JSON.stringify({ ...result, maxRssMb }));
+}
+
+if (mode === 'sparkle-read') {
+  const conn = new PostgreSQLConnection({ type: 'postgres', config });
+  const t0 = performance.now();
+  let rows = 0;
+  let bytes = 0;
+  for await (const batch of conn.nativeQuery(`SELECT * FROM ${table}`, [], { signal })) {
+    rows += batch.numRows;
+    bytes += payloadBytes(batch);
+  }
+  const ms = performance.now() - t0;
+  await conn.close();
+  report({ ms, rows, bytes });
+} else if (mode === 'pg-rows') {
+  const { default: pg } = await import('pg');
+  const u = new URL(url.replace(/^jdbc:postgresql:/, 'postgres:'));
+  const client = new pg.Client({ host: u.hostname, port: Number(u.port), database: u.pathname.slice(1), user: config.user });
+  await client.connect();
+  const t0 = performance.now();
+  const result = await client.query(`SELECT * FROM ${table}`);
+  const ms = performance.now() - t0;
+  await client.end();
+  report({ ms, rows: result.rows.length, bytes: 0 });
+} else if (mode === 'sparkle-write') {
+  if (!target) throw new Error('sparkle-write needs a target table');
+  const conn = new PostgreSQLConnection({ type: 'postgres', config });
+  const batches: RecordBatch[] = [];
+  for await (const batch of conn.nativeQuery(`SELECT * FROM ${table}`, [], { signal })) batches.push(batch);
+  const bytes = batches.reduce((n, b) => n + payloadBytes(b), 0);
+  await conn.withSession((s) => s.execute(`TRUNCATE ${target}`));
+  async function* source() {
+    yield* batches;
+  }
+  const t0 = performance.now();
+  const result = await conn.nativeWrite(target, source(), { mode: 'append' }, { signal, onRows: () => undefined });
+  const ms = performance.now() - t0;
+  await conn.close();
+  report({ ms, rows: result.rows, bytes });
+} else {
+  throw new Error(`unknown mode ${mode}`);
+}
