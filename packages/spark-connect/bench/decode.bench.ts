@@ -107,6 +107,21 @@ const baseline = await best('apache-arrow tableFromIPC (same bytes)', 3, async (
   }
   return rows;
 });
+// The client's own decode path without the network: protobuf ExecutePlanResponse → Arrow batches.
+const { create, toBinary, fromBinary } = await import('@bufbuild/protobuf');
+const { ExecutePlanResponseSchema } = await import('../src/gen/spark/connect/base_pb.js');
+const { decodeArrowBatches } = await import('../src/arrow.js');
+const encoded = payloads.map((data, i) =>
+  toBinary(ExecutePlanResponseSchema, create(ExecutePlanResponseSchema, { operationId: 'op', responseId: String(i), responseType: { case: 'arrowBatch', value: { rowCount: 0n, data } } })),
+);
+await best('protobuf + Arrow decode (no network)', 3, async () => {
+  async function* responses() {
+    for (const bytes of encoded) yield fromBinary(ExecutePlanResponseSchema, bytes);
+  }
+  let rows = 0;
+  for await (const b of decodeArrowBatches(responses())) rows += b.numRows + 0 * sumN(b);
+  return rows;
+});
 const client = await best('client toArrowBatches (gRPC + protobuf)', 3, async () => {
   let rows = 0;
   for await (const b of spark.range(ROWS).toArrowBatches()) rows += b.numRows + 0 * sumN(b);
