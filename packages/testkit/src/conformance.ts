@@ -309,7 +309,7 @@ export function testConnector(options: ConnectorTestOptions): void {
         if (!config) ctx.skip(skipReason);
       };
       const readAll = async (conn: SparkleConnection<object>, name: string, readOptions = {}) => normaliseRows(await collectRows(await conn.readTable(name, readOptions)), options.booleanAs);
-      const expected = (rows = SAMPLE_ROWS) => normaliseRows(rows as Array<Record<string, unknown>>, 'boolean');
+      const expected = (rows = SAMPLE_ROWS) => normaliseRows(rows as unknown as Array<Record<string, unknown>>, 'boolean');
 
       beforeAll(async () => {
         if (!options.service) return;

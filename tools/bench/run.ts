@@ -1,0 +1,101 @@
+/**
+ * `pnpm bench`: every benchmark of the workspace, each figure printed as a ratio against a peer
+ * measured in the same run. Sections run when their service answers; each is bounded in time.
+ *
+ *   pnpm bench                       # everything available
+ *   pnpm bench -- --only=postgres,import
+ *   pnpm bench -- --rows=200000      # smaller Postgres table (the committed figures use 1M)
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { connect } from 'node:net';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const args = process.argv.slice(2);
+const flag = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
+const only = flag('only')?.split(',');
+const want = (section: string) => !only || only.includes(section);
+const rows = flag('rows') ? Number(flag('rows')) : 1_000_000;
+
+function tcpOpen(host: string, port: number): Promise<boolean> {
+  return new Promise((done) => {
+    const s = connect({ host, port });
+    s.setTimeout(500, () => (s.destroy(), done(false)));
+    s.once('connect', () => (s.destroy(), done(true)));
+    s.once('error', () => done(false));
+  });
+}
+
+/** Prints a section's result: `{ lines }` or rows for the shared table printer. */
+async function printResult(result: unknown): Promise<void> {
+  if (Array.isArray(result)) {
+    const { formatRows } = await import('./mariadb-clickhouse-common.js');
+    console.log(formatRows(result as never).replace(/^/gm, '   '));
+  } else {
+    for (const line of (result as { lines: string[] }).lines) console.log(`   ${line}`);
+  }
+}
+
+async function section(name: string, fn: () => Promise<void>): Promise<void> {
+  console.log(`\n== ${name}`);
+  const t0 = performance.now();
+  try {
+    await fn();
+  } catch (error) {
+    console.log(`   ${name} failed: ${(error as Error).message.split('\n')[0]}`);
+    process.exitCode = 1;
+  }
+  console.log(`   (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+}
+
+const { stdout: pgVersion } = await run('psql', ['-h', '127.0.0.1', '-U', 'postgres', '-d', 'test', '-XAtc', 'SHOW server_version']).catch(() => ({ stdout: 'not running' }));
+console.log(
+  `machine: ${cpus().length} CPU (${cpus()[0]?.model ?? '?'}), ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM, Node ${process.version}, PostgreSQL ${pgVersion.trim()}, ${new Date().toISOString()}`,
+);
+
+if (want('postgres')) {
+  await section('PostgreSQL (1 table, 8 columns)', async () => {
+    if (!(await tcpOpen('127.0.0.1', 5432))) throw new Error('no PostgreSQL on 127.0.0.1:5432 (bash tools/services/ensure-postgres.sh)');
+    const { benchPostgres } = await import('./postgres.js');
+    await benchPostgres({ rows, log: (l) => console.log(`   ${l}`) });
+  });
+}
+
+if (want('import')) {
+  await section('import time (built dist, fresh process)', async () => {
+    const { benchImportTime } = await import('./import-time.js');
+    for (const line of (await benchImportTime()).lines) console.log(`   ${line}`);
+  });
+}
+
+if (want('mariadb') && existsSync(join(root, 'tools/bench/mariadb.ts'))) {
+  await section('MariaDB', async () => {
+    if (!(await tcpOpen('127.0.0.1', 3306))) throw new Error('no MariaDB on 127.0.0.1:3306');
+    const { benchMariaDb } = await import('./mariadb.js');
+    await printResult(await benchMariaDb({ rows: Math.min(rows, 500_000) }));
+  });
+}
+
+if (want('clickhouse') && existsSync(join(root, 'tools/bench/clickhouse.ts'))) {
+  await section('ClickHouse', async () => {
+    const { benchClickHouse } = await import('./clickhouse.js');
+    await printResult(await benchClickHouse({ rows: Math.min(rows, 500_000) }));
+  });
+}
+
+if (want('spark-connect')) {
+  const dir = join(root, 'packages/spark-connect/bench');
+  const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.bench.ts')) : [];
+  for (const file of files) {
+    await section(`spark-connect ${file}`, async () => {
+      const tsx = join(root, 'node_modules/.bin/tsx');
+      const { stdout } = await run(tsx, [join(dir, file)], { cwd: join(root, 'packages/spark-connect'), timeout: 180_000, maxBuffer: 4 << 20 });
+      console.log(stdout.trimEnd().replace(/^/gm, '   '));
+    });
+  }
+}
