@@ -12,7 +12,13 @@ HTTP_PORT="${SPARKLE_CLICKHOUSE_HTTP_PORT:-8123}"
 TCP_PORT="${SPARKLE_CLICKHOUSE_TCP_PORT:-9000}"
 DIR="${SPARKLE_CLICKHOUSE_DIR:-/tmp/sparkle-clickhouse}"
 
-ping_ok() { curl -fsS --max-time 2 "http://127.0.0.1:${HTTP_PORT}/ping" >/dev/null 2>&1; }
+ping_ok() {
+  if command -v curl >/dev/null 2>&1; then
+    curl -fsS --max-time 2 "http://127.0.0.1:${HTTP_PORT}/ping" >/dev/null 2>&1
+  else
+    node -e "fetch('http://127.0.0.1:${HTTP_PORT}/ping',{signal:AbortSignal.timeout(2000)}).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+  fi
+}
 
 if ping_ok; then
   echo "clickhouse: already answering on 127.0.0.1:${HTTP_PORT}"
