@@ -120,6 +120,34 @@ export class SparkConnectEngine implements SparkleEngine<DataFrame> {
     }
   }
 
+  /**
+   * Runs a SQL query on a JDBC source through Spark: the query becomes a derived table
+   * (`dbtable=(<sql>) sparkle_q`), which, unlike Spark's `query` option, also works with
+   * partitioning. Spark's JDBC source cannot bind parameters, so `params` must be empty.
+   */
+  async query(connection: SparkleConnection<object>, sql: string, params: readonly unknown[], options: ReadTableOptions = {}): Promise<DataFrame> {
+    const source = asSparkSource(connection);
+    if (params.length) {
+      throw new UnsupportedOperationError("Spark's JDBC source cannot bind query parameters; inline them as literals or use the local engine", { connector: connection.type });
+    }
+    const spec = source.sparkRead('sparkle_q', { ...options, columns: undefined, where: undefined });
+    if (spec.format !== 'jdbc') {
+      throw new UnsupportedOperationError(`The ${connection.type} connection has no SQL query support under Spark (format '${spec.format}')`, { connector: connection.type });
+    }
+    const querySpec: SparkReadSpec = { ...spec, options: { ...spec.options, dbtable: `(${sql}) sparkle_q` } };
+    const run = connection.lineageRun('query', 'sparkle_q', { format: spec.format, sql, options: publicOptions(querySpec.options, spec.secretOptions) }, ENGINE_NAME);
+    await run.start();
+    try {
+      const df = this.frameFor(querySpec);
+      await run.complete();
+      return df;
+    } catch (error) {
+      const e = redactError(error, redactorFor(connection, spec.options, spec.secretOptions), 'query');
+      await run.fail(e);
+      throw e;
+    }
+  }
+
   async writeTable(connection: SparkleConnection<object>, data: unknown, table: string, options: WriteTableOptions = {}): Promise<WriteResult> {
     if (!(data instanceof DataFrame)) {
       throw new InvalidArgumentError('The Spark engine writes Spark DataFrames; read or build the data with the same SparkSession', { connector: connection.type });

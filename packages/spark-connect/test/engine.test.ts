@@ -146,6 +146,18 @@ describe('the Spark engine', () => {
     await conn.close();
   });
 
+  it('query() on a JDBC source becomes a derived-table read; parameters are refused', async () => {
+    const lineage = capture();
+    const conn = connection(lineage);
+    const df = await conn.query<DataFrame>('SELECT region, sum(amount) AS total FROM orders GROUP BY region');
+    const read = (df.relation.relType.value as Read).readType.value as { format: string; options: Record<string, string> };
+    expect(read.format).toBe('jdbc');
+    expect(read.options.dbtable).toBe('(SELECT region, sum(amount) AS total FROM orders GROUP BY region) sparkle_q');
+    expect(lineage.events.map((e) => e.eventType)).toEqual(['START', 'COMPLETE']);
+    await expect(conn.query('SELECT * FROM t WHERE id = $1', [1])).rejects.toThrow(/cannot bind query parameters/);
+    await conn.close();
+  });
+
   it('writeTable refuses data that is not a DataFrame', async () => {
     const conn = connection(capture());
     await expect(conn.writeTable([{ a: 1 }], 't')).rejects.toThrow(/writes Spark DataFrames/);
