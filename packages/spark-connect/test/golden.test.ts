@@ -43,7 +43,13 @@ function goldenSession(): SparkSession {
 type RawNode = { field: number; value?: string; children?: RawNode[] };
 
 function decodeRaw(bytes: Uint8Array): RawNode[] {
-  const text = execFileSync('protoc', ['--decode_raw'], { input: bytes, encoding: 'utf8' });
+  let text: string;
+  try {
+    text = execFileSync('protoc', ['--decode_raw'], { input: bytes, encoding: 'utf8' });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new Error('protoc is not installed: run packages/spark-connect/scripts/ensure-protoc.sh');
+    throw error;
+  }
   const root: RawNode[] = [];
   const stack: RawNode[][] = [root];
   for (const line of text.split('\n')) {
