@@ -4,7 +4,9 @@
  */
 import { Schema, type RecordBatch } from 'apache-arrow';
 import {
+  abortError,
   InvalidArgumentError,
+  SparkleError,
   isNativeSource,
   UnsupportedOperationError,
   type NativeSource,
@@ -192,7 +194,8 @@ export class LocalEngine implements SparkleEngine<LocalFrame> {
       await quietly(run.complete({ rows: result.rows, bytes }));
       return { ...result, bytes, elapsedMs: performance.now() - started };
     } catch (error) {
-      const e = connection.wrapError(error, `write ${table}`);
+      // An abort surfaces as ABORTED/TIMEOUT whatever the writer threw while unwinding.
+      const e = signal.aborted && !SparkleError.isInstance(error) ? abortError(signal, `write ${table}`, connection.type) : connection.wrapError(error, `write ${table}`);
       await quietly(run.fail(e, { rows: landed.rows }));
       throw e;
     }

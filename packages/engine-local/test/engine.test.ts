@@ -202,6 +202,22 @@ describe('writeTable', () => {
     expect(fails).toEqual(['read', 'write']);
   });
 
+  it('stops a write on abort: nothing is published and the run fails', async () => {
+    const { conn, lineage } = setup();
+    const controller = new AbortController();
+    async function* slowRows() {
+      for (let i = 0; ; i++) {
+        if (i === 20) controller.abort();
+        yield { id: i };
+        await new Promise((r) => setTimeout(r, 1));
+      }
+    }
+    const error = await localEngine.writeTable(conn, slowRows(), 'aborted', { signal: controller.signal, batchSize: 5 }).catch((e: unknown) => e);
+    expect((error as SparkleError).code).toBe('ABORTED');
+    expect(conn.tables.has('aborted')).toBe(false);
+    expect(lineage.events.map((e) => e.type)).toEqual(['START', 'FAIL']);
+  });
+
   it('reports write progress from the rows the writer lands', async () => {
     const { conn } = setup();
     const reports: Progress[] = [];
