@@ -1,0 +1,26 @@
+/**
+ * `@sparkle/connector-teradata`: the `teradata` connection type. Importing this module
+ * registers `teradata`. The native path needs the optional peer `teradatasql`.
+ *
+ * @example
+ * ```ts
+ * import { getConnection } from '@sparkle/core';
+ * import '@sparkle/connector-teradata';
+ *
+ * await using td = await getConnection('teradata', { config: { host: 'td.internal', database: 'sales', user: 'etl', password: 'secret' } });
+ * console.log(await td.test());
+ * ```
+ * @packageDocumentation
+ */
+import { registerConnection } from '@sparkle/core';
+import { TeradataConnection } from './connection.js';
+
+export { TeradataConnection, teradataConfigSchema, parseTeradataUrl, type TeradataConfig } from './connection.js';
+export { teradataDialect, TERADATA_TYPE_NAMES } from './dialect.js';
+export { TeradataSession, normalizeTeradataError, DEFAULT_BATCH_ROWS, DEFAULT_FETCH_ROWS, type TeradataConnectionLike, type TeradataCursorLike } from './session.js';
+export { arrowTypeOfSqlName, timestampTextToMs, type ColumnDescription } from './sql-types.js';
+
+registerConnection('teradata', TeradataConnection, {
+  packageName: '@sparkle/connector-teradata',
+  capabilities: ['read', 'write', 'query', 'discover', 'spark'],
+});
