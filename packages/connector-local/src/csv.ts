@@ -40,6 +40,8 @@ export class CsvParser {
   #quoted = false;
   #record: Array<string | null> = [];
   #skipLf = false;
+  /** Matches the characters that end an unquoted field. */
+  readonly #special: RegExp;
   /** 1-based line number, for error messages. */
   line = 1;
 
@@ -48,35 +50,36 @@ export class CsvParser {
     this.#delimiter = dialect.delimiter;
     this.#quote = dialect.quote;
     this.#nullValue = dialect.nullValue;
+    this.#special = new RegExp(`[${dialect.delimiter.replace(/[\\\]^-]/g, '\\$&')}\\r\\n]`, 'g');
   }
 
   push(text: string): Array<Array<string | null>> {
     const out: Array<Array<string | null>> = [];
     const d = this.#delimiter;
     const q = this.#quote;
-    for (let i = 0; i < text.length; i++) {
-      const c = text[i]!;
+    const len = text.length;
+    let i = 0;
+    while (i < len) {
       if (this.#skipLf) {
         this.#skipLf = false;
-        if (c === '\n') continue;
+        if (text.charCodeAt(i) === 10) {
+          i++;
+          continue;
+        }
       }
       switch (this.#state) {
         case State.Quoted: {
           // Copy the run up to the next quote in one slice.
           const end = text.indexOf(q, i);
-          if (end < 0) {
-            this.#countLines(text, i, text.length);
-            this.#field += text.slice(i);
-            i = text.length;
-          } else {
-            this.#countLines(text, i, end);
-            this.#field += text.slice(i, end);
-            i = end;
-            this.#state = State.QuoteInQuoted;
-          }
+          const stop = end < 0 ? len : end;
+          this.#countLines(text, i, stop);
+          this.#field += text.slice(i, stop);
+          if (end >= 0) this.#state = State.QuoteInQuoted;
+          i = end < 0 ? len : end + 1;
           break;
         }
-        case State.QuoteInQuoted:
+        case State.QuoteInQuoted: {
+          const c = text[i]!;
           if (c === q) {
             this.#field += q;
             this.#state = State.Quoted;
@@ -87,23 +90,34 @@ export class CsvParser {
             this.#field += c;
             this.#state = State.Unquoted;
           }
+          i++;
           break;
+        }
         case State.FieldStart:
-          if (c === q) {
+          if (text[i] === q) {
             this.#quoted = true;
             this.#state = State.Quoted;
-          } else if (c === d) this.#endField();
-          else if (c === '\n' || c === '\r') this.#endRecord(out, c);
-          else {
-            this.#field = c;
-            this.#state = State.Unquoted;
+            i++;
+            break;
           }
+          this.#state = State.Unquoted;
           break;
-        case State.Unquoted:
+        case State.Unquoted: {
+          // Jump to the next delimiter or line break; everything before it is field text.
+          this.#special.lastIndex = i;
+          const m = this.#special.exec(text);
+          const end = m ? m.index : len;
+          if (end > i) this.#field += text.slice(i, end);
+          if (end === len) {
+            i = len;
+            break;
+          }
+          const c = text[end]!;
           if (c === d) this.#endField();
-          else if (c === '\n' || c === '\r') this.#endRecord(out, c);
-          else this.#field += c;
+          else this.#endRecord(out, c);
+          i = end + 1;
           break;
+        }
       }
     }
     return out;
