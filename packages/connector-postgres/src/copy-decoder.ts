@@ -256,11 +256,24 @@ export class CopyBinaryDecoder {
   }
 
   /**
+   * Decodes `buf[start, end)` in place — the payload of one CopyData message read straight off
+   * the socket. `view` is a DataView over the whole of `buf` (made once per socket chunk).
+   */
+  pushRange(buf: Buffer, view: DataView, start: number, end: number, out: RecordBatch[]): void {
+    if (this.pending) {
+      out.push(...this.push(buf.subarray(start, end)));
+      return;
+    }
+    this.totalBytes += end - start;
+    const used = this.parse(buf, start, out, Infinity, end, view);
+    if (used < end && !this.finished) this.pending = Buffer.from(buf.subarray(used, end));
+  }
+
+  /**
    * Parses the header (once) and up to `maxTuples` complete tuples from `buf` at `pos`; returns
    * the position after the last complete one.
    */
-  private parse(buf: Buffer, pos: number, out: RecordBatch[], maxTuples: number): number {
-    const end = buf.length;
+  private parse(buf: Buffer, pos: number, out: RecordBatch[], maxTuples: number, end = buf.length, dataView?: DataView): number {
     if (!this.headerDone) {
       if (end - pos < 19) return pos;
       if (!buf.subarray(pos, pos + 11).equals(SIGNATURE)) throw new Error('Not a PostgreSQL binary COPY stream (bad signature)');
@@ -269,7 +282,7 @@ export class CopyBinaryDecoder {
       pos += 19 + extension;
       this.headerDone = true;
     }
-    const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    const view = dataView ?? new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
     const width = this.width;
     let tuples = 0;
     while (!this.finished && tuples < maxTuples) {

@@ -8,6 +8,7 @@ import type { Readable, Writable } from 'node:stream';
 import { InvalidArgumentError, TimeoutError, type JdbcSession } from '@sparkle/core';
 import { CopyBinaryDecoder } from './copy-decoder.js';
 import { CopyBinaryEncoder, type TargetColumn } from './copy-encoder.js';
+import { CopyOutQuery } from './copy-out.js';
 import type { Drivers } from './deps.js';
 import { inlineParams } from './params.js';
 import { columnFor, PgOid, type PgColumn } from './pg-types.js';
@@ -124,26 +125,23 @@ export class PgSession implements JdbcSession {
     const base = stripTrailingSemicolons(inlineParams(sql, params));
     const plan = this.copySql(base, await this.describe(base));
     const decoder = new CopyBinaryDecoder(this.drivers.arrow, plan.columns, options.fetchSize ?? DEFAULT_FETCH_SIZE);
-    const stream = this.client.query(this.drivers.copy.to(`COPY (${plan.sql}) TO STDOUT (FORMAT binary)`)) as unknown as Readable;
-    const onAbort = () => stream.destroy(options.signal.reason instanceof Error ? options.signal.reason : new Error('aborted'));
-    options.signal.addEventListener('abort', onAbort, { once: true });
+    const copy = new CopyOutQuery(`COPY (${plan.sql}) TO STDOUT (FORMAT binary)`, decoder);
+    const running = this.client.query(copy as never) as unknown;
+    void running;
     this.busy = true;
     let emitted = false;
     let completed = false;
     try {
-      for await (const chunk of stream) {
-        for (const batch of decoder.push(chunk as Buffer)) {
-          emitted = true;
-          yield batch;
-        }
+      for await (const batch of copy.batches(options.signal)) {
+        emitted = true;
+        yield batch;
       }
       const last = decoder.finish(!emitted);
       completed = true;
       if (last) yield last;
     } finally {
-      options.signal.removeEventListener('abort', onAbort);
       this.busy = !completed;
-      // A consumer that stops early leaves the COPY running: the connection cannot be reused.
+      // A consumer that stops early (or an abort) leaves the COPY running: the connection cannot be reused.
       if (!completed) this.destroy();
     }
   }

@@ -137,6 +137,25 @@ describe.each(services)('postgres (%s)', (name, find) => {
     expect(sizes).toEqual([10_000, 10_000, 5_000]);
   });
 
+  it('surfaces an error raised mid-COPY, typed, and survives a consumer that stops early', async (ctx) => {
+    if (!service) ctx.skip('no PostgreSQL');
+    const failing = await conn.query('SELECT g, 1 / (g - 40000) AS boom FROM generate_series(1, 50000) g', [], { fetchSize: 1000 });
+    const error = await collectRows(failing).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(SparkleError.isInstance(error)).toBe(true);
+    expect((error as SparkleError).code).toBe('QUERY_FAILED');
+    expect((error as Error).message).toMatch(/division by zero/);
+    let seen = 0;
+    for await (const b of (await conn.query('SELECT g FROM generate_series(1, 100000) g', [], { fetchSize: 1000 })) as AsyncIterable<{ numRows: number }>) {
+      seen += b.numRows;
+      break;
+    }
+    expect(seen).toBe(1000);
+    expect(await sql(conn, 'SELECT 1 AS ok')).toEqual([{ ok: 1 }]);
+  });
+
   it('inlines query parameters safely for COPY', async (ctx) => {
     if (!service) ctx.skip('no PostgreSQL');
     const rows = await collectRows(await conn.query("SELECT $1::text AS a, $2::int AS b, '$1' AS literal, $3::numeric AS c", ["it's $2 -- not a comment", 42, '-1.50']));
