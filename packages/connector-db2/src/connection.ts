@@ -1,0 +1,153 @@
+/**
+ * `Db2Connection` (`db2`): Spark reads it through IBM's JCC driver; Node through ibm_db, an
+ * optional peer dependency (its install step downloads IBM's CLI driver, which some machines
+ * cannot do), imported on first connect with a clear error when it is missing.
+ */
+import {
+  ANSI_QUOTES,
+  JDBCConnection,
+  MissingDriverError,
+  quoteIdentifier,
+  type ConnectionInit,
+  type DatasetRef,
+  type ErrorHints,
+  type JdbcDefaults,
+  type JdbcDialect,
+  type JdbcSession,
+  type JdbcUrlParts,
+} from '@sparkle/core';
+import { db2Dialect, db2NameParts, db2Rename } from './dialect.js';
+import { Db2Session, normalizeDb2Error, type Db2ConnectionLike } from './session.js';
+
+const ISOLATION: Record<string, string> = { READ_UNCOMMITTED: 'UR', READ_COMMITTED: 'CS', REPEATABLE_READ: 'RS', SERIALIZABLE: 'RR' };
+
+/** A CLI connection-string value, braced when it contains `;` or braces. */
+function cliValue(value: string): string {
+  return /[;{}]/.test(value) ? `{${value.replace(/}/g, '}}')}}` : value;
+}
+
+type Db2Driver = { open(connectionString: string): Promise<Db2ConnectionLike> };
+
+/**
+ * IBM Db2 (LUW, and z/OS or i through Db2 Connect).
+ *
+ * Unquoted names fold to upper case, as in Db2 SQL (`orders` is `ORDERS`).
+ *
+ * @example
+ * ```ts
+ * import { getConnection } from '@sparkle/core';
+ * import '@sparkle/connector-db2';
+ *
+ * await using db2 = await getConnection('db2', { config: { url: 'jdbc:db2://db2:50000/SAMPLE', user: 'db2inst1', password: process.env.DB2_PW } });
+ * const frame = await db2.readTable('employee', { partitionColumn: 'empno', numPartitions: 4 });
+ * ```
+ */
+export class Db2Connection extends JDBCConnection {
+  static override description = 'IBM Db2';
+  static override errorHints: ErrorHints = {
+    // SQL30082N security processing failed (bad user/password), SQL1060N no CONNECT privilege.
+    authCodes: [-30082, -1060],
+    // Deadlock/timeout rollback, lock timeout, communication error, database shutting down/quiescing.
+    retryableCodes: [-911, -913, -30081, -1224, -30108, -1035],
+  };
+  static override jdbc: JdbcDefaults = { driver: 'com.ibm.db2.jcc.DB2Driver', subprotocol: 'db2', defaultPort: 50000, lineageScheme: 'db2' };
+  static driverModule = 'ibm_db';
+
+  constructor(init: ConnectionInit) {
+    super(init);
+  }
+
+  override get dialect(): JdbcDialect {
+    return db2Dialect;
+  }
+
+  /** JCC URLs put properties after the database: `jdbc:db2://h:50000/DB:currentSchema=S;sslConnection=true;`. */
+  protected override urlParts(): JdbcUrlParts | undefined {
+    const parts = super.urlParts();
+    if (!parts?.database?.includes(':')) return parts;
+    const [database, first] = [parts.database.slice(0, parts.database.indexOf(':')), parts.database.slice(parts.database.indexOf(':') + 1)];
+    const params = { ...parts.params };
+    const eq = first.indexOf('=');
+    if (eq > 0) params[first.slice(0, eq)] = first.slice(eq + 1);
+    return { ...parts, database, params };
+  }
+
+  override tableParts(table: string): string[] {
+    const parts = db2NameParts(table);
+    const schema = this.config.schema ?? this.connectionInfo().params.currentSchema;
+    return parts.length === 1 && schema ? [schema.toUpperCase(), parts[0]!] : parts;
+  }
+
+  override quoteColumn(column: string): string {
+    return quoteIdentifier(column.includes('"') ? db2NameParts(column)[0]! : column.toUpperCase(), ANSI_QUOTES);
+  }
+
+  /** ibm_db's CLI connection string. */
+  connectionString(): string {
+    const info = this.connectionInfo();
+    const p = info.params;
+    const pairs: Array<[string, string | undefined]> = [
+      ['DATABASE', info.database],
+      ['HOSTNAME', info.host],
+      ['PORT', String(info.port ?? 50000)],
+      ['PROTOCOL', 'TCPIP'],
+      ['UID', info.user],
+      ['PWD', info.password],
+      ['CurrentSchema', this.config.schema ?? p.currentSchema],
+      ['Security', p.sslConnection === 'true' ? 'SSL' : undefined],
+      ['ConnectTimeout', String(Math.ceil(this.config.connectTimeoutMs / 1000))],
+    ];
+    return pairs
+      .filter((kv): kv is [string, string] => kv[1] !== undefined && kv[1] !== '')
+      .map(([k, v]) => `${k}=${cliValue(v)};`)
+      .join('');
+  }
+
+  protected async loadDriver(): Promise<Db2Driver> {
+    const specifier = (this.constructor as typeof Db2Connection).driverModule;
+    try {
+      const mod = (await import(/* @vite-ignore */ specifier)) as Db2Driver & { default?: Db2Driver };
+      return typeof mod.open === 'function' ? mod : mod.default!;
+    } catch (cause) {
+      // Also reached when ibm_db is installed but its native part was never built or downloaded.
+      throw new MissingDriverError(this.type, 'ibm_db', cause);
+    }
+  }
+
+  protected override async openSession(): Promise<JdbcSession> {
+    const ibmdb = await this.loadDriver();
+    let conn: Db2ConnectionLike;
+    try {
+      conn = await ibmdb.open(this.connectionString());
+    } catch (error) {
+      throw normalizeDb2Error(error);
+    }
+    const session = new Db2Session(conn);
+    try {
+      const level = this.config.isolationLevel ? ISOLATION[this.config.isolationLevel] : undefined;
+      if (level) await session.execute(`SET CURRENT ISOLATION = ${level}`);
+      if (this.config.sessionInitStatement) await session.execute(this.config.sessionInitStatement);
+      return session;
+    } catch (error) {
+      await session.close().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  protected override async checkProbe(signal: AbortSignal): Promise<string> {
+    return this.withSession(async (s) => {
+      await s.queryRows('SELECT 1 AS ok FROM SYSIBM.SYSDUMMY1');
+      return 'SELECT 1 FROM SYSIBM.SYSDUMMY1 succeeded';
+    }, signal);
+  }
+
+  protected override renameSql(from: string[], to: string[]): string {
+    return db2Rename(from, to[to.length - 1]!);
+  }
+
+  /** OpenLineage: namespace `db2://host:port`, name `database.SCHEMA.TABLE`. */
+  override dataset(table: string): DatasetRef {
+    const info = this.connectionInfo();
+    return { namespace: `db2://${info.host ?? 'localhost'}:${info.port ?? 50000}`, name: [info.database, ...this.tableParts(table)].filter(Boolean).join('.') };
+  }
+}

@@ -1,0 +1,26 @@
+/**
+ * `@sparkle/connector-db2`: the `db2` connection type (IBM Db2). Importing this module
+ * registers `db2`. The native path needs the optional peer `ibm_db`.
+ *
+ * @example
+ * ```ts
+ * import { getConnection } from '@sparkle/core';
+ * import '@sparkle/connector-db2';
+ *
+ * await using db2 = await getConnection('db2', { config: { host: 'db2.internal', database: 'SAMPLE', user: 'db2inst1', password: 'secret' } });
+ * console.log(await db2.test());
+ * ```
+ * @packageDocumentation
+ */
+import { registerConnection } from '@sparkle/core';
+import { Db2Connection } from './connection.js';
+
+export { Db2Connection } from './connection.js';
+export { db2Dialect, db2NameParts, db2Rename, DB2_TYPE_NAMES } from './dialect.js';
+export { Db2Session, normalizeDb2Error, DEFAULT_BATCH_ROWS, DEFAULT_FETCH_ROWS, type Db2ConnectionLike, type Db2Result } from './session.js';
+export { arrowTypeOfSqlName, timestampTextToMs, type ColumnDescription } from './sql-types.js';
+
+registerConnection('db2', Db2Connection, {
+  packageName: '@sparkle/connector-db2',
+  capabilities: ['read', 'write', 'query', 'discover', 'spark'],
+});
