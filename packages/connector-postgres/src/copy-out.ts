@@ -60,14 +60,41 @@ export class CopyOutQuery {
 
   private readonly onData = (chunk: Buffer): void => {
     try {
-      this.consume(this.partial ? Buffer.concat([this.partial, chunk]) : chunk);
+      let start = 0;
+      if (this.partial) {
+        // Finish the one message split across chunks with just the bytes it needs (the rest
+        // of the chunk is read in place).
+        let head = this.partial;
+        this.partial = undefined;
+        if (head.length < 5) {
+          start = Math.min(5 - head.length, chunk.length);
+          head = Buffer.concat([head, chunk.subarray(0, start)]);
+          if (head.length < 5) {
+            this.partial = head;
+            return;
+          }
+        }
+        const total = 1 + head.readUInt32BE(1);
+        const take = Math.min(total - head.length, chunk.length - start);
+        if (take > 0) head = Buffer.concat([head, chunk.subarray(start, start + take)]);
+        start += Math.max(0, take);
+        if (head.length < total) {
+          this.partial = head;
+          return;
+        }
+        if (this.consume(head)) {
+          if (start < chunk.length) this.pgHandler!(chunk.subarray(start));
+          return;
+        }
+      }
+      if (start < chunk.length) this.consume(start === 0 ? chunk : chunk.subarray(start));
     } catch (error) {
       this.fail(error as Error);
     }
   };
 
-  private consume(buf: Buffer): void {
-    this.partial = undefined;
+  /** Reads the messages of `buf`; returns true when the COPY ended and the socket was handed back. */
+  private consume(buf: Buffer): boolean {
     const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
     const end = buf.length;
     let pos = 0;
@@ -75,12 +102,16 @@ export class CopyOutQuery {
     while (pos < end) {
       if (end - pos < 5) break;
       const type = buf[pos]!;
-      if (type === MSG.ErrorResponse) return this.detach(buf.subarray(pos));
+      if (type === MSG.ErrorResponse) {
+        this.flushProduced(produced);
+        this.detach(buf.subarray(pos));
+        return true;
+      }
       const length = view.getUint32(pos + 1);
       if (type === MSG.CopyDone) {
-        const rest = buf.subarray(pos);
         this.flushProduced(produced);
-        return this.detach(rest);
+        this.detach(buf.subarray(pos));
+        return true;
       }
       if (pos + 1 + length > end) break;
       if (type === MSG.CopyData) {
@@ -92,6 +123,7 @@ export class CopyOutQuery {
     }
     if (pos < end) this.partial = Buffer.from(buf.subarray(pos));
     this.flushProduced(produced);
+    return false;
   }
 
   private flushProduced(produced: RecordBatch[] | undefined): void {
