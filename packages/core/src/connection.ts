@@ -299,9 +299,16 @@ export abstract class SparkleConnection<TConfig extends object = Record<string, 
 
   /**
    * Starts describing one read/write/query as an OpenLineage run. Engines call this; the
-   * returned run emits START on `start()` and COMPLETE or FAIL once.
+   * returned run emits START on `start()` and COMPLETE or FAIL once. `links` adds a parent run
+   * (a copy job) and extra input/output datasets (the source of a write).
    */
-  lineageRun(operation: LineageRunSpec['operation'], target: string, metadata: Record<string, unknown> = {}, engine?: string): LineageRun {
+  lineageRun(
+    operation: LineageRunSpec['operation'],
+    target: string,
+    metadata: Record<string, unknown> = {},
+    engine?: string,
+    links: { parent?: LineageRunSpec['parent']; inputs?: DatasetRef[]; outputs?: DatasetRef[] } = {},
+  ): LineageRun {
     const dataset = this.dataset(target);
     const isWrite = operation === 'write';
     return this.lineage().run({
@@ -310,8 +317,9 @@ export abstract class SparkleConnection<TConfig extends object = Record<string, 
       connectionType: this.type,
       connectionClass: this.constructor.name,
       engine,
-      inputs: isWrite ? [] : [dataset],
-      outputs: isWrite ? [dataset] : [],
+      parent: links.parent,
+      inputs: [...(links.inputs ?? []), ...(isWrite ? [] : [dataset])],
+      outputs: [...(isWrite ? [dataset] : []), ...(links.outputs ?? [])],
       metadata: this.redactValue({ table: target, env: this.env, ...metadata }),
       secrets: this.#secrets,
     });
