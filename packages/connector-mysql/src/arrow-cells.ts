@@ -19,6 +19,7 @@ export function cellReader(vector: Vector): (i: number) => Cell {
   const at = (i: number) => values[i + data.offset]!;
   switch (type.typeId) {
     case Type.Timestamp: {
+      if (type.unit === TimeUnit.MICROSECOND) return (i) => (valid(i) ? formatTimestampMicros(at(i) as bigint) : null);
       const toMicros = unitToMicros(type.unit ?? TimeUnit.MILLISECOND);
       return (i) => (valid(i) ? formatTimestampMicros(toMicros(BigInt(at(i)))) : null);
     }

@@ -52,6 +52,44 @@ export function decimalStringToBigInt(text: string, scale: number): bigint {
   return m[1] === '-' ? -value : value;
 }
 
+/**
+ * The unscaled value of a plain decimal string (`-123.45`) when it fits a safe integer and has
+ * at most `scale` fractional digits; `undefined` otherwise (the bigint path handles the rest).
+ */
+function smallDecimal(text: string, scale: number): number | undefined {
+  const len = text.length;
+  if (len === 0 || len > 16) return undefined;
+  let i = 0;
+  let negative = false;
+  const first = text.charCodeAt(0);
+  if (first === 45 || first === 43) {
+    negative = first === 45;
+    i = 1;
+  }
+  let value = 0;
+  let fraction = -1;
+  let digits = 0;
+  for (; i < len; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 46) {
+      if (fraction >= 0) return undefined;
+      fraction = 0;
+      continue;
+    }
+    const d = c - 48;
+    if (d < 0 || d > 9) return undefined;
+    value = value * 10 + d;
+    digits++;
+    if (fraction >= 0) fraction++;
+  }
+  if (digits === 0) return undefined;
+  const fractionDigits = fraction < 0 ? 0 : fraction;
+  if (fractionDigits > scale) return undefined;
+  value *= 10 ** (scale - fractionDigits);
+  if (!Number.isSafeInteger(value)) return undefined;
+  return negative ? -value : value;
+}
+
 /** Renders an unscaled 128-bit decimal value as text with `scale` fractional digits. */
 export function bigIntToDecimalString(value: bigint, scale: number): string {
   const negative = value < 0n;
@@ -73,13 +111,58 @@ export function decimalWordsToBigInt(words: Uint32Array, index: number): bigint 
 
 const MICROS_PER_DAY = 86_400_000_000n;
 
+/** Value of `n` ASCII digits of `text` at `at`, or -1 when one is not a digit. */
+function digitsAt(text: string, at: number, n: number): number {
+  let v = 0;
+  for (let i = at; i < at + n; i++) {
+    const d = text.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return -1;
+    v = v * 10 + d;
+  }
+  return v;
+}
+
+/**
+ * The common `YYYY-MM-DD HH:MM:SS[.f…]` shape parsed without a regular expression (drivers send
+ * millions of these); `undefined` for anything else.
+ */
+function fastTimestampMicros(text: string): number | undefined {
+  const len = text.length;
+  if (len < 19 || text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45 || text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58) return undefined;
+  const sep = text.charCodeAt(10);
+  if (sep !== 32 && sep !== 84) return undefined;
+  const y = digitsAt(text, 0, 4);
+  const mo = digitsAt(text, 5, 2);
+  const d = digitsAt(text, 8, 2);
+  const hh = digitsAt(text, 11, 2);
+  const mi = digitsAt(text, 14, 2);
+  const ss = digitsAt(text, 17, 2);
+  if (y < 0 || mo < 0 || d < 0 || hh < 0 || mi < 0 || ss < 0) return undefined;
+  let frac = 0;
+  if (len > 19) {
+    if (text.charCodeAt(19) !== 46 || len > 26) return undefined;
+    const f = digitsAt(text, 20, len - 20);
+    if (f < 0) return undefined;
+    frac = f * 10 ** (6 - (len - 20));
+  }
+  return daysFromCivil(y, mo, d) * 86_400_000_000 + (hh * 3600 + mi * 60 + ss) * 1_000_000 + frac;
+}
+
 /** `YYYY-MM-DD[ T]HH:MM:SS[.ffffff]` (taken as UTC) → microseconds since the epoch. */
 export function parseTimestampMicros(text: string): bigint {
+  const fast = fastTimestampMicros(text);
+  if (fast !== undefined) return BigInt(fast);
   const m = /^(-?\d{4,})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?(Z|[+-]\d{2}:?\d{2})?$/.exec(text.trim());
   if (!m) throw new RangeError(`Not a timestamp: '${text}'`);
-  const days = BigInt(daysFromCivil(Number(m[1]), Number(m[2]), Number(m[3])));
+  const dayNumber = daysFromCivil(Number(m[1]), Number(m[2]), Number(m[3]));
   const secs = Number(m[4] ?? 0) * 3600 + Number(m[5] ?? 0) * 60 + Number(m[6] ?? 0);
-  const frac = BigInt((m[7] ?? '').padEnd(6, '0').slice(0, 6) || '0');
+  const fracNumber = Number((m[7] ?? '').padEnd(6, '0').slice(0, 6) || '0');
+  if (!m[8] && dayNumber > -100_000 && dayNumber < 100_000) {
+    // Within ±273 years of 1970 the sum stays below 2^53: one exact conversion instead of bigint math.
+    return BigInt(dayNumber * 86_400_000_000 + secs * 1_000_000 + fracNumber);
+  }
+  const days = BigInt(dayNumber);
+  const frac = BigInt(fracNumber);
   let micros = days * MICROS_PER_DAY + BigInt(secs) * 1_000_000n + frac;
   if (m[8] && m[8] !== 'Z') {
     const sign = m[8][0] === '-' ? -1n : 1n;
@@ -92,6 +175,8 @@ export function parseTimestampMicros(text: string): bigint {
 
 /** Microseconds since the epoch → `YYYY-MM-DD HH:MM:SS.ffffff` (UTC). */
 export function formatTimestampMicros(micros: bigint): string {
+  // Plain numbers are exact below 2^53 µs (±285 years around 1970) and much faster than bigint math.
+  if (micros < 9_007_199_254_740_991n && micros > -9_007_199_254_740_991n) return formatTimestampMicrosNumber(Number(micros));
   let days = micros / MICROS_PER_DAY;
   let rest = micros % MICROS_PER_DAY;
   if (rest < 0n) {
@@ -103,8 +188,26 @@ export function formatTimestampMicros(micros: bigint): string {
   return `${formatDate(Number(days))} ${pad2(Math.floor(secs / 3600))}:${pad2(Math.floor(secs / 60) % 60)}:${pad2(secs % 60)}.${frac}`;
 }
 
+/** `formatTimestampMicros` for a safe-integer number of microseconds. */
+export function formatTimestampMicrosNumber(micros: number): string {
+  const days = Math.floor(micros / 86_400_000_000);
+  const rest = micros - days * 86_400_000_000;
+  const secs = Math.floor(rest / 1_000_000);
+  const frac = rest - secs * 1_000_000;
+  const hh = Math.floor(secs / 3600);
+  const mm = Math.floor(secs / 60) % 60;
+  const ss = secs % 60;
+  return `${formatDate(days)} ${hh < 10 ? '0' : ''}${hh}:${mm < 10 ? '0' : ''}${mm}:${ss < 10 ? '0' : ''}${ss}.${String(frac).padStart(6, '0')}`;
+}
+
 /** `YYYY-MM-DD` → days since the epoch. */
 export function parseDateDays(text: string): number {
+  if (text.length === 10 && text.charCodeAt(4) === 45 && text.charCodeAt(7) === 45) {
+    const y = digitsAt(text, 0, 4);
+    const m = digitsAt(text, 5, 2);
+    const d = digitsAt(text, 8, 2);
+    if (y >= 0 && m >= 0 && d >= 0) return daysFromCivil(y, m, d);
+  }
   const m = /^(-?\d{4,})-(\d{2})-(\d{2})/.exec(text.trim());
   if (!m) throw new RangeError(`Not a date: '${text}'`);
   return daysFromCivil(Number(m[1]), Number(m[2]), Number(m[3]));
@@ -347,6 +450,23 @@ export function columnBuilder(field: Field): ColumnBuilder {
     case Type.Decimal: {
       const scale = t.scale ?? 0;
       return new FixedBuilder(field, Uint32Array, 4, (v, out, o) => {
+        const small = typeof v === 'string' ? smallDecimal(v, scale) : undefined;
+        if (small !== undefined) {
+          // Two's complement over four 32-bit words, without bigint math.
+          const negative = small < 0;
+          const magnitude = negative ? -small : small;
+          let lo = magnitude % 4294967296;
+          let hi = Math.floor(magnitude / 4294967296);
+          if (negative) {
+            lo = (4294967296 - lo) % 4294967296;
+            hi = 4294967295 - hi + (lo === 0 ? 1 : 0);
+          }
+          out[o] = lo;
+          out[o + 1] = hi >>> 0;
+          out[o + 2] = negative ? 4294967295 : 0;
+          out[o + 3] = negative ? 4294967295 : 0;
+          return;
+        }
         let x = typeof v === 'bigint' ? v : decimalStringToBigInt(typeof v === 'number' ? String(v) : String(v), scale);
         x = BigInt.asUintN(128, x);
         for (let i = 0; i < 4; i++) {

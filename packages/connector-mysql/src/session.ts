@@ -63,11 +63,13 @@ export class MysqlSession implements JdbcSession {
     let finished = false;
     try {
       options.signal.throwIfAborted();
-      for await (const row of stream as AsyncIterable<unknown[]>) {
-        for (let c = 0; c < builders.length; c++) builders[c]!.append(row[c]);
-        if (builders[0]!.length >= batchRows) {
-          yielded = true;
-          yield batchFromBuilders(schema!, builders);
+      for await (const rows of drainRows(stream)) {
+        for (const row of rows) {
+          for (let c = 0; c < builders.length; c++) builders[c]!.append(row[c]);
+          if (builders[0]!.length >= batchRows) {
+            yielded = true;
+            yield batchFromBuilders(schema!, builders);
+          }
         }
       }
       finished = true;
@@ -241,6 +243,46 @@ export class MysqlSession implements JdbcSession {
       return;
     }
     await this.conn.end().catch(() => this.conn.destroy());
+  }
+}
+
+/**
+ * Rows of an object-mode stream in arrays: everything buffered is taken synchronously, so the
+ * per-row cost of async iteration is paid once per buffer instead of once per row.
+ */
+async function* drainRows(stream: Readable): AsyncGenerator<unknown[][]> {
+  let failure: unknown;
+  let ended = false;
+  let wake: (() => void) | undefined;
+  const signal = () => {
+    const w = wake;
+    wake = undefined;
+    w?.();
+  };
+  stream.on('readable', signal);
+  stream.on('end', () => {
+    ended = true;
+    signal();
+  });
+  stream.on('close', () => {
+    ended = true;
+    signal();
+  });
+  stream.on('error', (error: unknown) => {
+    failure = error;
+    signal();
+  });
+  for (;;) {
+    const rows: unknown[][] = [];
+    let row: unknown[] | null;
+    while ((row = stream.read() as unknown[] | null) !== null) rows.push(row);
+    if (rows.length) yield rows;
+    if (failure) throw failure;
+    if (ended || stream.readableEnded) {
+      if (failure) throw failure;
+      return;
+    }
+    if (!rows.length) await new Promise<void>((resolve) => (wake = resolve));
   }
 }
 
