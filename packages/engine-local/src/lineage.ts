@@ -1,8 +1,7 @@
 /**
- * Lineage runs the engine starts. Plain reads and writes go through the connection's own
- * `lineageRun` (so connectors that customise it are honoured); runs that need more — a parent
- * run (`sparkle copy`) or the input dataset of a write — are built here the same way, from the
- * connection's `dataset()` naming and `redactValue()`.
+ * Lineage runs the engine starts. Reads and writes go through the connection's own `lineageRun`
+ * (so connectors that customise it are honoured, and the connection's secrets are redacted),
+ * with a parent run (`sparkle copy`) or a write's source dataset passed as links.
  */
 import type { DatasetRef, LineageRun, LineageRunSpec, SparkleConnection } from '@sparkle/core';
 
@@ -54,20 +53,7 @@ export function engineRun(connection: AnyConnection, spec: EngineRunSpec): Linea
       ...(spec.parent ? { parent: spec.parent } : {}),
     });
   }
-  if (!spec.parent && !spec.inputs?.length) return connection.lineageRun(spec.operation, spec.target, spec.metadata ?? {}, ENGINE_NAME);
-  const dataset = connection.dataset(spec.target);
-  const isWrite = spec.operation === 'write';
-  return connection.lineage().run({
-    jobName: jobNameFor(spec.operation, connection.type, dataset.name),
-    operation: spec.operation,
-    connectionType: connection.type,
-    connectionClass: connection.constructor.name,
-    engine: ENGINE_NAME,
-    inputs: isWrite ? [...(spec.inputs ?? [])] : [dataset, ...(spec.inputs ?? [])],
-    outputs: isWrite ? [dataset] : [],
-    metadata: connection.redactValue({ table: spec.target, env: connection.env, ...(spec.metadata ?? {}) }),
-    ...(spec.parent ? { parent: spec.parent } : {}),
-  });
+  return connection.lineageRun(spec.operation, spec.target, spec.metadata ?? {}, ENGINE_NAME, { parent: spec.parent, inputs: spec.inputs });
 }
 
 /** Lineage must never break a data operation: emit failures are swallowed (transports log them). */
