@@ -1,0 +1,26 @@
+/**
+ * `@sparkle/connector-saphana`: the `saphana` connection type (alias `hana`) for SAP HANA.
+ * Importing this module registers both names.
+ *
+ * @example
+ * ```ts
+ * import { getConnection } from '@sparkle/core';
+ * import '@sparkle/connector-saphana';
+ *
+ * await using hana = await getConnection('saphana', { config: { host: 'hana.internal', port: 39015, database: 'HXE', user: 'SYSTEM', password: 'secret' } });
+ * console.log(await hana.test());
+ * ```
+ * @packageDocumentation
+ */
+import { registerConnection } from '@sparkle/core';
+import { SapHanaConnection } from './connection.js';
+
+export { SapHanaConnection } from './connection.js';
+export { hanaDialect, hanaNameParts, hanaRename, HANA_TYPE_NAMES } from './dialect.js';
+export { HanaSession, describeHanaColumn, HANA_TYPE_CODES, DEFAULT_BATCH_ROWS, DEFAULT_FETCH_ROWS, type HanaClientLike, type HanaResultSet, type HanaStatement, type HanaColumnMetadata } from './session.js';
+export { arrowTypeOfSqlName, timestampTextToMs, type ColumnDescription } from './sql-types.js';
+
+registerConnection(['saphana', 'hana'], SapHanaConnection, {
+  packageName: '@sparkle/connector-saphana',
+  capabilities: ['read', 'write', 'query', 'discover', 'spark'],
+});
