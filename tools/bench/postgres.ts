@@ -49,6 +49,7 @@ async function timedSpawn(cmd: string, args: string[]): Promise<number> {
 
 interface ChildResult {
   ms: number;
+  coldMs?: number;
   rows: number;
   bytes: number;
   maxRssMb: number;
@@ -122,6 +123,7 @@ export async function benchPostgres(options: PgBenchOptions = {}): Promise<PgBen
     const payloadMb = sparkleRead.bytes / 2 ** 20;
     const rssBudget = 60 + 2 * payloadMb;
     figures.readMs = sparkleRead.ms;
+    figures.readColdMs = sparkleRead.coldMs!;
     figures.psqlReadMs = psqlRead.ms;
     figures.pgRowsMs = pgRows.ms;
     figures.writeMs = sparkleWrite.ms;
@@ -132,7 +134,8 @@ export async function benchPostgres(options: PgBenchOptions = {}): Promise<PgBen
       `PostgreSQL ${version.trim()}, table ${TABLE}: ${rows.toLocaleString('en-US')} rows × 8 columns (binary COPY file ${fileMb.toFixed(1)} MB), best of ${repeat}`,
       `postgres→arrow:  sparkle ${(sparkleRead.ms / 1000).toFixed(2)} s (${Math.round(rows / (sparkleRead.ms / 1000)).toLocaleString('en-US')} rows/s): ` +
         `${ratio(psqlRead.ms, sparkleRead.ms)} psql binary COPY to /dev/null (${(psqlRead.ms / 1000).toFixed(2)} s), ` +
-        `${ratio(pgRows.ms, sparkleRead.ms)} node-postgres rows (${(pgRows.ms / 1000).toFixed(2)} s)`,
+        `${ratio(pgRows.ms, sparkleRead.ms)} node-postgres rows (${(pgRows.ms / 1000).toFixed(2)} s); ` +
+        `cold, incl. driver import + connect: ${(sparkleRead.coldMs! / 1000).toFixed(2)} s = ${ratio(psqlRead.ms, sparkleRead.coldMs!)} psql (whose time includes its own start and connect)`,
       `arrow→postgres:  sparkle ${(sparkleWrite.ms / 1000).toFixed(2)} s (${Math.round(rows / (sparkleWrite.ms / 1000)).toLocaleString('en-US')} rows/s): ` +
         `${ratio(psqlWrite.ms, sparkleWrite.ms)} psql \\copy from a binary file (${(psqlWrite.ms / 1000).toFixed(2)} s)`,
       `peak RSS (streaming read): ${sparkleRead.maxRssMb.toFixed(0)} MB for an Arrow payload of ${payloadMb.toFixed(0)} MB ` +
