@@ -1,0 +1,26 @@
+/**
+ * `@sparkle/connector-vertica`: the `vertica` connection type. Importing this module
+ * registers `vertica`.
+ *
+ * @example
+ * ```ts
+ * import { getConnection } from '@sparkle/core';
+ * import '@sparkle/connector-vertica';
+ *
+ * await using v = await getConnection('vertica', { config: { host: 'vertica.internal', database: 'analytics', user: 'dbadmin', password: 'secret' } });
+ * console.log(await v.test());
+ * ```
+ * @packageDocumentation
+ */
+import { registerConnection } from '@sparkle/core';
+import { VerticaConnection } from './connection.js';
+
+export { VerticaConnection } from './connection.js';
+export { verticaDialect, VERTICA_TYPE_NAMES } from './dialect.js';
+export { VerticaSession, describeVerticaField, VERTICA_TYPE_IDS, DEFAULT_FETCH_ROWS, type VerticaClientLike, type VerticaField } from './session.js';
+export { arrowTypeOfSqlName, timestampTextToMs, type ColumnDescription } from './sql-types.js';
+
+registerConnection('vertica', VerticaConnection, {
+  packageName: '@sparkle/connector-vertica',
+  capabilities: ['read', 'write', 'query', 'discover', 'spark'],
+});
