@@ -105,16 +105,16 @@ function readColumn(r: Reader, t: ChType, type: DataType, rows: number, nulls: N
     case 'Decimal64':
     case 'Decimal128': {
       const width = decimalWidth(decimalShape(t).precision);
-      const src = r.bytes(rows * width);
+      if (width === 16) return makeData({ type: type as Decimal, ...common, data: new Uint32Array(copyBytes(r, rows * 16).buffer) });
+      // Widen 32/64-bit two's complement to 128 bits by sign-extending whole words (no bigint math).
+      const src = new Uint32Array(copyBytes(r, rows * width).buffer);
+      const per = width / 4;
       const words = new Uint32Array(rows * 4);
       for (let i = 0; i < rows; i++) {
-        if (width === 16) {
-          for (let w = 0; w < 4; w++) words[i * 4 + w] = src.readUInt32LE(i * 16 + w * 4);
-        } else {
-          const v = width === 4 ? BigInt(src.readInt32LE(i * 4)) : src.readBigInt64LE(i * 8);
-          const u = BigInt.asUintN(128, v);
-          for (let w = 0; w < 4; w++) words[i * 4 + w] = Number((u >> BigInt(32 * w)) & 0xffffffffn);
-        }
+        const o = i * 4;
+        for (let w = 0; w < per; w++) words[o + w] = src[i * per + w]!;
+        const fill = (src[i * per + per - 1]! & 0x80000000) !== 0 ? 0xffffffff : 0;
+        for (let w = per; w < 4; w++) words[o + w] = fill;
       }
       return makeData({ type: type as Decimal, ...common, data: words });
     }
@@ -127,13 +127,19 @@ function readColumn(r: Reader, t: ChType, type: DataType, rows: number, nulls: N
     case 'Date32':
       return makeData({ type: type as DateDay, ...common, data: new Int32Array(copyBytes(r, rows * 4).buffer) });
     case 'DateTime': {
-      const src = r.bytes(rows * 4);
-      const micros = new BigInt64Array(rows);
-      for (let i = 0; i < rows; i++) micros[i] = BigInt(src.readUInt32LE(i * 4)) * 1_000_000n;
-      return makeData({ type: type as never, ...common, data: micros } as never);
+      // Seconds (UInt32) → int64 microseconds, written as two 32-bit halves (no bigint per row).
+      const src = new Uint32Array(copyBytes(r, rows * 4).buffer);
+      const halves = new Uint32Array(rows * 2);
+      for (let i = 0; i < rows; i++) {
+        const micros = src[i]! * 1_000_000;
+        halves[i * 2] = micros % 4294967296;
+        halves[i * 2 + 1] = Math.floor(micros / 4294967296);
+      }
+      return makeData({ type: type as never, ...common, data: new BigInt64Array(halves.buffer) } as never);
     }
     case 'DateTime64': {
       const precision = Number(t.args[0] ?? 3);
+      if (precision === 6) return makeData({ type: type as never, ...common, data: new BigInt64Array(copyBytes(r, rows * 8).buffer) } as never);
       const src = r.bytes(rows * 8);
       const micros = new BigInt64Array(rows);
       const factor = 10n ** BigInt(Math.abs(6 - precision));
@@ -155,12 +161,12 @@ function readColumn(r: Reader, t: ChType, type: DataType, rows: number, nulls: N
         size += n;
         offsets[i + 1] = size;
       }
-      const data = new Uint8Array(size);
+      const data = Buffer.allocUnsafe(size);
       r.pos = start;
       let at = 0;
       for (let i = 0; i < rows; i++) {
         const n = r.varint();
-        data.set(r.buf.subarray(r.pos, r.pos + n), at);
+        r.buf.copy(data, at, r.pos, r.pos + n);
         r.pos += n;
         at += n;
       }
@@ -367,7 +373,10 @@ function writeColumn(w: Writer, data: Data, vector: { get(i: number): unknown },
   const type = data.type as DataType & { unit?: number; scale?: number; bitWidth?: number };
   if (t.nullable) {
     w.ensure(rows);
-    for (let i = 0; i < rows; i++) w.buf[w.pos++] = isValid(data, i) ? 0 : 1;
+    const bitmap = data.nullBitmap;
+    if (!data.nullCount || !bitmap || bitmap.length === 0) w.buf.fill(0, w.pos, w.pos + rows);
+    else for (let i = 0, j = data.offset; i < rows; i++, j++) w.buf[w.pos + i] = ((bitmap[j >> 3]! >> (j & 7)) & 1) ^ 1;
+    w.pos += rows;
   }
   const raw = data.values as unknown as ArrayLike<number | bigint> & ArrayBufferView;
   const o = data.offset;
@@ -405,31 +414,50 @@ function writeColumn(w: Writer, data: Data, vector: { get(i: number): unknown },
     case 'Decimal': {
       const width = decimalWidth(decimalShape(t).precision);
       const words = data.values as unknown as Uint32Array;
+      if (width === 16) return copyFixed(16);
+      // Narrower decimals keep the low words of Arrow's 128-bit two's complement.
+      const per = width / 4;
       w.ensure(rows * width);
-      for (let i = 0; i < rows; i++) {
-        const base = (i + o) * 4;
-        for (let k = 0; k < width / 4; k++) {
-          w.buf.writeUInt32LE(words[base + k]!, w.pos);
-          w.pos += 4;
-        }
-      }
+      const out = new Uint32Array(rows * per);
+      for (let i = 0; i < rows; i++) for (let k = 0; k < per; k++) out[i * per + k] = words[(i + o) * 4 + k]!;
+      w.bytes(new Uint8Array(out.buffer));
       return;
     }
     case 'Date': {
-      w.ensure(rows * 2);
       const dayMs = type.typeId === Type.Date && (type as { unit?: number }).unit === 1;
+      const out = new Uint16Array(rows);
       for (let i = 0; i < rows; i++) {
-        const days = isValid(data, i) ? (dayMs ? Math.floor(Number(raw[i + o]) / 86_400_000) : Number(raw[i + o])) : 0;
+        if (!isValid(data, i)) continue;
+        const days = dayMs ? Math.floor(Number(raw[i + o]) / 86_400_000) : (raw[i + o] as number);
         if (days < 0 || days > 65535) throw new RangeError(`Date out of ClickHouse's Date range (1970-01-01..2149-06-06): day ${days}`);
-        w.buf.writeUInt16LE(days, w.pos);
-        w.pos += 2;
+        out[i] = days;
       }
+      w.bytes(new Uint8Array(out.buffer));
       return;
     }
     case 'DateTime':
     case 'DateTime64': {
       const k = unitToMicros(type.unit);
       const seconds = t.base === 'DateTime';
+      // Microseconds into DateTime64(6): the same int64 layout (values under NULLs are ignored by the server).
+      if (!seconds && k === 1n && Number(t.args[0] ?? 3) === 6) return copyFixed(8);
+      if (seconds && k === 1n) {
+        // Microseconds read as two 32-bit halves: exact as numbers for any DateTime value.
+        const halves = new Uint32Array(raw.buffer, raw.byteOffset + o * 8, rows * 2);
+        const out = new Uint32Array(rows);
+        for (let i = 0; i < rows; i++) {
+          if (!isValid(data, i)) continue;
+          const micros = (halves[i * 2 + 1]! | 0) * 4294967296 + halves[i * 2]!;
+          if (micros % 1_000_000 !== 0) {
+            throw new RangeError("This ClickHouse server's DateTime has second precision; the value has a fractional second (DateTime64 needs ClickHouse 20.1+)");
+          }
+          const secs = micros / 1_000_000;
+          if (secs < 0 || secs > 0xffffffff) throw new RangeError('Timestamp out of the DateTime range (1970..2106)');
+          out[i] = secs;
+        }
+        w.bytes(new Uint8Array(out.buffer));
+        return;
+      }
       w.ensure(rows * 8);
       for (let i = 0; i < rows; i++) {
         let micros = 0n;
@@ -456,11 +484,14 @@ function writeColumn(w: Writer, data: Data, vector: { get(i: number): unknown },
       if (type.typeId === Type.Utf8 || type.typeId === Type.Binary) {
         const offsets = data.valueOffsets as Int32Array;
         const bytes = data.values as unknown as Uint8Array;
+        const src = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+        w.ensure(offsets[rows + o]! - offsets[o]! + rows * 5);
         for (let i = 0; i < rows; i++) {
           const start = offsets[i + o]!;
           const end = offsets[i + o + 1]!;
           w.varint(end - start);
-          w.bytes(bytes.subarray(start, end));
+          src.copy(w.buf, w.pos, start, end);
+          w.pos += end - start;
         }
         return;
       }
@@ -478,6 +509,10 @@ function writeColumn(w: Writer, data: Data, vector: { get(i: number): unknown },
 /** Encodes a record batch as one Native block for columns of the given ClickHouse types. */
 export function encodeNativeBlock(batch: RecordBatch, chTypes: readonly string[]): Buffer {
   const w = new Writer();
+  // One allocation up front: values, null maps and string length prefixes rarely exceed this.
+  let estimate = 1024;
+  for (const child of batch.data.children) estimate += (child.values?.byteLength ?? 0) + batch.numRows * 6;
+  w.ensure(estimate);
   w.varint(batch.numCols);
   w.varint(batch.numRows);
   batch.schema.fields.forEach((field, c) => {
