@@ -8,6 +8,10 @@
 # SPARKLE_CLICKHOUSE_HTTP_PORT / SPARKLE_CLICKHOUSE_TCP_PORT.
 set -euo pipefail
 
+# Test files and packages may call this at the same time: one at a time.
+exec 9>"/tmp/sparkle-ensure-clickhouse.lock"
+flock 9
+
 HTTP_PORT="${SPARKLE_CLICKHOUSE_HTTP_PORT:-8123}"
 TCP_PORT="${SPARKLE_CLICKHOUSE_TCP_PORT:-9000}"
 DIR="${SPARKLE_CLICKHOUSE_DIR:-/tmp/sparkle-clickhouse}"

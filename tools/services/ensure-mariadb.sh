@@ -7,6 +7,10 @@
 # loopback, then waits for its socket.
 set -euo pipefail
 
+# Test files and packages may call this at the same time: one at a time.
+exec 9>"/tmp/sparkle-ensure-mariadb.lock"
+flock 9
+
 PORT="${SPARKLE_MARIADB_PORT:-3306}"
 SOCKET=/run/mysqld/mysqld.sock
 
