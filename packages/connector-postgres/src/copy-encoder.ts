@@ -73,6 +73,8 @@ interface Prepared {
   write: ColumnWriter;
   /** Byte size of the value at `row` (length word included), for variable-width columns. */
   size?: (row: number) => number;
+  /** An upper bound of `size` over the whole batch, when cheap to know (skips the per-row call). */
+  maxSize?: number;
 }
 
 /**
@@ -126,7 +128,8 @@ export class CopyBinaryEncoder {
     const variable: Array<(row: number) => number> = [];
     for (let i = 0; i < width; i++) {
       const p = prepared[i]!;
-      if (p.size) variable.push(p.size);
+      if (p.maxSize !== undefined) fixed += p.maxSize;
+      else if (p.size) variable.push(p.size);
       else fixed += FIXED_SIZE[this.targets[i]!.oid] ?? 64;
     }
     const writers = prepared.map((p) => p.write);
@@ -260,6 +263,8 @@ function prepareColumn(data: Data, vector: Vector, target: TargetColumn): Prepar
       };
     }
     case PgOid.numeric: {
+      const fast = smallDecimalWriter(data);
+      if (fast) return fast;
       const digits = numericReader(data, vector, n);
       let cached = -1;
       let encoded: NumericParts | undefined;
@@ -275,19 +280,7 @@ function prepareColumn(data: Data, vector: Vector, target: TargetColumn): Prepar
         write(out, row) {
           const e = at(row);
           if (!e) return writeNull(out);
-          const v = out.view;
-          let p = out.pos;
-          v.setInt32(p, 8 + 2 * e.digits.length);
-          v.setInt16(p + 4, e.digits.length);
-          v.setInt16(p + 6, e.weight);
-          v.setUint16(p + 8, e.negative ? 0x4000 : 0);
-          v.setInt16(p + 10, e.dscale);
-          p += 12;
-          for (const d of e.digits) {
-            v.setInt16(p, d);
-            p += 2;
-          }
-          out.pos = p;
+          writeNumericParts(out, e.negative, e.weight, e.dscale, e.digits, e.digits.length);
         },
       };
     }
@@ -317,7 +310,14 @@ function prepareColumn(data: Data, vector: Vector, target: TargetColumn): Prepar
         const offsets = data.valueOffsets as Int32Array;
         const bytes = data.values as Uint8Array;
         const src = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+        let longest = 0;
+        for (let i = offset, e = offset + data.length; i < e; i++) {
+          const len = offsets[i + 1]! - offsets[i]!;
+          if (len > longest) longest = len;
+        }
         return {
+          // Rows are sized by the batch's longest value unless that is large (then per row).
+          maxSize: longest <= 65_536 ? 4 + prefix + longest : undefined,
           size: (row) => 4 + prefix + offsets[offset + row + 1]! - offsets[offset + row]!,
           write(out, row) {
             if (!isValid(data, row)) return writeNull(out);
@@ -366,6 +366,87 @@ function prepareColumn(data: Data, vector: Vector, target: TargetColumn): Prepar
         { connector: 'postgres' },
       );
   }
+}
+
+/** Writes a numeric value's binary form. */
+function writeNumericParts(out: Out, negative: boolean, weight: number, dscale: number, digits: ArrayLike<number>, count: number): void {
+  const v = out.view;
+  let p = out.pos;
+  v.setInt32(p, 8 + 2 * count);
+  v.setInt16(p + 4, count);
+  v.setInt16(p + 6, weight);
+  v.setUint16(p + 8, negative ? 0x4000 : 0);
+  v.setInt16(p + 10, dscale);
+  p += 12;
+  for (let k = 0; k < count; k++) {
+    v.setInt16(p, digits[k]!);
+    p += 2;
+  }
+  out.pos = p;
+}
+
+const GROUPS = new Int16Array(8);
+
+/**
+ * Decimal128 columns with scale ≤ 4 whose values fit a double (|v| < 2^53): digits computed with
+ * plain arithmetic straight into the output — no strings, no arrays. Larger values take the
+ * exact BigInt path per value.
+ */
+function smallDecimalWriter(data: Data): Prepared | undefined {
+  const type = data.type as { typeId: number; scale?: number; precision?: number; bitWidth?: number };
+  if (type.typeId !== T.Decimal || !(data.values instanceof Uint32Array) || (type.bitWidth ?? 128) !== 128) return undefined;
+  const scale = type.scale ?? 0;
+  if (scale < 0 || scale > 4) return undefined;
+  const words = data.values;
+  const offset = data.offset;
+  const unit = 10 ** scale;
+  const fracFactor = 10 ** (4 - scale);
+  const maxDigits = Math.ceil((type.precision ?? 38) / 4) + 2;
+  return {
+    maxSize: 4 + 8 + 2 * maxDigits,
+    write(out, row) {
+      if (!isValid(data, row)) return writeNull(out);
+      const i = (offset + row) * 4;
+      const hi = words[i + 1]! | 0;
+      const ext = hi < 0 ? -1 : 0;
+      if (hi < -0x200000 || hi >= 0x200000 || (words[i + 2]! | 0) !== ext || (words[i + 3]! | 0) !== ext) {
+        let big = 0n;
+        for (let k = 3; k >= 0; k--) big = (big << 32n) | BigInt(words[i + k]!);
+        big = BigInt.asIntN(128, big);
+        const e = numericFromDigits(big < 0n, (big < 0n ? -big : big).toString(), scale);
+        return writeNumericParts(out, e.negative, e.weight, e.dscale, e.digits, e.digits.length);
+      }
+      const value = hi * TWO_32 + words[i]!;
+      const negative = value < 0;
+      const u = negative ? -value : value;
+      let intPart = Math.floor(u / unit);
+      const frac = (u - intPart * unit) * fracFactor;
+      // Integer groups, least significant first, then reversed into GROUPS.
+      let n = 0;
+      const tmp0 = intPart;
+      while (intPart > 0) {
+        intPart = Math.floor(intPart / 10_000);
+        n++;
+      }
+      intPart = tmp0;
+      for (let k = n - 1; k >= 0; k--) {
+        const q = Math.floor(intPart / 10_000);
+        GROUPS[k] = intPart - q * 10_000;
+        intPart = q;
+      }
+      let weight = n - 1;
+      let count = n;
+      if (scale > 0) GROUPS[count++] = frac;
+      let start = 0;
+      while (start < count && GROUPS[start] === 0) {
+        start++;
+        weight--;
+      }
+      while (count > start && GROUPS[count - 1] === 0) count--;
+      if (count === start) return writeNumericParts(out, false, 0, scale, GROUPS, 0);
+      writeNumericParts(out, negative, weight, scale, start === 0 ? GROUPS : GROUPS.subarray(start), count - start);
+    },
+  };
 }
 
 function toNumber(v: unknown, target: TargetColumn): number {

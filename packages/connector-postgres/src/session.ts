@@ -191,23 +191,27 @@ export class PgSession implements JdbcSession {
     finished.catch(() => undefined);
     const pending: Buffer[] = [];
     const encoder = new CopyBinaryEncoder(targets, (chunk) => pending.push(chunk));
+    // Encoded chunks are handed to the socket without waiting for each to drain, so the next batch
+    // is encoded while the server ingests this one; past `maxBuffered` bytes we wait.
+    const maxBuffered = 16 * 2 ** 20;
     const drain = async () => {
       for (const chunk of pending.splice(0)) {
         if (failure) throw failure;
-        if (!stream.write(chunk)) {
-          await new Promise<void>((resolve, reject) => {
-            const onDrain = () => {
-              stream.off('error', onError);
-              resolve();
-            };
-            const onError = (e: Error) => {
-              stream.off('drain', onDrain);
-              reject(e);
-            };
-            stream.once('drain', onDrain);
-            stream.once('error', onError);
-          });
-        }
+        stream.write(chunk);
+      }
+      if (stream.writableLength > maxBuffered) {
+        await new Promise<void>((resolve, reject) => {
+          const onDrain = () => {
+            stream.off('error', onError);
+            resolve();
+          };
+          const onError = (e: Error) => {
+            stream.off('drain', onDrain);
+            reject(e);
+          };
+          stream.once('drain', onDrain);
+          stream.once('error', onError);
+        });
       }
     };
     this.busy = true;

@@ -100,6 +100,24 @@ describe.each(services)('postgres (%s)', (name, find) => {
     ]);
   });
 
+  it('writes decimals exactly on both the arithmetic and the BigInt paths', async (ctx) => {
+    if (!service) ctx.skip('no PostgreSQL');
+    const src = t('dec_src');
+    const dst = t('dec_dst');
+    await sql(conn, `DROP TABLE IF EXISTS ${src}, ${dst}`);
+    await sql(conn, `CREATE TABLE ${src} (a numeric(12,2), b numeric(10,4), c numeric(18,0), d numeric(38,3))`);
+    await sql(
+      conn,
+      `INSERT INTO ${src} VALUES (0, 0, 0, 0), (-0.5, -0.0001, -1, -0.001), (1, 1, 1, 1), (100000000.00, 123456.7891, 999999999999999999, 12345678901234567890123456789012345.678),
+        (-9999999999.99, -999999.9999, -999999999999999999, -99999999999999999999999999999999999.999), (10000.01, 0.1, 10000, 10000), (NULL, NULL, NULL, NULL)`,
+    );
+    const batches = [];
+    for await (const b of (await conn.readTable(src)) as AsyncIterable<import('apache-arrow').RecordBatch>) batches.push(b);
+    await conn.writeTable(batches, dst, { mode: 'overwrite' });
+    const q = (table: string) => sql(conn, `SELECT a::text, b::text, c::text, d::text FROM ${table} ORDER BY a NULLS LAST, b`);
+    expect(await q(dst)).toEqual(await q(src));
+  });
+
   it('decodes the same rows whatever the chunk boundaries', async (ctx) => {
     if (!service) ctx.skip('no PostgreSQL');
     const { CopyBinaryDecoder, columnFor } = await import('../src/index.js');
