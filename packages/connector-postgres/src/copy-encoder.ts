@@ -222,6 +222,19 @@ function prepareColumn(data: Data, vector: Vector, target: TargetColumn): Prepar
       };
     }
     case PgOid.bool: {
+      if (type.typeId === T.Bool && data.values instanceof Uint8Array) {
+        // Read the value bitmap directly (Vector.get would dispatch per value).
+        const bits = data.values;
+        return {
+          write(out, row) {
+            if (!isValid(data, row)) return writeNull(out);
+            const i = offset + row;
+            out.view.setInt32(out.pos, 1);
+            out.buf[out.pos + 4] = (bits[i >> 3]! >> (i & 7)) & 1;
+            out.pos += 5;
+          },
+        };
+      }
       return {
         write(out, row) {
           if (!isValid(data, row)) return writeNull(out);
