@@ -6,7 +6,7 @@
  * `varint columns, varint rows`, then per column its name, its type name and the column's
  * values laid out contiguously — so fixed-width columns convert to Arrow by a single copy.
  */
-import { Binary, DateDay, Decimal, makeData, Null, RecordBatch, Schema, Struct, Type, Utf8, type Data, type DataType, type Field } from 'apache-arrow';
+import { Binary, DateDay, Decimal, makeData, Null, RecordBatch, Schema, Struct, Type, Utf8, type Data, type DataType, type Field, type List } from 'apache-arrow';
 import { arrowFieldOfCh, decimalShape, enumValues, isSupportedCh, parseChType, type ChType } from './types.js';
 
 const NEED_MORE = Symbol('need more bytes');
@@ -211,9 +211,39 @@ function readColumn(r: Reader, t: ChType, type: DataType, rows: number, nulls: N
     case 'Nothing':
       r.bytes(rows);
       return makeData({ type: new Null(), length: rows });
+    case 'Array': {
+      // Cumulative end offsets (UInt64 per row), then the nested column holding every element.
+      const ends = r.bytes(rows * 8);
+      const offsets = new Int32Array(rows + 1);
+      for (let i = 0; i < rows; i++) {
+        const end = ends.readUInt32LE(i * 8) + ends.readUInt32LE(i * 8 + 4) * 4294967296;
+        if (end > 0x7fffffff) throw new Error('Array column too large for one Arrow batch; lower max_block_size (fetchSize)');
+        offsets[i + 1] = end;
+      }
+      const inner = parseChType(t.args[0]!);
+      const list = type as List;
+      const child = readNullable(r, inner, list.children[0]!.type, offsets[rows]!);
+      return makeData({ type: list, ...common, valueOffsets: offsets, child });
+    }
     default:
       throw new Error(`unsupported ClickHouse type ${t.text}`);
   }
+}
+
+/** A column with its null map first when the type is Nullable. */
+function readNullable(r: Reader, t: ChType, type: DataType, rows: number): Data {
+  let nulls = NO_NULLS;
+  if (t.nullable) {
+    const map = r.bytes(rows);
+    const bitmap = new Uint8Array((rows + 7) >> 3);
+    let count = 0;
+    for (let i = 0; i < rows; i++) {
+      if (map[i]) count++;
+      else bitmap[i >> 3]! |= 1 << (i & 7);
+    }
+    nulls = count ? { bitmap, count } : NO_NULLS;
+  }
+  return readColumn(r, t, type, rows, nulls);
 }
 
 /** Reads one Native block; throws NEED_MORE when the buffer ends inside it. */
@@ -232,19 +262,8 @@ function readBlock(r: Reader, schemaCache: { schema?: Schema }): RecordBatch {
       );
     }
     const field = arrowFieldOfCh(name, typeText);
-    let nulls = NO_NULLS;
-    if (t.nullable) {
-      const map = r.bytes(rows);
-      const bitmap = new Uint8Array((rows + 7) >> 3);
-      let count = 0;
-      for (let i = 0; i < rows; i++) {
-        if (map[i]) count++;
-        else bitmap[i >> 3]! |= 1 << (i & 7);
-      }
-      nulls = count ? { bitmap, count } : NO_NULLS;
-    }
     fields.push(field);
-    children.push(readColumn(r, t, field.type, rows, nulls));
+    children.push(readNullable(r, t, field.type, rows));
   }
   let schema = schemaCache.schema;
   if (!schema || schema.fields.length !== fields.length || schema.fields.some((f, i) => f.name !== fields[i]!.name || String(f.type) !== String(fields[i]!.type) || f.nullable !== fields[i]!.nullable)) {

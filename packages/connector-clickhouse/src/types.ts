@@ -5,7 +5,7 @@
  * unsigned, DateTime64 keeps its sub-second digits as microseconds). Writes pick the
  * ClickHouse type for an Arrow field, adapting to what the server version offers.
  */
-import { Binary, Bool, DataType, DateDay, Decimal, Field, Float32, Float64, Int16, Int32, Int64, Int8, Null, TimestampMicrosecond, Type, Uint16, Uint32, Uint64, Uint8, Utf8 } from 'apache-arrow';
+import { Binary, Bool, DataType, DateDay, Decimal, Field, Float32, Float64, Int16, Int32, Int64, Int8, List, Null, TimestampMicrosecond, Type, Uint16, Uint32, Uint64, Uint8, Utf8 } from 'apache-arrow';
 
 /** A parsed ClickHouse column type. */
 export interface ChType {
@@ -126,6 +126,10 @@ export function arrowTypeOfCh(t: ChType): DataType {
       return new Binary();
     case 'Nothing':
       return new Null();
+    case 'Array': {
+      const inner = parseChType(t.args[0] ?? 'String');
+      return new List(new Field('item', arrowTypeOfCh(inner), inner.nullable || inner.base === 'Nothing'));
+    }
     default:
       // String, UUID, Enum8/16, IPv4/6 are rendered as text.
       return new Utf8();
@@ -134,6 +138,7 @@ export function arrowTypeOfCh(t: ChType): DataType {
 
 /** Types the Native decoder understands. */
 export function isSupportedCh(t: ChType): boolean {
+  if (t.base === 'Array') return t.args.length === 1 && isSupportedCh(parseChType(t.args[0]!));
   return /^(U?Int(8|16|32|64)|Bool|Boolean|Float(32|64)|Decimal(32|64|128)?|Date|Date32|DateTime|DateTime64|String|FixedString|UUID|Enum(8|16)|Nothing|IPv4)$/.test(t.base);
 }
 

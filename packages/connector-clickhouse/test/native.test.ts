@@ -117,13 +117,33 @@ describe('real server: types Sparkle does not create', () => {
     }
   });
 
+  it('reads arrays (nested, nullable elements, strings, empty) as Arrow lists', async () => {
+    const conn = new ClickHouseConnection({ type: 'clickhouse', config: { host: '127.0.0.1', port: 8123 } });
+    try {
+      const q = "SELECT range(number) AS r, [toNullable(number), NULL] AS n, [[number], []] AS nested, ['x', toString(number)] AS s FROM system.numbers LIMIT 4";
+      const batches: RecordBatch[] = [];
+      for await (const b of conn.nativeQuery(q, [], { signal: AbortSignal.timeout(10_000), fetchSize: 3 })) batches.push(b);
+      expect(batches.map((b) => b.numRows)).toEqual([3, 1]);
+      expect(batches[0]!.schema.fields.map((f) => String(f.type))).toEqual(['List<Uint64>', 'List<Uint64>', 'List<List<Uint64>>', 'List<Utf8>']);
+      const rows = batches.flatMap((b) => Array.from({ length: b.numRows }, (_, i) => b.schema.fields.map((f) => JSON.parse(JSON.stringify(b.getChild(f.name)!.get(i), (_k, v: unknown) => (typeof v === 'bigint' ? Number(v) : v))))));
+      expect(rows).toEqual([
+        [[], [0, null], [[0], []], ['x', '0']],
+        [[0], [1, null], [[1], []], ['x', '1']],
+        [[0, 1], [2, null], [[2], []], ['x', '2']],
+        [[0, 1, 2], [3, null], [[3], []], ['x', '3']],
+      ]);
+    } finally {
+      await conn.close();
+    }
+  });
+
   it('names the column when a type cannot be decoded', async () => {
     const conn = new ClickHouseConnection({ type: 'clickhouse', config: { host: '127.0.0.1', port: 8123 } });
     try {
       const read = async () => {
-        for await (const _ of conn.nativeQuery('SELECT [1, 2] AS arr', [], { signal: AbortSignal.timeout(10_000) })) void _;
+        for await (const _ of conn.nativeQuery("SELECT (1, 'a') AS tup", [], { signal: AbortSignal.timeout(10_000) })) void _;
       };
-      await expect(read()).rejects.toThrow(/Column 'arr' has type Array\(UInt8\).*toString\(arr\)/);
+      await expect(read()).rejects.toThrow(/Column 'tup' has type Tuple\(UInt8, String\).*toString\(tup\)/);
     } finally {
       await conn.close();
     }
