@@ -20,7 +20,8 @@ export type MysqlBulkLoad = 'load-data' | 'insert';
 export const DEFAULT_BATCH_ROWS = 16_384;
 
 /** Server errors meaning `LOAD DATA LOCAL` is disabled: fall back to INSERT. */
-const LOCAL_INFILE_DISABLED = new Set([1148, 3948, 3950, 'ER_NOT_ALLOWED_COMMAND', 'ER_CLIENT_LOCAL_FILES_DISABLED']);
+// 1148 (MySQL, old MariaDB), 3948/3950 (MySQL 8), 4166 (MariaDB 10.5+).
+const LOCAL_INFILE_DISABLED = new Set([1148, 3948, 3950, 4166, 'ER_NOT_ALLOWED_COMMAND', 'ER_CLIENT_LOCAL_FILES_DISABLED', 'ER_LOAD_INFILE_CAPABILITY_DISABLED']);
 
 type Mysql2Core = {
   query(options: { sql: string; values?: unknown; rowsAsArray?: boolean; infileStreamFactory?: (path: string) => Readable }): {
@@ -113,11 +114,12 @@ export class MysqlSession implements JdbcSession {
       if (!first.done) yield first.value;
       yield* rest;
     })();
+    const progress = { started: false };
     try {
-      return await this.loadData(quotedTable, schema, all, options);
+      return await this.loadData(quotedTable, schema, all, options, progress);
     } catch (error) {
       const code = (error as { errno?: number; code?: string }).errno ?? (error as { code?: string }).code;
-      if (code !== undefined && LOCAL_INFILE_DISABLED.has(code) && !this.loadStarted) {
+      if (code !== undefined && LOCAL_INFILE_DISABLED.has(code) && !progress.started) {
         const again = (async function* () {
           if (!first.done) yield first.value;
           yield* rest;
@@ -128,14 +130,13 @@ export class MysqlSession implements JdbcSession {
     }
   }
 
-  private loadStarted = false;
-
   /** `LOAD DATA LOCAL INFILE` fed by a generated tab-separated stream, with socket backpressure. */
   private async loadData(
     quotedTable: string,
     schema: Schema,
     batches: AsyncIterable<RecordBatch>,
     options: { signal: AbortSignal; onRows: (rows: number, bytes: number) => void },
+    progress: { started: boolean },
   ): Promise<{ rows: number; bytes: number }> {
     const targets: string[] = [];
     const sets: string[] = [];
@@ -153,9 +154,8 @@ export class MysqlSession implements JdbcSession {
     const socket = this.core.stream;
     let rows = 0;
     let bytes = 0;
-    const self = this;
     async function* tsv(): AsyncGenerator<Buffer> {
-      self.loadStarted = true;
+      progress.started = true;
       for await (const batch of batches) {
         options.signal.throwIfAborted();
         const readers = batch.schema.fields.map((_, c) => cellReader(batch.getChildAt(c)!));
