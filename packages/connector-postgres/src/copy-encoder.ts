@@ -189,6 +189,8 @@ function prepareColumn(data: Data, vector: Vector, target: TargetColumn): Prepar
   }
   const n = numberReader(data, vector);
   const offset = data.offset;
+  // The validity bitmap, only when there are NULLs: most columns skip the test entirely.
+  const nulls = data.nullCount !== 0 && data.nullBitmap && data.nullBitmap.length ? data.nullBitmap : undefined;
   switch (target.oid) {
     case PgOid.int8:
       if (data.values instanceof BigInt64Array) {
@@ -196,7 +198,7 @@ function prepareColumn(data: Data, vector: Vector, target: TargetColumn): Prepar
         const halves = new Int32Array(data.values.buffer, data.values.byteOffset, data.values.length * 2);
         return {
           write(out, row) {
-            if (!isValid(data, row)) return writeNull(out);
+            if (nulls !== undefined && ((nulls[(offset + row) >> 3]! >> ((offset + row) & 7)) & 1) === 0) return writeNull(out);
             const i = (offset + row) << 1;
             const view = out.view;
             view.setInt32(out.pos, 8);
@@ -211,11 +213,32 @@ function prepareColumn(data: Data, vector: Vector, target: TargetColumn): Prepar
     case PgOid.int4:
     case PgOid.float4:
     case PgOid.float8: {
+      // Exact type matches write straight from the typed array.
+      const values = data.values as unknown;
+      if ((target.oid === PgOid.int4 && values instanceof Int32Array) || (target.oid === PgOid.float8 && values instanceof Float64Array)) {
+        const isInt = values instanceof Int32Array;
+        const typed = values as Int32Array | Float64Array;
+        return {
+          write(out, row) {
+            if (nulls !== undefined && ((nulls[(offset + row) >> 3]! >> ((offset + row) & 7)) & 1) === 0) return writeNull(out);
+            const view = out.view;
+            if (isInt) {
+              view.setInt32(out.pos, 4);
+              view.setInt32(out.pos + 4, typed[offset + row]!);
+              out.pos += 8;
+            } else {
+              view.setInt32(out.pos, 8);
+              view.setFloat64(out.pos + 4, typed[offset + row]!);
+              out.pos += 12;
+            }
+          },
+        };
+      }
       const read = n ?? ((row: number) => toNumber(vector.get(row), target));
       const oid = target.oid;
       return {
         write(out, row) {
-          if (!isValid(data, row)) return writeNull(out);
+          if (nulls !== undefined && ((nulls[(offset + row) >> 3]! >> ((offset + row) & 7)) & 1) === 0) return writeNull(out);
           const v = read(row);
           writeNumber(out, oid, v, target);
         },
@@ -227,7 +250,7 @@ function prepareColumn(data: Data, vector: Vector, target: TargetColumn): Prepar
         const bits = data.values;
         return {
           write(out, row) {
-            if (!isValid(data, row)) return writeNull(out);
+            if (nulls !== undefined && ((nulls[(offset + row) >> 3]! >> ((offset + row) & 7)) & 1) === 0) return writeNull(out);
             const i = offset + row;
             out.view.setInt32(out.pos, 1);
             out.buf[out.pos + 4] = (bits[i >> 3]! >> (i & 7)) & 1;
@@ -237,7 +260,7 @@ function prepareColumn(data: Data, vector: Vector, target: TargetColumn): Prepar
       }
       return {
         write(out, row) {
-          if (!isValid(data, row)) return writeNull(out);
+          if (nulls !== undefined && ((nulls[(offset + row) >> 3]! >> ((offset + row) & 7)) & 1) === 0) return writeNull(out);
           const v = vector.get(row) as unknown;
           out.view.setInt32(out.pos, 1);
           out.buf[out.pos + 4] = v === true || v === 1 || v === 't' || v === 'true' ? 1 : 0;
@@ -249,7 +272,7 @@ function prepareColumn(data: Data, vector: Vector, target: TargetColumn): Prepar
       const days = dateDaysReader(data, vector);
       return {
         write(out, row) {
-          if (!isValid(data, row)) return writeNull(out);
+          if (nulls !== undefined && ((nulls[(offset + row) >> 3]! >> ((offset + row) & 7)) & 1) === 0) return writeNull(out);
           const d = days(row);
           if (d === undefined) return writeNull(out);
           out.view.setInt32(out.pos, 4);
@@ -263,7 +286,7 @@ function prepareColumn(data: Data, vector: Vector, target: TargetColumn): Prepar
       const micros = microsReader(data, vector);
       return {
         write(out, row) {
-          if (!isValid(data, row)) return writeNull(out);
+          if (nulls !== undefined && ((nulls[(offset + row) >> 3]! >> ((offset + row) & 7)) & 1) === 0) return writeNull(out);
           const us = micros(row);
           if (us === undefined) return writeNull(out);
           const v = us - PG_EPOCH_MICROS;
@@ -300,7 +323,7 @@ function prepareColumn(data: Data, vector: Vector, target: TargetColumn): Prepar
     case PgOid.uuid: {
       return {
         write(out, row) {
-          if (!isValid(data, row)) return writeNull(out);
+          if (nulls !== undefined && ((nulls[(offset + row) >> 3]! >> ((offset + row) & 7)) & 1) === 0) return writeNull(out);
           const text = String(vector.get(row)).replace(/-/g, '');
           if (!/^[0-9a-fA-F]{32}$/.test(text)) throw new TypeError(`Not a UUID: column ${target.name}`);
           out.view.setInt32(out.pos, 16);
@@ -333,7 +356,7 @@ function prepareColumn(data: Data, vector: Vector, target: TargetColumn): Prepar
           maxSize: longest <= 65_536 ? 4 + prefix + longest : undefined,
           size: (row) => 4 + prefix + offsets[offset + row + 1]! - offsets[offset + row]!,
           write(out, row) {
-            if (!isValid(data, row)) return writeNull(out);
+            if (nulls !== undefined && ((nulls[(offset + row) >> 3]! >> ((offset + row) & 7)) & 1) === 0) return writeNull(out);
             const start = offsets[offset + row]!;
             const end = offsets[offset + row + 1]!;
             const len = end - start;
@@ -412,13 +435,14 @@ function smallDecimalWriter(data: Data): Prepared | undefined {
   if (scale < 0 || scale > 4) return undefined;
   const words = data.values;
   const offset = data.offset;
+  const nulls = data.nullCount !== 0 && data.nullBitmap && data.nullBitmap.length ? data.nullBitmap : undefined;
   const unit = 10 ** scale;
   const fracFactor = 10 ** (4 - scale);
   const maxDigits = Math.ceil((type.precision ?? 38) / 4) + 2;
   return {
     maxSize: 4 + 8 + 2 * maxDigits,
     write(out, row) {
-      if (!isValid(data, row)) return writeNull(out);
+      if (nulls !== undefined && ((nulls[(offset + row) >> 3]! >> ((offset + row) & 7)) & 1) === 0) return writeNull(out);
       const i = (offset + row) * 4;
       const hi = words[i + 1]! | 0;
       const ext = hi < 0 ? -1 : 0;
