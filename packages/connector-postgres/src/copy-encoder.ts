@@ -122,6 +122,14 @@ export class CopyBinaryEncoder {
 
   /** Encodes every row of a batch; full chunks are emitted as they fill. */
   encode(batch: RecordBatch): void {
+    this.prepare(batch)(0, batch.numRows);
+  }
+
+  /**
+   * Prepares a batch's column writers once and returns a function encoding rows `[start, end)`,
+   * so a caller can encode a large batch in slices and let the socket drain in between.
+   */
+  prepare(batch: RecordBatch): (start: number, end: number) => void {
     const width = this.targets.length;
     const prepared = this.targets.map((t, i) => prepareColumn(batch.data.children[i]!, batch.getChildAt(i)!, t));
     let fixed = 2;
@@ -135,14 +143,16 @@ export class CopyBinaryEncoder {
     const writers = prepared.map((p) => p.write);
     const out = this.out;
     const emit = (b: Buffer) => this.push(b);
-    for (let row = 0; row < batch.numRows; row++) {
-      let need = fixed;
-      for (let v = 0; v < variable.length; v++) need += variable[v]!(row);
-      out.ensure(need, emit);
-      out.view.setInt16(out.pos, width);
-      out.pos += 2;
-      for (let i = 0; i < width; i++) writers[i]!(out, row);
-    }
+    return (start, end) => {
+      for (let row = start; row < end; row++) {
+        let need = fixed;
+        for (let v = 0; v < variable.length; v++) need += variable[v]!(row);
+        out.ensure(need, emit);
+        out.view.setInt16(out.pos, width);
+        out.pos += 2;
+        for (let i = 0; i < width; i++) writers[i]!(out, row);
+      }
+    };
   }
 }
 

@@ -15,6 +15,8 @@ import { columnFor, PgOid, type PgColumn } from './pg-types.js';
 import type { PgClientSettings } from './settings.js';
 
 export const DEFAULT_FETCH_SIZE = 65_536;
+/** Rows encoded between two socket flushes on the write path. */
+const ENCODE_SLICE_ROWS = 8192;
 
 /** Session options beyond the client settings. */
 export interface PgSessionOptions {
@@ -193,7 +195,7 @@ export class PgSession implements JdbcSession {
     const encoder = new CopyBinaryEncoder(targets, (chunk) => pending.push(chunk));
     // Encoded chunks are handed to the socket without waiting for each to drain, so the next batch
     // is encoded while the server ingests this one; past `maxBuffered` bytes we wait.
-    const maxBuffered = 16 * 2 ** 20;
+    const maxBuffered = 4 * 2 ** 20;
     const drain = async () => {
       for (const chunk of pending.splice(0)) {
         if (failure) throw failure;
@@ -222,9 +224,16 @@ export class PgSession implements JdbcSession {
       for await (const batch of batches) {
         options.signal.throwIfAborted();
         if (batch.schema.fields.length !== targets.length) throw new InvalidArgumentError('Every batch of a write must have the same columns', { connector: 'postgres' });
-        encoder.encode(batch);
+        // Encode in slices, handing each to the socket and letting the event loop flush it, so
+        // the server ingests while the next slice is encoded.
+        const encodeRows = encoder.prepare(batch);
+        for (let start = 0; start < batch.numRows; start += ENCODE_SLICE_ROWS) {
+          encodeRows(start, Math.min(batch.numRows, start + ENCODE_SLICE_ROWS));
+          encoder.flush();
+          await drain();
+          await new Promise<void>((resolve) => setImmediate(resolve));
+        }
         rows += batch.numRows;
-        await drain();
         const bytes = encoder.bytes.value - sent;
         sent = encoder.bytes.value;
         options.onRows(batch.numRows, bytes);
