@@ -25,6 +25,7 @@ import {
   JDBCConnection,
   quoteIdentifier,
   registerConnection,
+  setLocalEngine,
   splitQualifiedName,
   UnsupportedOperationError,
   type JdbcDefaults,
@@ -96,3 +97,8 @@ export class NetezzaConnection extends JDBCConnection {
 }
 
 registerConnection('netezza', NetezzaConnection, { packageName: '@sparkle/connector-netezza', capabilities: ['spark'] });
+
+// Core imports @sparkle/engine-local lazily, but under strict layouts (pnpm) core itself cannot
+// resolve it; this package depends on it, so it tells core how to load it, only when nobody did.
+const localEngineSlot = (globalThis as Record<symbol, { engine?: unknown; loader?: unknown } | undefined>)[Symbol.for('sparkle.local-engine')];
+if (!localEngineSlot?.engine && !localEngineSlot?.loader) setLocalEngine(() => import('@sparkle/engine-local').then((m) => m.localEngine));

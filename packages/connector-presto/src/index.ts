@@ -13,7 +13,7 @@
  * ```
  * @packageDocumentation
  */
-import { registerConnection } from '@sparkle/core';
+import { registerConnection, setLocalEngine } from '@sparkle/core';
 import { PrestoConnection } from './connection.js';
 
 export { PrestoConnection, PrestoFamilyConnection, prestoConfigSchema, type PrestoConfig, type PrestoProtocol } from './connection.js';
@@ -27,3 +27,8 @@ registerConnection('presto', PrestoConnection, {
   packageName: '@sparkle/connector-presto',
   capabilities: ['read', 'write', 'query', 'discover', 'spark'],
 });
+
+// Core imports @sparkle/engine-local lazily, but under strict layouts (pnpm) core itself cannot
+// resolve it; this package depends on it, so it tells core how to load it, only when nobody did.
+const localEngineSlot = (globalThis as Record<symbol, { engine?: unknown; loader?: unknown } | undefined>)[Symbol.for('sparkle.local-engine')];
+if (!localEngineSlot?.engine && !localEngineSlot?.loader) setLocalEngine(() => import('@sparkle/engine-local').then((m) => m.localEngine));

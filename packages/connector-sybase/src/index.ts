@@ -26,6 +26,7 @@ import {
   JDBCConnection,
   quoteIdentifier,
   registerConnection,
+  setLocalEngine,
   UnsupportedOperationError,
   type JdbcDefaults,
   type JdbcDialect,
@@ -161,3 +162,8 @@ export class SybaseConnection extends JDBCConnection {
 }
 
 registerConnection('sybase', SybaseConnection, { packageName: '@sparkle/connector-sybase', capabilities: ['spark'] });
+
+// Core imports @sparkle/engine-local lazily, but under strict layouts (pnpm) core itself cannot
+// resolve it; this package depends on it, so it tells core how to load it, only when nobody did.
+const localEngineSlot = (globalThis as Record<symbol, { engine?: unknown; loader?: unknown } | undefined>)[Symbol.for('sparkle.local-engine')];
+if (!localEngineSlot?.engine && !localEngineSlot?.loader) setLocalEngine(() => import('@sparkle/engine-local').then((m) => m.localEngine));

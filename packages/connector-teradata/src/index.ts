@@ -12,7 +12,7 @@
  * ```
  * @packageDocumentation
  */
-import { registerConnection } from '@sparkle/core';
+import { registerConnection, setLocalEngine } from '@sparkle/core';
 import { TeradataConnection } from './connection.js';
 
 export { TeradataConnection, teradataConfigSchema, parseTeradataUrl, type TeradataConfig } from './connection.js';
@@ -24,3 +24,8 @@ registerConnection('teradata', TeradataConnection, {
   packageName: '@sparkle/connector-teradata',
   capabilities: ['read', 'write', 'query', 'discover', 'spark'],
 });
+
+// Core imports @sparkle/engine-local lazily, but under strict layouts (pnpm) core itself cannot
+// resolve it; this package depends on it, so it tells core how to load it, only when nobody did.
+const localEngineSlot = (globalThis as Record<symbol, { engine?: unknown; loader?: unknown } | undefined>)[Symbol.for('sparkle.local-engine')];
+if (!localEngineSlot?.engine && !localEngineSlot?.loader) setLocalEngine(() => import('@sparkle/engine-local').then((m) => m.localEngine));
