@@ -2,8 +2,13 @@
  * `PrestoFamilyConnection`: what Presto and Trino share (the HTTP statement protocol, the
  * dialect, catalog/schema URLs, lineage names), and `PrestoConnection`, the `presto` type.
  */
+import type { RecordBatch } from 'apache-arrow';
 import { z } from 'zod';
 import {
+  WriteError,
+  type NativeWriteContext,
+  type WriteResult,
+  type WriteTableOptions,
   JDBCConnection,
   jdbcConfigSchema,
   secret,
@@ -128,6 +133,58 @@ export class PrestoFamilyConnection extends JDBCConnection<PrestoConfig> {
     const client = this.createClient();
     const { rows } = await client.all('SELECT current_user', signal);
     return `authenticated as ${String(rows[0]?.[0] ?? this.connectionInfo().user)}`;
+  }
+
+  /**
+   * Appends load a staging table first and then move its rows with one `INSERT … SELECT`, which
+   * catalogs commit as one statement: a failure while loading leaves the target untouched. (The
+   * base class would send the rows as many INSERT statements in a protocol transaction, which
+   * most catalogs refuse.) Other modes use the base's staging-and-swap path.
+   */
+  override async nativeWrite(
+    table: string,
+    batches: AsyncIterable<RecordBatch>,
+    options: WriteTableOptions,
+    context: NativeWriteContext,
+  ): Promise<Omit<WriteResult, 'elapsedMs'>> {
+    if ((options.mode ?? 'errorIfExists') !== 'append') return super.nativeWrite(table, batches, options, context);
+    const iterator = batches[Symbol.asyncIterator]();
+    const first = await iterator.next();
+    const replay = (async function* () {
+      if (first.done) return;
+      yield first.value;
+      for (;;) {
+        const next = await iterator.next();
+        if (next.done) return;
+        yield next.value;
+      }
+    })();
+    const exists = await this.withSession((s) => this.tableExists(s, table), context.signal);
+    if (!exists || first.done) return super.nativeWrite(table, replay, options, context);
+    const schema = first.value.schema;
+    const target = this.tableParts(table);
+    const staging = [...target.slice(0, -1), `${target[target.length - 1]!.slice(0, 40)}__sparkle_stg_${Math.random().toString(16).slice(2, 10)}`];
+    const qual = (parts: string[]) => parts.map((p) => this.quoteColumn(p)).join('.');
+    const columns = schema.fields.map((f) => this.quoteColumn(f.name)).join(', ');
+    return this.withSession(async (session) => {
+      await session.execute(this.createTableSql(qual(staging), schema));
+      try {
+        const { rows, bytes } = await session.bulkInsert(qual(staging), schema, replay, { signal: context.signal, batchSize: options.batchSize ?? this.config.batchSize, onRows: context.onRows });
+        context.signal.throwIfAborted();
+        await session.execute(`INSERT INTO ${qual(target)} (${columns}) SELECT ${columns} FROM ${qual(staging)}`);
+        return { table, mode: 'append' as const, rows, bytes, written: true };
+      } catch (error) {
+        const cause = this.wrapError(error, `append to ${qual(target)}`);
+        throw new WriteError(`Write to ${qual(target)} failed (append); nothing was committed and the table is unchanged: ${cause.message}`, {
+          connector: this.type,
+          cause,
+          retryable: cause.retryable,
+          details: { committed: false, table: qual(target) },
+        });
+      } finally {
+        await session.execute(`DROP TABLE IF EXISTS ${qual(staging)}`).catch(() => undefined);
+      }
+    }, context.signal);
   }
 
   /** The rename of a staging table keeps its catalog and schema (an unqualified target would follow the session's). */

@@ -90,9 +90,26 @@ export function prestoProtocolSuite(o: SuiteOptions): void {
       await conn.close();
     });
 
-    it('appends inside the table and keeps an explicit projection and filter', async () => {
+    it('append is atomic: a failure while moving staged rows leaves the table unchanged', async () => {
       const conn = o.make(config());
+      fake.failOnce.push(/^INSERT INTO "events" \(.*\) SELECT .* FROM "events__sparkle_stg_[0-9a-f]+"$/);
+      await expect(conn.writeTable([{ id: 99, name: 'never', amount: 1, flag: false, at: new Date() }], 'events', { mode: 'append' })).rejects.toMatchObject({
+        code: 'WRITE_FAILED',
+        details: { committed: false },
+      });
+      const count = await fake.db.query<{ n: number }>('SELECT count(*)::int AS n FROM events');
+      expect(count.rows[0]!.n).toBe(11);
+      const tables = await fake.db.query<{ table_name: string }>("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1");
+      expect(tables.rows.map((r) => r.table_name)).toEqual(['events']);
+    });
+
+    it('appends through a staging table and keeps an explicit projection and filter', async () => {
+      const conn = o.make(config());
+      const before = fake.statements.length;
       await conn.writeTable([{ id: 12, name: 'late', amount: 1, flag: false, at: new Date(Date.UTC(2024, 5, 1)) }], 'events', { mode: 'append' });
+      expect(fake.statements.slice(before).filter((s) => s.startsWith('INSERT INTO "events" ('))).toEqual([
+        expect.stringMatching(/^INSERT INTO "events" \("id", "name", "amount", "flag", "at"\) SELECT "id", "name", "amount", "flag", "at" FROM "events__sparkle_stg_[0-9a-f]+"$/),
+      ]);
       const frame = await conn.readTable<LocalFrame>('events', { columns: ['id', 'name'], where: '"id" > 10' });
       expect(await frame.toArray()).toEqual([
         { id: 11n, name: 'name-11' },
