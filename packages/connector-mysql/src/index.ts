@@ -19,6 +19,8 @@ export { MySQLConnection, MySQLProtocolConnection, mysqlConfigSchema, type Mysql
 export { mysqlDialect, MYSQL_TYPE_NAMES, quoteMysql } from './dialect.js';
 export { MysqlSession, DEFAULT_BATCH_ROWS, type MysqlBulkLoad } from './session.js';
 export { arrowTypeOfColumn, arrowFieldOfColumn, MysqlType, type MysqlColumn } from './types.js';
+// The exact Arrow builders and cell readers live in @sparkle/engine-local; re-exported here so
+// code written against this package's earlier API keeps working.
 export {
   columnBuilder,
   batchFromBuilders,
@@ -28,9 +30,10 @@ export {
   bigIntToDecimalString,
   parseTimestampMicros,
   formatTimestampMicros,
+  cellReader,
   type ColumnBuilder,
-} from './arrow-columns.js';
-export { cellReader, type Cell } from './arrow-cells.js';
+  type Cell,
+} from '@sparkle/engine-local';
 
 registerConnection('mysql', MySQLConnection, {
   packageName: '@sparkle/connector-mysql',

@@ -7,9 +7,8 @@ import { Readable } from 'node:stream';
 import type { RecordBatch, Schema } from 'apache-arrow';
 import { Schema as ArrowSchema } from 'apache-arrow';
 import { abortError, type JdbcSession } from '@sparkle/core';
+import { batchFromBuilders, cellReader, columnBuilder, emptyBatch, type Cell, type ColumnBuilder } from '@sparkle/engine-local';
 import type { Connection as PromiseConnectionLike } from 'mysql2/promise';
-import { batchFromBuilders, columnBuilder, emptyBatch, type ColumnBuilder } from './arrow-columns.js';
-import { cellReader, type Cell } from './arrow-cells.js';
 import { quoteMysql } from './dialect.js';
 import { arrowFieldOfColumn, type MysqlColumn } from './types.js';
 

@@ -4,7 +4,7 @@
  * becomes DECIMAL(20,0)), DECIMAL stays exact, DATETIME/TIMESTAMP keep microseconds.
  */
 import { Field, type DataType } from 'apache-arrow';
-import { ArrowTypes } from './arrow-columns.js';
+import { ArrowTypes } from '@sparkle/engine-local';
 
 /** Protocol column type codes (the `MYSQL_TYPE_*` enum of the client/server protocol). */
 export const MysqlType = {

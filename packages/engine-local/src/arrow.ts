@@ -4,26 +4,9 @@
  * batch builder, batch sizes, and normalising anything `writeTable` accepts into a stream of
  * record batches.
  */
-import {
-  Binary,
-  Bool,
-  DataType,
-  Field,
-  Float64,
-  Int64,
-  makeBuilder,
-  makeData,
-  RecordBatch,
-  Schema,
-  Struct,
-  Table,
-  TimestampMillisecond,
-  Type,
-  Utf8,
-  type Builder,
-  type Data,
-} from 'apache-arrow';
+import { Binary, Bool, DataType, Field, Float64, Int64, RecordBatch, Schema, Table, TimestampMillisecond, Utf8 } from 'apache-arrow';
 import { InvalidArgumentError } from '@sparkle/core';
+import { batchFromBuilders, columnBuilder, type ColumnBuilder } from './columns.js';
 
 /** A row as drivers return it: an object keyed by column, or an array in column order. */
 export type Row = Record<string, unknown> | readonly unknown[];
@@ -123,98 +106,15 @@ export function inferSchema(rows: readonly Row[], options: InferSchemaOptions = 
 }
 
 // ---------------------------------------------------------------------------------------------
-// Value coercion into a builder's type
-// ---------------------------------------------------------------------------------------------
-
-type Coerce = (value: unknown) => unknown;
-
-function toEpochMs(value: unknown): number {
-  if (value instanceof Date) return value.getTime();
-  if (typeof value === 'number') return value;
-  if (typeof value === 'bigint') return Number(value);
-  const ms = Date.parse(String(value));
-  if (Number.isNaN(ms)) throw new InvalidArgumentError(`Not a date/time value: ${JSON.stringify(String(value)).slice(0, 60)}`);
-  return ms;
-}
-
-function toBigInt(value: unknown): bigint {
-  if (typeof value === 'bigint') return value;
-  if (typeof value === 'number') {
-    if (!Number.isInteger(value)) throw new InvalidArgumentError(`Not an integer: ${value} (pass a schema with a floating-point type for this column)`);
-    return BigInt(value);
-  }
-  if (typeof value === 'boolean') return value ? 1n : 0n;
-  return BigInt(String(value).trim());
-}
-
-/** Encodes a decimal (string, number or bigint) as the little-endian 32-bit words Arrow stores. */
-export function encodeDecimal(value: unknown, scale: number, bitWidth: number): Uint32Array {
-  let unscaled: bigint;
-  if (typeof value === 'bigint') unscaled = value * 10n ** BigInt(scale);
-  else {
-    const text = typeof value === 'number' ? value.toFixed(scale) : String(value).trim();
-    const m = /^([+-]?)(\d*)(?:\.(\d*))?$/.exec(text);
-    if (!m) throw new InvalidArgumentError(`Not a decimal value: ${JSON.stringify(text).slice(0, 60)}`);
-    const frac = (m[3] ?? '').padEnd(scale, '0');
-    // Extra fraction digits beyond the scale are truncated toward zero, as a numeric cast would round;
-    // round half away from zero to match SQL numeric rounding.
-    let digits = BigInt((m[2] || '0') + frac.slice(0, scale));
-    if (frac.length > scale && Number(frac[scale]) >= 5) digits += 1n;
-    unscaled = m[1] === '-' ? -digits : digits;
-  }
-  const words = new Uint32Array(bitWidth / 32);
-  let v = BigInt.asUintN(bitWidth, unscaled);
-  for (let i = 0; i < words.length; i++) {
-    words[i] = Number(v & 0xffffffffn);
-    v >>= 32n;
-  }
-  return words;
-}
-
-function coercerFor(type: DataType): Coerce {
-  switch (type.typeId) {
-    case Type.Int: {
-      const t = type as unknown as { bitWidth: number };
-      return t.bitWidth === 64 ? toBigInt : (v) => (typeof v === 'number' ? v : Number(v));
-    }
-    case Type.Float:
-      return (v) => (typeof v === 'number' ? v : Number(v));
-    case Type.Bool:
-      return (v) => (typeof v === 'boolean' ? v : v === 'true' || v === 't' || v === '1' || (typeof v !== 'string' && Boolean(v)));
-    case Type.Utf8:
-    case Type.LargeUtf8:
-      return (v) => (typeof v === 'string' ? v : v instanceof Date ? v.toISOString() : typeof v === 'object' ? JSON.stringify(v, jsonBigInt) : String(v));
-    case Type.Binary:
-    case Type.LargeBinary:
-      return (v) => (v instanceof Uint8Array ? v : new TextEncoder().encode(String(v)));
-    case Type.Timestamp:
-    case Type.Date:
-      return (v) => {
-        const ms = toEpochMs(v);
-        // Date builders take a Date (DateDay) or epoch ms; timestamp builders take epoch ms.
-        // Sub-millisecond fractions are dropped: builders scale ms to µs/ns with BigInt(), which needs an integer.
-        return type.typeId === Type.Date ? new Date(ms) : Math.trunc(ms);
-      };
-    case Type.Decimal: {
-      const t = type as unknown as { scale: number; bitWidth: number };
-      return (v) => encodeDecimal(v, t.scale, t.bitWidth);
-    }
-    default:
-      return (v) => v;
-  }
-}
-
-function jsonBigInt(_key: string, value: unknown): unknown {
-  return typeof value === 'bigint' ? value.toString() : value;
-}
-
-// ---------------------------------------------------------------------------------------------
 // Building batches from rows
 // ---------------------------------------------------------------------------------------------
 
 /**
- * Builds record batches column by column from row objects or row arrays, using Arrow's typed
- * builders (values go straight into typed buffers; no intermediate row table).
+ * Builds record batches from row objects or row arrays, exactly: each column goes through
+ * {@link columnBuilder} (values straight into typed buffers; µs timestamps, exact decimals,
+ * int64 as bigint — see `columns.ts` for what each type accepts). A value a column cannot hold
+ * without rounding, wrapping or truncation throws an InvalidArgumentError naming the column;
+ * the builder is unusable after such an error.
  *
  * @example
  * ```ts
@@ -228,20 +128,15 @@ function jsonBigInt(_key: string, value: unknown): unknown {
  */
 export class RowBatchBuilder {
   readonly schema: Schema;
-  #builders: Builder[];
-  readonly #coerce: Coerce[];
+  readonly #builders: ColumnBuilder[];
   readonly #names: string[];
   #length = 0;
+  #failed: unknown;
 
   constructor(schema: Schema) {
     this.schema = schema;
     this.#names = schema.fields.map((f) => f.name);
-    this.#coerce = schema.fields.map((f) => coercerFor(f.type));
-    this.#builders = this.#newBuilders();
-  }
-
-  #newBuilders(): Builder[] {
-    return this.schema.fields.map((f) => makeBuilder({ type: f.type, nullValues: [null, undefined] }));
+    this.#builders = schema.fields.map(columnBuilder);
   }
 
   /** Rows appended since the last flush. */
@@ -251,31 +146,27 @@ export class RowBatchBuilder {
 
   /** Appends one row (object by field name, or array in field order). */
   append(row: Row): void {
+    if (this.#failed) throw this.#failed;
     const builders = this.#builders;
-    if (Array.isArray(row)) {
-      for (let i = 0; i < builders.length; i++) {
-        const v = row[i];
-        builders[i]!.append(v === null || v === undefined ? null : this.#coerce[i]!(v));
+    try {
+      if (Array.isArray(row)) {
+        for (let i = 0; i < builders.length; i++) builders[i]!.append(row[i]);
+      } else {
+        const obj = row as Record<string, unknown>;
+        for (let i = 0; i < builders.length; i++) builders[i]!.append(obj[this.#names[i]!]);
       }
-    } else {
-      const obj = row as Record<string, unknown>;
-      for (let i = 0; i < builders.length; i++) {
-        const v = obj[this.#names[i]!];
-        try {
-          builders[i]!.append(v === null || v === undefined ? null : this.#coerce[i]!(v));
-        } catch (error) {
-          throw new InvalidArgumentError(`Column '${this.#names[i]}' (${String(this.schema.fields[i]!.type)}) cannot hold ${describe(v)}: ${(error as Error).message}`, { cause: error });
-        }
-      }
+    } catch (error) {
+      // Earlier columns of this row were appended: the columns no longer line up.
+      this.#failed = error;
+      throw error;
     }
     this.#length++;
   }
 
   /** Returns the rows appended so far as one record batch and starts a new one. */
   flush(): RecordBatch {
-    const children = this.#builders.map((b) => b.finish().flush() as Data);
-    const batch = makeBatch(this.schema, children, this.#length);
-    this.#builders = this.#newBuilders();
+    if (this.#failed) throw this.#failed;
+    const batch = batchFromBuilders(this.schema, this.#builders, this.#length);
     this.#length = 0;
     return batch;
   }
@@ -284,11 +175,6 @@ export class RowBatchBuilder {
 function describe(v: unknown): string {
   const text = typeof v === 'string' ? JSON.stringify(v) : typeof v === 'bigint' ? `${v}n` : String(v);
   return `${typeof v} ${text.slice(0, 40)}`;
-}
-
-function makeBatch(schema: Schema, children: Data[], length: number): RecordBatch {
-  const data = makeData({ type: new Struct(schema.fields), length, nullCount: 0, children });
-  return new RecordBatch(schema, data);
 }
 
 export interface RowsToBatchesOptions {
@@ -350,8 +236,7 @@ export function batchByteLength(batch: RecordBatch): number {
 
 /** A zero-row batch with `schema`, for writers that must learn the columns of an empty source. */
 export function emptyBatch(schema: Schema): RecordBatch {
-  const children = schema.fields.map((f) => makeBuilder({ type: f.type }).finish().flush() as Data);
-  return makeBatch(schema, children, 0);
+  return batchFromBuilders(schema, schema.fields.map(columnBuilder), 0);
 }
 
 /** Duck-typed check, so batches from another installed copy of apache-arrow are recognised. */

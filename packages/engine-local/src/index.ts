@@ -26,13 +26,38 @@ export {
   emptyBatch,
   iterateBatches,
   isRecordBatch,
-  encodeDecimal,
   DEFAULT_BATCH_SIZE,
   type Row,
   type InferSchemaOptions,
   type RowsToBatchesOptions,
   type IterateBatchesOptions,
 } from './arrow.js';
+export { columnBuilder, batchFromBuilders, ArrowTypes, type ColumnBuilder } from './columns.js';
+export {
+  encodeDecimal,
+  decimalStringToBigInt,
+  decimalToUnscaled,
+  bigIntToDecimalString,
+  decimalWordsToBigInt,
+} from './decimal.js';
+export {
+  parseTimestampMicros,
+  parseTimestampNanos,
+  formatTimestampMicros,
+  parseDateDays,
+  formatDateDays,
+  parseTimeMicros,
+  formatTimeMicros,
+} from './temporal.js';
+export { cellReader, columnReaders, formatDate, formatTimestamp, type Cell, type CellKind, type ColumnReader } from './sql-cells.js';
+export {
+  arrowTypeOfSqlName,
+  arrowFieldOf,
+  timestampTextToMs,
+  cellConverter,
+  rowPagesToBatches,
+  type ColumnDescription,
+} from './sql-types.js';
 export { mergePartitions, type MergeOptions } from './merge.js';
 export type { LineageParent } from './lineage.js';
 export {
