@@ -69,7 +69,7 @@ export interface ColumnBuilder {
 }
 
 function describe(v: unknown): string {
-  const text = typeof v === 'string' ? JSON.stringify(v) : typeof v === 'bigint' ? `${v}n` : v instanceof Date ? v.toISOString() : String(v);
+  const text = typeof v === 'string' ? JSON.stringify(v) : typeof v === 'bigint' ? `${v}n` : v instanceof Date ? (Number.isNaN(v.getTime()) ? 'Invalid Date' : v.toISOString()) : String(v);
   return `${typeof v} ${text.slice(0, 60)}`;
 }
 
@@ -386,11 +386,26 @@ function nanosTo(nanos: bigint, unit: TimeUnit): bigint {
   return nanos / per;
 }
 
-/** Epoch milliseconds (a number, possibly fractional) → nanoseconds, exact to the nanosecond. */
-function msNumberToNanos(ms: number): bigint {
+/**
+ * Epoch milliseconds (a number) in `unit`. A float cannot hold an exact sub-millisecond
+ * fraction, so for µs/ns columns that fraction is taken to the nearest unit; whole
+ * milliseconds a coarser column cannot hold are refused.
+ */
+function msNumberTo(ms: number, unit: TimeUnit): bigint {
   if (!Number.isFinite(ms)) throw new RangeError('invalid time');
   const whole = Math.floor(ms);
-  return BigInt(whole) * 1_000_000n + BigInt(Math.round((ms - whole) * 1e6));
+  if (unit === TimeUnit.MICROSECOND || unit === TimeUnit.NANOSECOND) {
+    const perMs = unit === TimeUnit.MICROSECOND ? 1000 : 1_000_000;
+    return BigInt(whole) * BigInt(perMs) + BigInt(Math.round((ms - whole) * perMs));
+  }
+  if (whole !== ms) throw new RangeError(`finer than the column's ${TimeUnit[unit]!.toLowerCase()} precision`);
+  return nanosTo(BigInt(whole) * 1_000_000n, unit);
+}
+
+function dateMs(v: Date): number {
+  const ms = v.getTime();
+  if (Number.isNaN(ms)) throw new RangeError('invalid date');
+  return ms;
 }
 
 function timestampBuilder(field: Field, unit: TimeUnit): ColumnBuilder {
@@ -400,12 +415,9 @@ function timestampBuilder(field: Field, unit: TimeUnit): ColumnBuilder {
       let x: bigint;
       if (typeof v === 'string') x = parseTimestampMicros(v);
       else if (typeof v === 'bigint') x = v;
-      else if (v instanceof Date) {
-        const ms = v.getTime();
-        if (Number.isNaN(ms)) throw new RangeError('invalid date');
-        x = BigInt(ms) * 1000n;
-      } else if (typeof v === 'number' && Number.isInteger(v) && Math.abs(v) < 9e12) x = BigInt(v * 1000);
-      else x = nanosTo(msNumberToNanos(v as number), unit);
+      else if (v instanceof Date) x = BigInt(dateMs(v)) * 1000n;
+      else if (typeof v === 'number' && Number.isInteger(v) && Math.abs(v) < 9e12) x = BigInt(v * 1000);
+      else x = msNumberTo(v as number, unit);
       (out as BigInt64Array)[o] = x;
     });
   }
@@ -413,7 +425,9 @@ function timestampBuilder(field: Field, unit: TimeUnit): ColumnBuilder {
     (out as BigInt64Array)[o] =
       typeof v === 'bigint'
         ? v
-        : nanosTo(typeof v === 'string' ? parseTimestampNanos(v) : msNumberToNanos(v instanceof Date ? v.getTime() : (v as number)), unit);
+        : typeof v === 'string'
+          ? nanosTo(parseTimestampNanos(v), unit)
+          : msNumberTo(v instanceof Date ? dateMs(v) : (v as number), unit);
   });
 }
 

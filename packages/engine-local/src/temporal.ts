@@ -41,7 +41,10 @@ function fastTimestampMicros(text: string): number | undefined {
     if (f < 0) return undefined;
     frac = f * 10 ** (6 - (len - 20));
   }
-  return daysFromCivil(y, mo, d) * 86_400_000_000 + (hh * 3600 + mi * 60 + ss) * 1_000_000 + frac;
+  const days = daysFromCivil(y, mo, d);
+  // Within ±273 years of 1970 the sum stays below 2^53 and number math is exact; beyond, bigints.
+  if (days <= -100_000 || days >= 100_000) return undefined;
+  return days * 86_400_000_000 + (hh * 3600 + mi * 60 + ss) * 1_000_000 + frac;
 }
 
 /**
