@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { MySQLConnection } from '../src/index.js';
-import { MARIADB, readAll, sql } from './mysql-protocol-suite.js';
+import { ctx, MARIADB, readAll, sql } from './mysql-protocol-suite.js';
 
 const table = `sp_mysql_ddl_${process.pid}`;
 let conn: MySQLConnection;
@@ -68,6 +68,39 @@ it('maps MySQL column types to exact Arrow types', async () => {
     -8388608,
   ]);
   expect(rows[1]).toEqual([2, ...Array(12).fill(null)]);
+});
+
+it('reads and writes edge values exactly: DATETIME(6) years 1000 and 9999, DECIMAL(38,10) limits, BIGINT extremes', async () => {
+  const edges = `${table}_edges`;
+  const max = '9999999999999999999999999999.9999999999';
+  try {
+    await conn.withSession(async (s) => {
+      await s.execute(`DROP TABLE IF EXISTS ${edges}`);
+      await s.execute(`CREATE TABLE ${edges} (id INT PRIMARY KEY, at DATETIME(6), d DECIMAL(38,10), n BIGINT, day DATE)`);
+      await s.execute(
+        `INSERT INTO ${edges} VALUES
+          (1, '9999-12-31 23:59:59.999999', '${max}', 9223372036854775807, '9999-12-31'),
+          (2, '1000-01-01 00:00:00.000001', '-${max}', -9223372036854775808, '1000-01-01'),
+          (3, '1970-01-01 00:00:00.000001', '-0.0000000001', 9007199254740993, '1970-01-01')`,
+      );
+    });
+    const expected = [
+      [1, '9999-12-31 23:59:59.999999', max, 9223372036854775807n, '9999-12-31'],
+      [2, '1000-01-01 00:00:00.000001', `-${max}`, -9223372036854775808n, '1000-01-01'],
+      [3, '1970-01-01 00:00:00.000001', '-0.0000000001', 9007199254740993n, '1970-01-01'],
+    ];
+    const read = await readAll(conn, edges);
+    expect(read.rows.sort((a, b) => Number(a[0]) - Number(b[0]))).toEqual(expected);
+    // Written back through LOAD DATA from those Arrow batches, and read again: still identical.
+    await conn.nativeWrite(`${edges}_copy`, conn.nativeQuery(`SELECT * FROM ${edges}`, [], { signal: AbortSignal.timeout(30_000) }), { mode: 'overwrite' }, ctx());
+    const copied = await readAll(conn, `${edges}_copy`);
+    expect(copied.rows.sort((a, b) => Number(a[0]) - Number(b[0]))).toEqual(expected);
+  } finally {
+    await conn.withSession(async (s) => {
+      await s.execute(`DROP TABLE IF EXISTS ${edges}`);
+      await s.execute(`DROP TABLE IF EXISTS ${edges}_copy`);
+    });
+  }
 });
 
 it('stops a read when the signal aborts, and when the consumer stops early', async () => {
