@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { Field, Schema, type RecordBatch } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getConnection, SparkleError, type NativeWriteContext, type ReadTableOptions } from '@sparkle/core';
-import { ArrowTypes, batchFromBuilders, cellReader, columnBuilder, type Cell } from '@sparkle/connector-mysql';
+import { ArrowTypes, batchFromBuilders, cellReader, columnBuilder, type Cell } from '@sparkle/engine-local';
 import { ClickHouseConnection, decodeNative } from '../src/index.js';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');

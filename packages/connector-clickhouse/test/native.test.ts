@@ -5,7 +5,7 @@
  */
 import { Field, Schema, type RecordBatch } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
-import { ArrowTypes, batchFromBuilders, cellReader, columnBuilder, type Cell } from '@sparkle/connector-mysql';
+import { ArrowTypes, batchFromBuilders, cellReader, columnBuilder, type Cell } from '@sparkle/engine-local';
 import { ClickHouseConnection, clickhouseDialect, chTypeForField, decodeNative, encodeNativeBlock, featuresOf, parseChType } from '../src/index.js';
 
 function cells(batch: RecordBatch): Cell[][] {
