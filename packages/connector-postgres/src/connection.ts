@@ -11,7 +11,7 @@ import {
   type SqlTypeKind,
 } from '@sparkle/core';
 import { loadDrivers } from './deps.js';
-import { pgClientSettings, type PgClientSettings } from './settings.js';
+import { pgClientSettings, searchPathSql, type PgClientSettings } from './settings.js';
 
 const POSTGRES_TYPE_NAMES: Record<SqlTypeKind, string> = {
   ...ansiDialect.typeNames,
@@ -89,6 +89,12 @@ export class PostgreSQLConnection extends JDBCConnection {
     const drivers = await loadDrivers();
     const { openPgSession } = await import('./session.js');
     const c = this.config as JdbcConfig;
-    return openPgSession(drivers, this.clientSettings(), { isolationLevel: c.isolationLevel, sessionInitStatement: c.sessionInitStatement });
+    const settings = this.clientSettings();
+    return openPgSession(drivers, settings, {
+      searchPath: searchPathSql(this.connectionInfo(), c),
+      applicationName: settings.application_name,
+      isolationLevel: c.isolationLevel,
+      sessionInitStatement: c.sessionInitStatement,
+    });
   }
 }

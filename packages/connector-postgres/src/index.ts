@@ -26,7 +26,7 @@ const slot = (globalThis as Record<symbol, { engine?: unknown; loader?: unknown 
 if (!slot?.engine && !slot?.loader) setLocalEngine(() => import('@sparkle/engine-local').then((m) => m.localEngine));
 
 export { PostgreSQLConnection, postgresDialect } from './connection.js';
-export { pgClientSettings, sslSettings, type PgClientSettings } from './settings.js';
+export { pgClientSettings, searchPathSql, sslSettings, type PgClientSettings } from './settings.js';
 export { inlineParams, pgLiteral } from './params.js';
 export { columnFor, numericTypmod, PgOid, type ColumnKind, type PgColumn } from './pg-types.js';
 export { CopyBinaryDecoder, arrowSchemaFor, arrowTypeFor } from './copy-decoder.js';

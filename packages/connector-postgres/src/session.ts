@@ -20,6 +20,10 @@ const ENCODE_SLICE_ROWS = 8192;
 
 /** Session options beyond the client settings. */
 export interface PgSessionOptions {
+  /** `SET search_path …` to run after connecting. */
+  searchPath?: string;
+  /** Re-applied with SET: servers behind poolers may ignore the startup parameter. */
+  applicationName?: string;
   isolationLevel?: string;
   sessionInitStatement?: string;
 }
@@ -45,6 +49,8 @@ export async function openPgSession(drivers: Drivers, settings: PgClientSettings
     const version = results[1]?.rows[0]?.version ?? '';
     // PGlite behind its socket server cannot take COPY FROM STDIN: writes use INSERT there.
     session.copyIn = !/PGlite/i.test(version);
+    if (options.searchPath) await client.query(options.searchPath);
+    if (options.applicationName) await client.query({ text: "SELECT set_config('application_name', $1, false)", values: [options.applicationName] });
     if (options.isolationLevel && options.isolationLevel !== 'NONE') {
       await client.query(`SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL ${options.isolationLevel.replace(/_/g, ' ')}`);
     }

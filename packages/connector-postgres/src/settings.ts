@@ -39,11 +39,6 @@ function seconds(value: string | undefined): number | undefined {
   return Number.isFinite(n) && n >= 0 ? n : undefined;
 }
 
-/** Escapes a value inside libpq's `options` string (`-c key=value`): spaces and backslashes. */
-function optionValue(value: string): string {
-  return value.replace(/\\/g, '\\\\').replace(/ /g, '\\ ');
-}
-
 /** TLS settings from `ssl` / `sslmode` and certificate paths, as the JDBC driver reads them. */
 export function sslSettings(params: Record<string, string>): boolean | ConnectionOptions {
   const ssl = truthy(params.ssl);
@@ -69,8 +64,6 @@ export function pgClientSettings(info: JdbcConnectionInfo, config: JdbcConfig): 
   const socketSeconds = seconds(p.socketTimeout);
   const options: string[] = [];
   if (p.options) options.push(p.options);
-  const schema = p.currentSchema ?? config.schema;
-  if (schema) options.push(`-c search_path=${optionValue(schema)}`);
   const settings: PgClientSettings = {
     host: info.host ?? 'localhost',
     port: info.port ?? 5432,
@@ -87,4 +80,20 @@ export function pgClientSettings(info: JdbcConnectionInfo, config: JdbcConfig): 
   if (config.queryTimeoutMs) settings.statement_timeout = config.queryTimeoutMs;
   if (options.length) settings.options = options.join(' ');
   return settings;
+}
+
+/**
+ * The `search_path` a session sets after connecting (`currentSchema`, else the config's `schema`).
+ * Set with a statement rather than a startup option, so it also holds behind poolers and
+ * servers that ignore startup options (PgBouncer, PGlite's socket server).
+ */
+export function searchPathSql(info: JdbcConnectionInfo, config: JdbcConfig): string | undefined {
+  const schema = info.params.currentSchema ?? config.schema;
+  if (!schema) return undefined;
+  const list = schema
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((s) => (s === '$user' ? '"$user"' : `"${s.replace(/"/g, '""')}"`));
+  return `SET search_path TO ${list.join(', ')}`;
 }

@@ -257,6 +257,21 @@ describe.each(services)('postgres (%s)', (name, find) => {
     await sql(conn, `DROP TABLE ${quoted}`);
   });
 
+  it('honours currentSchema (search_path), ApplicationName and sessionInitStatement from the config', async (ctx) => {
+    if (!service) ctx.skip('no PostgreSQL');
+    const schema = `sparkle_${name}_schema`;
+    await sql(conn, `CREATE SCHEMA IF NOT EXISTS ${schema}`);
+    await using scoped = await open({
+      ...service!.config,
+      properties: { currentSchema: schema, ApplicationName: 'sparkle-test-app' },
+      sessionInitStatement: "SET TIME ZONE 'UTC'",
+    });
+    await scoped.writeTable([{ id: 1 }], 'scoped_table', { mode: 'overwrite' });
+    expect(await sql(conn, `SELECT count(*)::int AS n FROM ${schema}.scoped_table`)).toEqual([{ n: 1 }]);
+    const settings = await collectRows(await scoped.query("SELECT current_schema() AS s, current_setting('application_name') AS app, current_setting('TimeZone') AS tz"));
+    expect(settings).toEqual([{ s: schema, app: 'sparkle-test-app', tz: 'UTC' }]);
+  });
+
   it('discovers tables with Spark types and numeric precision', async (ctx) => {
     if (!service) ctx.skip('no PostgreSQL');
     const table = t('disc');

@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { getConnection } from '@sparkle/core';
-import { inlineParams, pgClientSettings, PostgreSQLConnection, sslSettings } from '../src/index.js';
+import { inlineParams, pgClientSettings, PostgreSQLConnection, searchPathSql, sslSettings } from '../src/index.js';
 
 const pkgDir = fileURLToPath(new URL('..', import.meta.url));
 
@@ -61,7 +61,9 @@ describe('JDBC config → node-postgres settings', () => {
     const info = { host: 'h', port: 6543, database: 'd', user: 'u', params: { sslmode: 'require', connectTimeout: '3', socketTimeout: '20', ApplicationName: 'etl', currentSchema: 'sales mart', options: '-c work_mem=64MB' } };
     const s = pgClientSettings(info, { properties: {}, connectTimeoutMs: 10_000, maxConnections: 4, queryTimeoutMs: 5000 } as never);
     expect(s).toMatchObject({ host: 'h', port: 6543, ssl: { rejectUnauthorized: false }, connectionTimeoutMillis: 3000, query_timeout: 20_000, statement_timeout: 5000, application_name: 'etl' });
-    expect(s.options).toBe('-c work_mem=64MB -c search_path=sales\\ mart');
+    expect(s.options).toBe('-c work_mem=64MB');
+    expect(searchPathSql(info, { schema: 'ignored' } as never)).toBe('SET search_path TO "sales mart"');
+    expect(searchPathSql({ params: {} }, { schema: 'a, $user' } as never)).toBe('SET search_path TO "a", "$user"');
     expect(sslSettings({ ssl: 'false' })).toBe(false);
     expect(sslSettings({ sslmode: 'prefer' })).toBe(false);
     expect(sslSettings({ sslmode: 'verify-ca' })).toMatchObject({ rejectUnauthorized: true });
