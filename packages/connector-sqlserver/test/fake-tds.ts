@@ -8,12 +8,18 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 
-const PKT = { SQL_BATCH: 0x01, RPC: 0x03, REPLY: 0x04, ATTENTION: 0x06, LOGIN7: 0x10, PRELOGIN: 0x12 } as const;
+const PKT = { SQL_BATCH: 0x01, RPC: 0x03, REPLY: 0x04, ATTENTION: 0x06, TRANSACTION_MANAGER: 0x0e, LOGIN7: 0x10, PRELOGIN: 0x12 } as const;
 const TOKEN = { RETURNSTATUS: 0x79, COLMETADATA: 0x81, ERROR: 0xaa, LOGINACK: 0xad, ROW: 0xd1, ENVCHANGE: 0xe3, DONE: 0xfd, DONEPROC: 0xfe, DONEINPROC: 0xff } as const;
 
 export interface FakeTdsOptions {
   user: string;
   password: string;
+}
+
+/** A statement as received, with the transaction descriptor its ALL_HEADERS carried (0n: none). */
+export interface ReceivedStatement {
+  sql: string;
+  transaction: bigint;
 }
 
 export interface ReceivedLogin {
@@ -86,6 +92,26 @@ function intResult(name: string, value: number, doneToken: number = TOKEN.DONE):
   return Buffer.concat([meta, bVarChar(name), row, done(0x10, 0xc1, 1, doneToken)]);
 }
 
+/** The transaction descriptor in a request's ALL_HEADERS (header type 2), or 0n. */
+function transactionOf(payload: Buffer): bigint {
+  const total = payload.readUInt32LE(0);
+  for (let o = 4; o < total; ) {
+    const length = payload.readUInt32LE(o);
+    if (payload.readUInt16LE(o + 4) === 2) return payload.readBigUInt64LE(o + 6);
+    o += length;
+  }
+  return 0n;
+}
+
+/** ENVCHANGE for a transaction event: 8 begin (new descriptor), 9 commit / 10 rollback (old descriptor). */
+function transactionChange(type: 8 | 9 | 10, descriptor: bigint): Buffer {
+  const value = Buffer.alloc(9);
+  value[0] = 8;
+  value.writeBigUInt64LE(descriptor, 1);
+  const empty = Buffer.from([0]);
+  return withLength(TOKEN.ENVCHANGE, Buffer.concat([Buffer.from([type]), type === 8 ? value : empty, type === 8 ? empty : value]));
+}
+
 /** The statement of an RPC request (sp_executesql's first parameter, an NVARCHAR, possibly PLP-chunked). */
 function rpcStatement(payload: Buffer): { proc: string | number; sql: string } {
   let o = payload.readUInt32LE(0); // skip ALL_HEADERS
@@ -146,6 +172,12 @@ function loginField(payload: Buffer, at: number, password = false): string {
 export class FakeTdsServer {
   readonly logins: ReceivedLogin[] = [];
   readonly batches: string[] = [];
+  /** Every SQL batch and RPC statement with the transaction it ran in. */
+  readonly statements: ReceivedStatement[] = [];
+  /** Transaction manager requests in order: begin, commit, rollback. */
+  readonly transactions: string[] = [];
+  private nextDescriptor = 0x1000n;
+  private currentDescriptor = 0n;
   readonly packetTypes: number[] = [];
   private server?: Server;
   private sockets = new Set<Socket>();
@@ -235,13 +267,30 @@ export class FakeTdsServer {
         const headers = payload.readUInt32LE(0);
         const sql = payload.subarray(headers).toString('utf16le');
         this.batches.push(sql);
+        this.statements.push({ sql, transaction: transactionOf(payload) });
         this.send(socket, this.run(sql, false));
         return;
       }
       case PKT.RPC: {
         const { sql } = rpcStatement(payload);
         this.batches.push(sql);
+        this.statements.push({ sql, transaction: transactionOf(payload) });
         this.send(socket, this.run(sql, true));
+        return;
+      }
+      case PKT.TRANSACTION_MANAGER: {
+        // Request types: 5 begin, 7 commit, 8 rollback (after ALL_HEADERS).
+        const request = payload.readUInt16LE(payload.readUInt32LE(0));
+        if (request === 5) {
+          this.currentDescriptor = this.nextDescriptor++;
+          this.transactions.push('begin');
+          this.send(socket, Buffer.concat([transactionChange(8, this.currentDescriptor), done(0, 0, 0)]));
+        } else if (request === 7 || request === 8) {
+          this.transactions.push(request === 7 ? 'commit' : 'rollback');
+          const old = this.currentDescriptor;
+          this.currentDescriptor = 0n;
+          this.send(socket, Buffer.concat([transactionChange(request === 7 ? 9 : 10, old), done(0, 0, 0)]));
+        } else this.send(socket, Buffer.concat([errorToken(50000, 1, 16, `Unsupported transaction request ${request}.`), done(0x0002, 0, 0)]));
         return;
       }
       case PKT.ATTENTION:

@@ -49,6 +49,27 @@ describe('sqlserver: the real mssql/tedious client against an in-process TDS ser
     expect(fake.batches.slice(before)).toEqual(expect.arrayContaining(['SET TRANSACTION ISOLATION LEVEL SERIALIZABLE', 'SET LOCK_TIMEOUT 5000']));
   });
 
+  it('runs BEGIN … ROLLBACK as a real TDS transaction: the rename travels inside it', async () => {
+    const before = fake.statements.length;
+    await conn('Right-pw-1').withSession(async (s) => {
+      await s.execute('BEGIN TRANSACTION');
+      await s.execute("EXEC sp_rename N'[dbo].[t_stg]', N't', N'OBJECT'");
+      await s.execute('ROLLBACK TRANSACTION');
+      await s.execute('BEGIN TRANSACTION');
+      await s.execute('DROP TABLE [dbo].[t]');
+      await s.execute('COMMIT TRANSACTION');
+      await s.execute('DROP TABLE IF EXISTS [dbo].[t_stg]');
+    });
+    expect(fake.transactions.slice(-4)).toEqual(['begin', 'rollback', 'begin', 'commit']);
+    const [rename, drop, dropIfExists] = fake.statements.slice(before).filter((st) => /sp_rename|DROP TABLE/.test(st.sql));
+    expect(rename!.sql).toBe("EXEC sp_rename N'[dbo].[t_stg]', N't', N'OBJECT'");
+    expect(rename!.transaction).not.toBe(0n);
+    expect(drop!.transaction).not.toBe(0n);
+    expect(drop!.transaction).not.toBe(rename!.transaction);
+    // Outside the transaction, and written for SQL Server 2012 (no DROP … IF EXISTS there).
+    expect(dropIfExists).toEqual({ sql: "IF OBJECT_ID(N'[dbo].[t_stg]', N'U') IS NOT NULL DROP TABLE [dbo].[t_stg]", transaction: 0n });
+  });
+
   it('a wrong password fails the auth tier with AuthenticationError (error 18456), never showing the password', async () => {
     const c = conn('Wrong-pw-9');
     const report = await c.check();
