@@ -72,7 +72,7 @@ export function benchBatches(rows: number, options: { batchRows?: number; subSec
       builders[3]!.append(nul ? null : `${i % 1_000_000_000}.${String(i % 100).padStart(2, '0')}`);
       builders[4]!.append(nul ? null : i % 2 === 0);
       builders[5]!.append(nul ? null : BASE_MICROS + BigInt(i) * (subSecond ? 1_000_123n : 1_000_000n));
-      builders[6]!.append(nul ? null : 19_000 + (i % 3650));
+      builders[6]!.append(nul ? null : BigInt(19_000 + (i % 3650))); // days since the epoch (a number would mean epoch ms)
       builders[7]!.append(nul ? null : `name ${i} ✓`);
     }
     out.push(batchFromBuilders(schema, builders));

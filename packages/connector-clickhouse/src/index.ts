@@ -12,7 +12,7 @@
  * ```
  * @packageDocumentation
  */
-import { registerConnection } from '@sparkle/core';
+import { provideLocalEngine, registerConnection } from '@sparkle/core';
 import { ClickHouseConnection } from './connection.js';
 
 export { ClickHouseConnection, featuresOf } from './connection.js';
@@ -20,6 +20,9 @@ export { ClickHouseSession, DEFAULT_BLOCK_ROWS } from './session.js';
 export { decodeNative, encodeNativeBlock, StreamedServerError, UnsupportedColumnError } from './native.js';
 export { bindParams, chLiteral, clickhouseDialect, quoteChParts } from './sql.js';
 export { arrowFieldOfCh, arrowTypeOfCh, chTypeForField, parseChType, sparkTypeOfCh, type ChType, type ServerFeatures } from './types.js';
+
+// Lets core load the local engine through this package's own dependency on it (see @sparkle/core provideLocalEngine).
+provideLocalEngine(() => import('@sparkle/engine-local').then((m) => m.localEngine));
 
 registerConnection('clickhouse', ClickHouseConnection, {
   packageName: '@sparkle/connector-clickhouse',

@@ -12,13 +12,12 @@
  * ```
  * @packageDocumentation
  */
-import { registerConnection, setLocalEngine } from '@sparkle/core';
+import { registerConnection, provideLocalEngine } from '@sparkle/core';
 import { Db2Connection } from './connection.js';
 
 export { Db2Connection } from './connection.js';
 export { db2Dialect, db2NameParts, db2Rename, DB2_TYPE_NAMES } from './dialect.js';
 export { Db2Session, normalizeDb2Error, DEFAULT_BATCH_ROWS, DEFAULT_FETCH_ROWS, type Db2ConnectionLike, type Db2Result } from './session.js';
-export { arrowTypeOfSqlName, timestampTextToMs, type ColumnDescription } from './sql-types.js';
 
 registerConnection('db2', Db2Connection, {
   packageName: '@sparkle/connector-db2',
@@ -27,5 +26,4 @@ registerConnection('db2', Db2Connection, {
 
 // Core imports @sparkle/engine-local lazily, but under strict layouts (pnpm) core itself cannot
 // resolve it; this package depends on it, so it tells core how to load it, only when nobody did.
-const localEngineSlot = (globalThis as Record<symbol, { engine?: unknown; loader?: unknown } | undefined>)[Symbol.for('sparkle.local-engine')];
-if (!localEngineSlot?.engine && !localEngineSlot?.loader) setLocalEngine(() => import('@sparkle/engine-local').then((m) => m.localEngine));
+provideLocalEngine(() => import('@sparkle/engine-local').then((m) => m.localEngine));

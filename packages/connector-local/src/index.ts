@@ -13,8 +13,11 @@
  * ```
  * @packageDocumentation
  */
-import { registerConnection } from '@sparkle/core';
+import { provideLocalEngine, registerConnection } from '@sparkle/core';
 import { LocalFileConnection } from './connection.js';
+
+// Lets core load the local engine through this package's own dependency on it (see @sparkle/core provideLocalEngine).
+provideLocalEngine(() => import('@sparkle/engine-local').then((m) => m.localEngine));
 
 registerConnection(['local', 'file'], LocalFileConnection, {
   packageName: '@sparkle/connector-local',

@@ -12,7 +12,7 @@
  * ```
  * @packageDocumentation
  */
-import { registerConnection } from '@sparkle/core';
+import { provideLocalEngine, registerConnection } from '@sparkle/core';
 import { MySQLConnection } from './connection.js';
 
 export { MySQLConnection, MySQLProtocolConnection, mysqlConfigSchema, type MysqlConfig } from './connection.js';
@@ -34,6 +34,9 @@ export {
   type ColumnBuilder,
   type Cell,
 } from '@sparkle/engine-local';
+
+// Lets core load the local engine through this package's own dependency on it (see @sparkle/core provideLocalEngine).
+provideLocalEngine(() => import('@sparkle/engine-local').then((m) => m.localEngine));
 
 registerConnection('mysql', MySQLConnection, {
   packageName: '@sparkle/connector-mysql',

@@ -25,7 +25,7 @@ import {
   JDBCConnection,
   quoteIdentifier,
   registerConnection,
-  setLocalEngine,
+  provideLocalEngine,
   splitQualifiedName,
   UnsupportedOperationError,
   type JdbcDefaults,
@@ -100,5 +100,4 @@ registerConnection('netezza', NetezzaConnection, { packageName: '@sparkle/connec
 
 // Core imports @sparkle/engine-local lazily, but under strict layouts (pnpm) core itself cannot
 // resolve it; this package depends on it, so it tells core how to load it, only when nobody did.
-const localEngineSlot = (globalThis as Record<symbol, { engine?: unknown; loader?: unknown } | undefined>)[Symbol.for('sparkle.local-engine')];
-if (!localEngineSlot?.engine && !localEngineSlot?.loader) setLocalEngine(() => import('@sparkle/engine-local').then((m) => m.localEngine));
+provideLocalEngine(() => import('@sparkle/engine-local').then((m) => m.localEngine));

@@ -6,7 +6,7 @@
 import { Schema, type RecordBatch } from 'apache-arrow';
 import { ANSI_QUOTES, quoteIdentifier, splitQualifiedName, type JdbcSession } from '@sparkle/core';
 import { RowBatchBuilder, batchByteLength, emptyBatch } from '@sparkle/engine-local';
-import { columnReaders, type CellKind } from './cells.js';
+import { columnReaders, type CellKind } from '@sparkle/engine-local';
 import { arrowFieldOfOracle, type OracleColumn } from './types.js';
 
 /** The parts of an oracledb connection this session uses (kept structural: no driver types needed). */

@@ -12,7 +12,7 @@
  * ```
  * @packageDocumentation
  */
-import { registerConnection, setLocalEngine, type ConnectionClass } from '@sparkle/core';
+import { registerConnection, provideLocalEngine, type ConnectionClass } from '@sparkle/core';
 import { PostgreSQLConnection } from './connection.js';
 
 // The cast works around ConnectionClass expecting a constructor of the loosest config type.
@@ -22,8 +22,7 @@ registerConnection(['postgres', 'postgresql'], PostgreSQLConnection as unknown a
 // Core imports @sparkle/engine-local lazily, but under strict layouts (pnpm) core itself cannot
 // resolve it. This package depends on it, so it tells core how to load it — lazily, and only when
 // nobody has provided an engine yet.
-const slot = (globalThis as Record<symbol, { engine?: unknown; loader?: unknown } | undefined>)[Symbol.for('sparkle.local-engine')];
-if (!slot?.engine && !slot?.loader) setLocalEngine(() => import('@sparkle/engine-local').then((m) => m.localEngine));
+provideLocalEngine(() => import('@sparkle/engine-local').then((m) => m.localEngine));
 
 export { PostgreSQLConnection, postgresDialect } from './connection.js';
 export { pgClientSettings, searchPathSql, sslSettings, type PgClientSettings } from './settings.js';

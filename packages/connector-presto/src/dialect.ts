@@ -4,7 +4,7 @@
  * and a table swap by renames, because DDL is not transactional there.
  */
 import { ANSI_QUOTES, ANSI_TYPE_NAMES, InvalidArgumentError, quoteIdentifier, type JdbcDialect, type SqlTypeKind } from '@sparkle/core';
-import type { CellKind } from './cells.js';
+import type { CellKind } from '@sparkle/engine-local';
 
 /** Trino's type names (timestamps with microseconds). */
 export const TRINO_TYPE_NAMES: Record<SqlTypeKind, string> = {

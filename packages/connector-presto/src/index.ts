@@ -13,7 +13,7 @@
  * ```
  * @packageDocumentation
  */
-import { registerConnection, setLocalEngine } from '@sparkle/core';
+import { registerConnection, provideLocalEngine } from '@sparkle/core';
 import { PrestoConnection } from './connection.js';
 
 export { PrestoConnection, PrestoFamilyConnection, prestoConfigSchema, type PrestoConfig, type PrestoProtocol } from './connection.js';
@@ -21,7 +21,6 @@ export { StatementClient, StatementFailure, type StatementClientOptions, type St
 export { prestoFamilyDialect, PRESTO_TYPE_NAMES, TRINO_TYPE_NAMES, literal, stringLiteral, inlineParams } from './dialect.js';
 export { PrestoSession, DEFAULT_INSERT_ROWS, MAX_STATEMENT_CHARS } from './session.js';
 export { mapType, mapColumns, timestampTextToMs, type CellConverter } from './types.js';
-export { columnReaders, formatDate, formatTimestamp, type CellKind, type ColumnReader } from './cells.js';
 
 registerConnection('presto', PrestoConnection, {
   packageName: '@sparkle/connector-presto',
@@ -30,5 +29,4 @@ registerConnection('presto', PrestoConnection, {
 
 // Core imports @sparkle/engine-local lazily, but under strict layouts (pnpm) core itself cannot
 // resolve it; this package depends on it, so it tells core how to load it, only when nobody did.
-const localEngineSlot = (globalThis as Record<symbol, { engine?: unknown; loader?: unknown } | undefined>)[Symbol.for('sparkle.local-engine')];
-if (!localEngineSlot?.engine && !localEngineSlot?.loader) setLocalEngine(() => import('@sparkle/engine-local').then((m) => m.localEngine));
+provideLocalEngine(() => import('@sparkle/engine-local').then((m) => m.localEngine));

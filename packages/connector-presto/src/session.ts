@@ -7,7 +7,7 @@ import { Schema, type RecordBatch } from 'apache-arrow';
 import { abortError, quoteIdentifier, ANSI_QUOTES, type JdbcSession } from '@sparkle/core';
 import { RowBatchBuilder, batchByteLength, emptyBatch } from '@sparkle/engine-local';
 import type { StatementClient } from './client.js';
-import { columnReaders } from './cells.js';
+import { columnReaders } from '@sparkle/engine-local';
 import { inlineParams, literal } from './dialect.js';
 import { mapColumns } from './types.js';
 

@@ -12,13 +12,12 @@
  * ```
  * @packageDocumentation
  */
-import { registerConnection, setLocalEngine } from '@sparkle/core';
+import { registerConnection, provideLocalEngine } from '@sparkle/core';
 import { SapHanaConnection } from './connection.js';
 
 export { SapHanaConnection } from './connection.js';
 export { hanaDialect, hanaNameParts, hanaRename, HANA_TYPE_NAMES } from './dialect.js';
 export { HanaSession, describeHanaColumn, HANA_TYPE_CODES, DEFAULT_BATCH_ROWS, DEFAULT_FETCH_ROWS, type HanaClientLike, type HanaResultSet, type HanaStatement, type HanaColumnMetadata } from './session.js';
-export { arrowTypeOfSqlName, timestampTextToMs, type ColumnDescription } from './sql-types.js';
 
 registerConnection(['saphana', 'hana'], SapHanaConnection, {
   packageName: '@sparkle/connector-saphana',
@@ -27,5 +26,4 @@ registerConnection(['saphana', 'hana'], SapHanaConnection, {
 
 // Core imports @sparkle/engine-local lazily, but under strict layouts (pnpm) core itself cannot
 // resolve it; this package depends on it, so it tells core how to load it, only when nobody did.
-const localEngineSlot = (globalThis as Record<symbol, { engine?: unknown; loader?: unknown } | undefined>)[Symbol.for('sparkle.local-engine')];
-if (!localEngineSlot?.engine && !localEngineSlot?.loader) setLocalEngine(() => import('@sparkle/engine-local').then((m) => m.localEngine));
+provideLocalEngine(() => import('@sparkle/engine-local').then((m) => m.localEngine));

@@ -12,7 +12,7 @@
  * ```
  * @packageDocumentation
  */
-import { registerConnection, setLocalEngine, type ConnectionClass } from '@sparkle/core';
+import { registerConnection, provideLocalEngine, type ConnectionClass } from '@sparkle/core';
 import { SQLiteConnection } from './connection.js';
 
 registerConnection('sqlite', SQLiteConnection as unknown as ConnectionClass, { packageName: '@sparkle/connector-sqlite', family: 'jdbc' });
@@ -21,8 +21,7 @@ registerConnection('sqlite', SQLiteConnection as unknown as ConnectionClass, { p
 // Core imports @sparkle/engine-local lazily, but under strict layouts (pnpm) core itself cannot
 // resolve it. This package depends on it, so it tells core how to load it — lazily, and only when
 // nobody has provided an engine yet.
-const slot = (globalThis as Record<symbol, { engine?: unknown; loader?: unknown } | undefined>)[Symbol.for('sparkle.local-engine')];
-if (!slot?.engine && !slot?.loader) setLocalEngine(() => import('@sparkle/engine-local').then((m) => m.localEngine));
+provideLocalEngine(() => import('@sparkle/engine-local').then((m) => m.localEngine));
 
 export { SQLiteConnection, sqliteConfigSchema, type SqliteConfig } from './connection.js';
 export { sqliteDialect } from './dialect.js';

@@ -56,8 +56,8 @@ describe('config', () => {
   it('does not load better-sqlite3 or apache-arrow at import', () => {
     const script = `import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);
       await import('./src/index.ts');
-      console.log(Object.keys(require.cache).filter((k) => /node_modules\\/(better-sqlite3|apache-arrow)\\//.test(k)).length);`;
-    const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: pkgDir, encoding: 'utf8' });
+      console.log(String(Object.keys(require.cache).filter((k) => /node_modules\\/(better-sqlite3|apache-arrow)\\//.test(k)).length));`;
+    const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: pkgDir, encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' } });
     expect(out.trim().split('\n').pop()).toBe('0');
   }, 30_000);
 });

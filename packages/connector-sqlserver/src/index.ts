@@ -12,7 +12,7 @@
  * ```
  * @packageDocumentation
  */
-import { registerConnection, setLocalEngine } from '@sparkle/core';
+import { registerConnection, provideLocalEngine } from '@sparkle/core';
 import { SqlServerConnection } from './connection.js';
 
 export { SqlServerConnection, sqlServerConfigSchema, type SqlServerConfig } from './connection.js';
@@ -27,5 +27,4 @@ registerConnection(['sqlserver', 'mssql'], SqlServerConnection, {
 
 // Core imports @sparkle/engine-local lazily, but under strict layouts (pnpm) core itself cannot
 // resolve it; this package depends on it, so it tells core how to load it, only when nobody did.
-const localEngineSlot = (globalThis as Record<symbol, { engine?: unknown; loader?: unknown } | undefined>)[Symbol.for('sparkle.local-engine')];
-if (!localEngineSlot?.engine && !localEngineSlot?.loader) setLocalEngine(() => import('@sparkle/engine-local').then((m) => m.localEngine));
+provideLocalEngine(() => import('@sparkle/engine-local').then((m) => m.localEngine));

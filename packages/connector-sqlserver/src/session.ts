@@ -7,7 +7,7 @@ import { Schema, type RecordBatch } from 'apache-arrow';
 import { abortError, sqlKindOf, type JdbcSession } from '@sparkle/core';
 import { RowBatchBuilder, batchByteLength } from '@sparkle/engine-local';
 import type { Readable } from 'node:stream';
-import { columnReaders, type CellKind } from './cells.js';
+import { columnReaders, type CellKind } from '@sparkle/engine-local';
 import { arrowFieldOfMssql, type MssqlColumn } from './types.js';
 
 /* Structural views of the mssql module (no dependency on its types). */

@@ -26,7 +26,7 @@ import {
   JDBCConnection,
   quoteIdentifier,
   registerConnection,
-  setLocalEngine,
+  provideLocalEngine,
   UnsupportedOperationError,
   type JdbcDefaults,
   type JdbcDialect,
@@ -165,5 +165,4 @@ registerConnection('sybase', SybaseConnection, { packageName: '@sparkle/connecto
 
 // Core imports @sparkle/engine-local lazily, but under strict layouts (pnpm) core itself cannot
 // resolve it; this package depends on it, so it tells core how to load it, only when nobody did.
-const localEngineSlot = (globalThis as Record<symbol, { engine?: unknown; loader?: unknown } | undefined>)[Symbol.for('sparkle.local-engine')];
-if (!localEngineSlot?.engine && !localEngineSlot?.loader) setLocalEngine(() => import('@sparkle/engine-local').then((m) => m.localEngine));
+provideLocalEngine(() => import('@sparkle/engine-local').then((m) => m.localEngine));

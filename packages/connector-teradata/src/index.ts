@@ -12,13 +12,12 @@
  * ```
  * @packageDocumentation
  */
-import { registerConnection, setLocalEngine } from '@sparkle/core';
+import { registerConnection, provideLocalEngine } from '@sparkle/core';
 import { TeradataConnection } from './connection.js';
 
 export { TeradataConnection, teradataConfigSchema, parseTeradataUrl, type TeradataConfig } from './connection.js';
 export { teradataDialect, TERADATA_TYPE_NAMES } from './dialect.js';
 export { TeradataSession, normalizeTeradataError, DEFAULT_BATCH_ROWS, DEFAULT_FETCH_ROWS, type TeradataConnectionLike, type TeradataCursorLike } from './session.js';
-export { arrowTypeOfSqlName, timestampTextToMs, type ColumnDescription } from './sql-types.js';
 
 registerConnection('teradata', TeradataConnection, {
   packageName: '@sparkle/connector-teradata',
@@ -27,5 +26,4 @@ registerConnection('teradata', TeradataConnection, {
 
 // Core imports @sparkle/engine-local lazily, but under strict layouts (pnpm) core itself cannot
 // resolve it; this package depends on it, so it tells core how to load it, only when nobody did.
-const localEngineSlot = (globalThis as Record<symbol, { engine?: unknown; loader?: unknown } | undefined>)[Symbol.for('sparkle.local-engine')];
-if (!localEngineSlot?.engine && !localEngineSlot?.loader) setLocalEngine(() => import('@sparkle/engine-local').then((m) => m.localEngine));
+provideLocalEngine(() => import('@sparkle/engine-local').then((m) => m.localEngine));

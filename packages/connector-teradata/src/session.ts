@@ -6,8 +6,8 @@
 import type { RecordBatch, Schema } from 'apache-arrow';
 import { ANSI_QUOTES, ConnectionFailedError, quoteIdentifier, type JdbcSession } from '@sparkle/core';
 import { batchByteLength } from '@sparkle/engine-local';
-import { columnReaders, type CellKind } from './cells.js';
-import { rowPagesToBatches, type ColumnDescription } from './sql-types.js';
+import { columnReaders, type CellKind } from '@sparkle/engine-local';
+import { rowPagesToBatches, type ColumnDescription } from '@sparkle/engine-local';
 
 /* Structural views of teradatasql (no dependency on its types). */
 export interface TeradataCursorLike {

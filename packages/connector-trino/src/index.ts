@@ -16,7 +16,7 @@
  * ```
  * @packageDocumentation
  */
-import { registerConnection, setLocalEngine, type JdbcDefaults, type JdbcDialect } from '@sparkle/core';
+import { registerConnection, provideLocalEngine, type JdbcDefaults, type JdbcDialect } from '@sparkle/core';
 import { PrestoFamilyConnection, prestoFamilyDialect, TRINO_TYPE_NAMES, type PrestoProtocol } from '@sparkle/connector-presto';
 
 /**
@@ -45,5 +45,4 @@ registerConnection('trino', TrinoConnection, {
 
 // Core imports @sparkle/engine-local lazily, but under strict layouts (pnpm) core itself cannot
 // resolve it; this package depends on it, so it tells core how to load it, only when nobody did.
-const localEngineSlot = (globalThis as Record<symbol, { engine?: unknown; loader?: unknown } | undefined>)[Symbol.for('sparkle.local-engine')];
-if (!localEngineSlot?.engine && !localEngineSlot?.loader) setLocalEngine(() => import('@sparkle/engine-local').then((m) => m.localEngine));
+provideLocalEngine(() => import('@sparkle/engine-local').then((m) => m.localEngine));

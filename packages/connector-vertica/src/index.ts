@@ -12,13 +12,12 @@
  * ```
  * @packageDocumentation
  */
-import { registerConnection, setLocalEngine } from '@sparkle/core';
+import { registerConnection, provideLocalEngine } from '@sparkle/core';
 import { VerticaConnection } from './connection.js';
 
 export { VerticaConnection } from './connection.js';
 export { verticaDialect, VERTICA_TYPE_NAMES } from './dialect.js';
 export { VerticaSession, describeVerticaField, VERTICA_TYPE_IDS, DEFAULT_FETCH_ROWS, type VerticaClientLike, type VerticaField } from './session.js';
-export { arrowTypeOfSqlName, timestampTextToMs, type ColumnDescription } from './sql-types.js';
 
 registerConnection('vertica', VerticaConnection, {
   packageName: '@sparkle/connector-vertica',
@@ -27,5 +26,4 @@ registerConnection('vertica', VerticaConnection, {
 
 // Core imports @sparkle/engine-local lazily, but under strict layouts (pnpm) core itself cannot
 // resolve it; this package depends on it, so it tells core how to load it, only when nobody did.
-const localEngineSlot = (globalThis as Record<symbol, { engine?: unknown; loader?: unknown } | undefined>)[Symbol.for('sparkle.local-engine')];
-if (!localEngineSlot?.engine && !localEngineSlot?.loader) setLocalEngine(() => import('@sparkle/engine-local').then((m) => m.localEngine));
+provideLocalEngine(() => import('@sparkle/engine-local').then((m) => m.localEngine));

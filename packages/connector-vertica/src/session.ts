@@ -7,8 +7,8 @@ import { Readable } from 'node:stream';
 import type { RecordBatch, Schema } from 'apache-arrow';
 import { ANSI_QUOTES, quoteIdentifier, type JdbcSession } from '@sparkle/core';
 import { batchByteLength } from '@sparkle/engine-local';
-import { columnReaders, type CellKind, type ColumnReader } from './cells.js';
-import { rowPagesToBatches, type ColumnDescription } from './sql-types.js';
+import { columnReaders, type CellKind, type ColumnReader } from '@sparkle/engine-local';
+import { rowPagesToBatches, type ColumnDescription } from '@sparkle/engine-local';
 
 /* Structural views of vertica-nodejs (no dependency on its types). */
 export interface VerticaField {

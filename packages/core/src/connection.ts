@@ -311,7 +311,7 @@ export abstract class SparkleConnection<TConfig extends object = Record<string, 
   ): LineageRun {
     const dataset = this.dataset(target);
     const isWrite = operation === 'write';
-    return this.lineage().run({
+    const spec: LineageRunSpec = {
       jobName: `sparkle.${operation}.${this.type}.${dataset.name}`.replace(/[^A-Za-z0-9_.\-/]/g, '_'),
       operation,
       connectionType: this.type,
@@ -321,8 +321,11 @@ export abstract class SparkleConnection<TConfig extends object = Record<string, 
       inputs: [...(links.inputs ?? []), ...(isWrite ? [] : [dataset])],
       outputs: [...(isWrite ? [dataset] : []), ...(links.outputs ?? [])],
       metadata: this.redactValue({ table: target, env: this.env, ...metadata }),
-      secrets: this.#secrets,
-    });
+    };
+    // The lineage client needs the raw secret values to scrub driver messages, but a client that
+    // logs its spec must not print them: non-enumerable keeps them out of JSON and inspect.
+    Object.defineProperty(spec, 'secrets', { value: this.#secrets, enumerable: false });
+    return this.lineage().run(spec);
   }
 
   // -------------------------------------------------------------------------------------------

@@ -224,6 +224,24 @@ export function setLocalEngine(engine: SparkleEngine | (() => Promise<SparkleEng
   }
 }
 
+/**
+ * Offers a loader for the local engine unless one is already set. Connector packages call this
+ * on import: they depend on `@sparkle/engine-local`, so their `import()` resolves even where
+ * core's own would not (pnpm's strict layout gives core no access to packages it does not list).
+ * @example
+ * provideLocalEngine(() => import('@sparkle/engine-local').then((m) => m.localEngine));
+ */
+export function provideLocalEngine(loader: () => Promise<SparkleEngine>): void {
+  const slot = localSlot();
+  if (!slot.engine && !slot.loader) slot.loader = loader;
+}
+
+/** True when an engine or a loader for it has been set. */
+export function hasLocalEngine(): boolean {
+  const slot = localSlot();
+  return Boolean(slot.engine || slot.loader);
+}
+
 /** Returns the local engine, importing `@sparkle/engine-local` on first use. */
 export async function getLocalEngine(): Promise<SparkleEngine> {
   const slot = localSlot();

@@ -22,7 +22,7 @@ import type {
   WriteTableOptions,
 } from '../engine.js';
 import { InvalidArgumentError, SparkleError, UnsupportedOperationError, WriteError } from '../errors.js';
-import type { Endpoint } from '../health.js';
+import type { Endpoint, HealthSkip } from '../health.js';
 import type { DatasetRef } from '../lineage/types.js';
 import { secret } from '../secrets.js';
 import { ANSI_TYPE_NAMES, sparkTypeOfSql, sqlTypeFor, type SqlTypeKind } from './arrow-sql.js';
@@ -92,6 +92,13 @@ export interface JdbcSession {
     options: { signal: AbortSignal; batchSize?: number; onRows: (rows: number, bytes: number) => void },
   ): Promise<{ rows: number; bytes: number }>;
   close(): Promise<void>;
+  /**
+   * Transaction hooks for drivers whose transactions are API calls rather than SQL statements
+   * (mssql, oracledb). When absent, the dialect's `begin`/`commit`/`rollback` SQL is executed.
+   */
+  begin?(): Promise<void>;
+  commit?(): Promise<void>;
+  rollback?(): Promise<void>;
 }
 
 /** What a JDBC dialect says about its SQL. */
@@ -399,14 +406,14 @@ export class JDBCConnection<TConfig extends JdbcConfig = JdbcConfig> extends Spa
     }
   }
 
-  protected override async checkAuth(signal: AbortSignal): Promise<string> {
+  protected override async checkAuth(signal: AbortSignal): Promise<string | HealthSkip> {
     const session = await this.session(signal);
     await session.close();
     const info = this.connectionInfo();
     return `logged in${info.user ? ` as ${info.user}` : ''}`;
   }
 
-  protected override async checkProbe(signal: AbortSignal): Promise<string> {
+  protected override async checkProbe(signal: AbortSignal): Promise<string | HealthSkip> {
     return this.withSession(async (s) => {
       await raceSignal(s.queryRows('SELECT 1 AS ok'), signal, 'probe query', this.type);
       return 'SELECT 1 succeeded';
@@ -490,13 +497,13 @@ export class JDBCConnection<TConfig extends JdbcConfig = JdbcConfig> extends Spa
       if (exists && mode === 'ignore') return { table, mode, rows: 0, written: false };
       const load = { signal: context.signal, batchSize, onRows: context.onRows };
       if (exists && mode === 'append') {
-        await session.execute(dialect.begin);
+        await transaction(session, dialect, 'begin');
         try {
           const { rows, bytes } = await session.bulkInsert(quotedTarget, schema, all, load);
-          await session.execute(dialect.commit);
+          await transaction(session, dialect, 'commit');
           return { table, mode, rows, bytes, written: true };
         } catch (error) {
-          await session.execute(dialect.rollback).catch(() => undefined);
+          await transaction(session, dialect, 'rollback').catch(() => undefined);
           throw this.writeFailure(error, quotedTarget, 'append');
         }
       }
@@ -508,13 +515,13 @@ export class JDBCConnection<TConfig extends JdbcConfig = JdbcConfig> extends Spa
       try {
         const { rows, bytes } = await session.bulkInsert(quotedStaging, schema, all, load);
         context.signal.throwIfAborted();
-        await session.execute(dialect.begin);
+        await transaction(session, dialect, 'begin');
         try {
           if (exists) for (const sql of dialect.swapTables(target, staging)) await session.execute(sql);
           else await session.execute(this.renameSql(staging, target));
-          await session.execute(dialect.commit);
+          await transaction(session, dialect, 'commit');
         } catch (error) {
-          await session.execute(dialect.rollback).catch(() => undefined);
+          await transaction(session, dialect, 'rollback').catch(() => undefined);
           throw error;
         }
         return { table, mode, rows, bytes, written: true };
@@ -566,6 +573,12 @@ export class JDBCConnection<TConfig extends JdbcConfig = JdbcConfig> extends Spa
   override toString(): string {
     return super.toString().replace(/jdbc:[^"\s,]*/g, (u) => redactUrlForMessage(this.redact(u)));
   }
+}
+
+/** Starts, commits or rolls back through the session's hook when it has one, else the dialect's SQL. */
+function transaction(session: JdbcSession, dialect: JdbcDialect, step: 'begin' | 'commit' | 'rollback'): Promise<unknown> {
+  const hook = session[step];
+  return hook ? hook.call(session) : session.execute(dialect[step]);
 }
 
 function boundString(bound: NonNullable<ReadTableOptions['lowerBound']>): string {
