@@ -34,3 +34,4 @@ export {
   type PostgresService,
   type MariaDbService,
 } from './services.js';
+export { liveJdbcSuite, type LiveJdbcSuiteOptions } from './live.js';
