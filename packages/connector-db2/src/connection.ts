@@ -6,10 +6,8 @@
 import {
   ANSI_QUOTES,
   JDBCConnection,
-  MissingDriverError,
   quoteIdentifier,
   type ConnectionInit,
-  type DatasetRef,
   type ErrorHints,
   type JdbcDefaults,
   type JdbcDialect,
@@ -18,8 +16,6 @@ import {
 } from '@sparkle/core';
 import { db2Dialect, db2NameParts, db2Rename } from './dialect.js';
 import { Db2Session, normalizeDb2Error, type Db2ConnectionLike } from './session.js';
-
-const ISOLATION: Record<string, string> = { READ_UNCOMMITTED: 'UR', READ_COMMITTED: 'CS', REPEATABLE_READ: 'RS', SERIALIZABLE: 'RR' };
 
 /** A CLI connection-string value, braced when it contains `;` or braces. */
 function cliValue(value: string): string {
@@ -51,7 +47,7 @@ export class Db2Connection extends JDBCConnection {
     retryableCodes: [-911, -913, -30081, -1224, -30108, -1035],
   };
   static override jdbc: JdbcDefaults = { driver: 'com.ibm.db2.jcc.DB2Driver', subprotocol: 'db2', defaultPort: 50000, lineageScheme: 'db2' };
-  static driverModule = 'ibm_db';
+  static override driverPackage = 'ibm_db';
 
   constructor(init: ConnectionInit) {
     super(init);
@@ -103,51 +99,17 @@ export class Db2Connection extends JDBCConnection {
       .join('');
   }
 
-  protected async loadDriver(): Promise<Db2Driver> {
-    const specifier = (this.constructor as typeof Db2Connection).driverModule;
+  /** ibm_db login (a missing or unbuilt native part surfaces as MissingDriverError naming ibm_db). */
+  protected override async connectSession(): Promise<JdbcSession> {
+    const ibmdb = await this.importDriver<Db2Driver>('open');
     try {
-      const mod = (await import(/* @vite-ignore */ specifier)) as Db2Driver & { default?: Db2Driver };
-      return typeof mod.open === 'function' ? mod : mod.default!;
-    } catch (cause) {
-      // Also reached when ibm_db is installed but its native part was never built or downloaded.
-      throw new MissingDriverError(this.type, 'ibm_db', cause);
-    }
-  }
-
-  protected override async openSession(): Promise<JdbcSession> {
-    const ibmdb = await this.loadDriver();
-    let conn: Db2ConnectionLike;
-    try {
-      conn = await ibmdb.open(this.connectionString());
+      return new Db2Session(await ibmdb.open(this.connectionString()));
     } catch (error) {
       throw normalizeDb2Error(error);
     }
-    const session = new Db2Session(conn);
-    try {
-      const level = this.config.isolationLevel ? ISOLATION[this.config.isolationLevel] : undefined;
-      if (level) await session.execute(`SET CURRENT ISOLATION = ${level}`);
-      if (this.config.sessionInitStatement) await session.execute(this.config.sessionInitStatement);
-      return session;
-    } catch (error) {
-      await session.close().catch(() => undefined);
-      throw error;
-    }
-  }
-
-  protected override async checkProbe(signal: AbortSignal): Promise<string> {
-    return this.withSession(async (s) => {
-      await s.queryRows('SELECT 1 AS ok FROM SYSIBM.SYSDUMMY1');
-      return 'SELECT 1 FROM SYSIBM.SYSDUMMY1 succeeded';
-    }, signal);
   }
 
   protected override renameSql(from: string[], to: string[]): string {
     return db2Rename(from, to[to.length - 1]!);
-  }
-
-  /** OpenLineage: namespace `db2://host:port`, name `database.SCHEMA.TABLE`. */
-  override dataset(table: string): DatasetRef {
-    const info = this.connectionInfo();
-    return { namespace: `db2://${info.host ?? 'localhost'}:${info.port ?? 50000}`, name: [info.database, ...this.tableParts(table)].filter(Boolean).join('.') };
   }
 }

@@ -24,6 +24,9 @@ export function db2NameParts(name: string): string[] {
   return name.includes('"') ? parts : parts.map((p) => p.toUpperCase());
 }
 
+/** Db2's isolation levels by their ANSI names (uncommitted, cursor stability, read stability, repeatable read). */
+const DB2_ISOLATION: Record<string, string> = { READ_UNCOMMITTED: 'UR', READ_COMMITTED: 'CS', REPEATABLE_READ: 'RS', SERIALIZABLE: 'RR' };
+
 const q = (parts: string[]) => parts.map((p) => quoteIdentifier(p, ANSI_QUOTES)).join('.');
 
 /** `RENAME TABLE schema.a TO b` (the new name is unqualified in Db2). */
@@ -48,6 +51,8 @@ export const db2Dialect: JdbcDialect = {
   commit: 'COMMIT',
   rollback: 'ROLLBACK',
   transactionalDdl: true,
+  probeSql: 'SELECT 1 FROM SYSIBM.SYSDUMMY1',
+  isolationStatement: (level) => `SET CURRENT ISOLATION = ${DB2_ISOLATION[level]}`,
   swapTables(target, staging) {
     return [`DROP TABLE ${q(target)}`, db2Rename(staging, target[target.length - 1]!)];
   },

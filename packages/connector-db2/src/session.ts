@@ -4,8 +4,7 @@
  * transaction calls for BEGIN/COMMIT/ROLLBACK.
  */
 import type { RecordBatch, Schema } from 'apache-arrow';
-import { ANSI_QUOTES, quoteIdentifier, type JdbcSession } from '@sparkle/core';
-import { batchByteLength } from '@sparkle/engine-local';
+import { ANSI_QUOTES, insertInChunks, quoteIdentifier, type JdbcSession } from '@sparkle/core';
 import { columnReaders, type CellKind } from '@sparkle/engine-local';
 import { rowPagesToBatches, type ColumnDescription } from '@sparkle/engine-local';
 
@@ -120,25 +119,12 @@ export class Db2Session implements JdbcSession {
   ): Promise<{ rows: number; bytes: number }> {
     const cols = schema.fields.map((f) => quoteIdentifier(f.name, ANSI_QUOTES));
     const sql = `INSERT INTO ${quotedTable} (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`;
-    const chunk = options.batchSize ?? DEFAULT_BATCH_ROWS;
-    let rows = 0;
-    let bytes = 0;
-    for await (const batch of batches) {
-      if (!batch.numRows) continue;
+    return insertInChunks(batches, { ...options, defaultChunkRows: DEFAULT_BATCH_ROWS }, async (batch, start, end) => {
       const readers = columnReaders(batch);
-      const perRow = batchByteLength(batch) / batch.numRows;
-      for (let start = 0; start < batch.numRows; start += chunk) {
-        options.signal.throwIfAborted();
-        const end = Math.min(batch.numRows, start + chunk);
-        const values: unknown[][] = [];
-        for (let i = start; i < end; i++) values.push(readers.map((r) => bindValue(r.kind, r.read(i))));
-        await this.run(() => this.conn.query({ sql, rows: values }));
-        rows += end - start;
-        bytes += perRow * (end - start);
-        options.onRows(end - start, Math.round(perRow * (end - start)));
-      }
-    }
-    return { rows, bytes: Math.round(bytes) };
+      const values: unknown[][] = [];
+      for (let i = start; i < end; i++) values.push(readers.map((r) => bindValue(r.kind, r.read(i))));
+      await this.run(() => this.conn.query({ sql, rows: values }));
+    });
   }
 
   async close(): Promise<void> {

@@ -6,11 +6,9 @@ import { z } from 'zod';
 import {
   JDBCConnection,
   jdbcConfigSchema,
-  MissingDriverError,
   quoteIdentifier,
   ANSI_QUOTES,
   type ConnectionInit,
-  type DatasetRef,
   type ErrorHints,
   type JdbcDefaults,
   type JdbcDialect,
@@ -30,11 +28,6 @@ export const oracleConfigSchema = jdbcConfigSchema.extend({
 });
 
 export type OracleConfig = z.output<typeof oracleConfigSchema>;
-
-const ISOLATION_SQL: Record<string, string | undefined> = {
-  READ_COMMITTED: 'READ COMMITTED',
-  SERIALIZABLE: 'SERIALIZABLE',
-};
 
 type OracleDriver = OracleDriverConstants & { getConnection(options: Record<string, unknown>): Promise<OracleDriverConnection> };
 
@@ -63,8 +56,7 @@ export class OracleConnection extends JDBCConnection<OracleConfig> {
     retryableCodes: ['ORA-00060', 'ORA-08177', 'ORA-00054', 'ORA-03113', 'ORA-03114', 'ORA-03135', 'ORA-12514', 'ORA-12516', 'ORA-12519', 'ORA-12520', 'ORA-12528', 'ORA-25408', 'NJS-500', 'NJS-501', 'NJS-503'],
   };
   static override jdbc: JdbcDefaults = { driver: 'oracle.jdbc.OracleDriver', subprotocol: 'oracle', defaultPort: 1521, lineageScheme: 'oracle' };
-  /** Module specifier of the driver (a test hook: point it elsewhere to simulate a missing driver). */
-  static driverModule = 'oracledb';
+  static override driverPackage = 'oracledb';
 
   constructor(init: ConnectionInit) {
     super(init);
@@ -111,18 +103,9 @@ export class OracleConnection extends JDBCConnection<OracleConfig> {
     return `${info.host}:${info.port ?? 1521}/${c.serviceName ?? info.database ?? ''}`;
   }
 
-  protected async loadDriver(): Promise<OracleDriver> {
-    const specifier = (this.constructor as typeof OracleConnection).driverModule;
-    try {
-      const mod = (await import(/* @vite-ignore */ specifier)) as OracleDriver & { default?: OracleDriver };
-      return typeof mod.getConnection === 'function' ? mod : mod.default!;
-    } catch (cause) {
-      throw new MissingDriverError(this.type, 'oracledb', cause);
-    }
-  }
-
-  protected override async openSession(): Promise<JdbcSession> {
-    const oracledb = await this.loadDriver();
+  /** node-oracledb thin login; `queryTimeoutMs` becomes the connection's `callTimeout`. */
+  protected override async connectSession(): Promise<JdbcSession> {
+    const oracledb = await this.importDriver<OracleDriver>('getConnection');
     const info = this.connectionInfo();
     const c = this.config;
     const conn = await oracledb.getConnection({
@@ -131,32 +114,19 @@ export class OracleConnection extends JDBCConnection<OracleConfig> {
       connectString: this.connectString(),
       connectTimeout: Math.ceil(c.connectTimeoutMs / 1000),
     });
-    try {
-      if (c.queryTimeoutMs) (conn as unknown as { callTimeout: number }).callTimeout = c.queryTimeoutMs;
-      // UTC and fixed text formats: dates travel as text both ways, never through a client time zone.
-      await conn.execute(
-        "ALTER SESSION SET TIME_ZONE = '+00:00' NLS_DATE_FORMAT = 'YYYY-MM-DD HH24:MI:SS' NLS_TIMESTAMP_FORMAT = 'YYYY-MM-DD HH24:MI:SS.FF6' NLS_TIMESTAMP_TZ_FORMAT = 'YYYY-MM-DD HH24:MI:SS.FF6 TZH:TZM' NLS_NUMERIC_CHARACTERS = '.,'",
-      );
-      const isolation = c.isolationLevel ? ISOLATION_SQL[c.isolationLevel] : undefined;
-      if (isolation) await conn.execute(`ALTER SESSION SET ISOLATION_LEVEL = ${isolation}`);
-      if (c.sessionInitStatement) await conn.execute(c.sessionInitStatement);
-      return new OracleSession(conn, oracledb);
-    } catch (error) {
-      await conn.close().catch(() => undefined);
-      throw error;
-    }
+    if (c.queryTimeoutMs) (conn as unknown as { callTimeout: number }).callTimeout = c.queryTimeoutMs;
+    return new OracleSession(conn, oracledb);
   }
 
-  /** OpenLineage: namespace `oracle://host:port`, name `service.SCHEMA.TABLE` (names as Oracle stores them). */
-  override dataset(table: string): DatasetRef {
-    const info = this.connectionInfo();
-    return { namespace: `oracle://${info.host ?? 'localhost'}:${info.port ?? 1521}`, name: [this.config.serviceName ?? info.database ?? this.config.sid, ...this.tableParts(table)].filter(Boolean).join('.') };
+  /** UTC and fixed text formats: dates travel as text both ways, never through a client time zone. */
+  protected override setupStatements(): string[] {
+    return [
+      "ALTER SESSION SET TIME_ZONE = '+00:00' NLS_DATE_FORMAT = 'YYYY-MM-DD HH24:MI:SS' NLS_TIMESTAMP_FORMAT = 'YYYY-MM-DD HH24:MI:SS.FF6' NLS_TIMESTAMP_TZ_FORMAT = 'YYYY-MM-DD HH24:MI:SS.FF6 TZH:TZM' NLS_NUMERIC_CHARACTERS = '.,'",
+    ];
   }
 
-  protected override async checkProbe(signal: AbortSignal): Promise<string> {
-    return this.withSession(async (s) => {
-      await s.queryRows('SELECT 1 AS ok FROM dual');
-      return 'SELECT 1 FROM dual succeeded';
-    }, signal);
+  /** Lineage names start with the service name (or SID): `service.SCHEMA.TABLE`. */
+  protected override lineageDatabase(): string | undefined {
+    return this.config.serviceName ?? this.connectionInfo().database ?? this.config.sid;
   }
 }

@@ -3,7 +3,7 @@
  * NUMBER/VARCHAR2/BINARY_DOUBLE type names, `:n` binds, and a table swap by renames, because
  * Oracle commits every DDL statement implicitly.
  */
-import { ANSI_QUOTES, ANSI_TYPE_NAMES, quoteIdentifier, splitQualifiedName, type JdbcDialect, type SqlTypeKind } from '@sparkle/core';
+import { ANSI_QUOTES, ANSI_TYPE_NAMES, isolationLevelWords, quoteIdentifier, splitQualifiedName, type JdbcDialect, type SqlTypeKind } from '@sparkle/core';
 
 export const ORACLE_TYPE_NAMES: Record<SqlTypeKind, string> = {
   ...ANSI_TYPE_NAMES,
@@ -49,6 +49,9 @@ export const oracleDialect: JdbcDialect = {
   commit: 'COMMIT',
   rollback: 'ROLLBACK',
   transactionalDdl: false,
+  probeSql: 'SELECT 1 FROM dual',
+  // Oracle sets READ COMMITTED or SERIALIZABLE per session; other levels keep the default.
+  isolationStatement: (level) => (level === 'READ_COMMITTED' || level === 'SERIALIZABLE' ? `ALTER SESSION SET ISOLATION_LEVEL = ${isolationLevelWords(level)}` : undefined),
   swapTables(target, staging) {
     const name = target[target.length - 1]!;
     const backup = `${name.slice(0, 80)}_OLD_${Math.random().toString(16).slice(2, 8).toUpperCase()}`;

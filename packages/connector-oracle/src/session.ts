@@ -4,8 +4,8 @@
  * can undo a table swap although Oracle commits DDL implicitly.
  */
 import { Schema, type RecordBatch } from 'apache-arrow';
-import { ANSI_QUOTES, quoteIdentifier, splitQualifiedName, type JdbcSession } from '@sparkle/core';
-import { RowBatchBuilder, batchByteLength, emptyBatch } from '@sparkle/engine-local';
+import { ANSI_QUOTES, insertInChunks, quoteIdentifier, splitQualifiedName, type JdbcSession } from '@sparkle/core';
+import { RowBatchBuilder, emptyBatch } from '@sparkle/engine-local';
 import { columnReaders, type CellKind } from '@sparkle/engine-local';
 import { arrowFieldOfOracle, type OracleColumn } from './types.js';
 
@@ -170,25 +170,12 @@ export class OracleSession implements JdbcSession {
   ): Promise<{ rows: number; bytes: number }> {
     const cols = schema.fields.map((f) => quoteIdentifier(f.name, ANSI_QUOTES));
     const sql = `INSERT INTO ${quotedTable} (${cols.join(', ')}) VALUES (${cols.map((_, i) => `:${i + 1}`).join(', ')})`;
-    const chunk = options.batchSize ?? DEFAULT_BATCH_ROWS;
-    let rows = 0;
-    let bytes = 0;
-    for await (const batch of batches) {
-      if (!batch.numRows) continue;
+    return insertInChunks(batches, { ...options, defaultChunkRows: DEFAULT_BATCH_ROWS }, async (batch, start, end) => {
       const readers = columnReaders(batch);
-      const perRow = batchByteLength(batch) / batch.numRows;
-      for (let start = 0; start < batch.numRows; start += chunk) {
-        options.signal.throwIfAborted();
-        const end = Math.min(batch.numRows, start + chunk);
-        const binds: unknown[][] = [];
-        for (let i = start; i < end; i++) binds.push(readers.map((r) => bindValue(r.kind, r.read(i))));
-        await this.conn.executeMany(sql, binds, { autoCommit: false, bindDefs: this.bindDefs(readers.map((r) => r.kind), binds) });
-        rows += end - start;
-        bytes += perRow * (end - start);
-        options.onRows(end - start, Math.round(perRow * (end - start)));
-      }
-    }
-    return { rows, bytes: Math.round(bytes) };
+      const binds: unknown[][] = [];
+      for (let i = start; i < end; i++) binds.push(readers.map((r) => bindValue(r.kind, r.read(i))));
+      await this.conn.executeMany(sql, binds, { autoCommit: false, bindDefs: this.bindDefs(readers.map((r) => r.kind), binds) });
+    });
   }
 
   /** Explicit bind types, so a chunk starting with NULLs still binds the right type. */

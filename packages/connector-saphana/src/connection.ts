@@ -5,10 +5,8 @@
 import {
   ANSI_QUOTES,
   JDBCConnection,
-  MissingDriverError,
   quoteIdentifier,
   type ConnectionInit,
-  type DatasetRef,
   type ErrorHints,
   type JdbcDefaults,
   type JdbcDialect,
@@ -18,8 +16,6 @@ import { hanaDialect, hanaNameParts, hanaRename } from './dialect.js';
 import { HanaSession, type HanaClientLike } from './session.js';
 
 type HdbModule = { createClient(options: Record<string, unknown>): HanaClientLike & { connect(cb: (err: Error | null) => void): void; on?(event: string, fn: () => void): void } };
-
-const ISOLATION: Record<string, string> = { READ_COMMITTED: 'READ COMMITTED', REPEATABLE_READ: 'REPEATABLE READ', SERIALIZABLE: 'SERIALIZABLE' };
 
 /**
  * SAP HANA (on premise, express and HANA Cloud).
@@ -44,7 +40,7 @@ export class SapHanaConnection extends JDBCConnection {
     retryableCodes: [131, 133, 129, 145, -10807, -10709],
   };
   static override jdbc: JdbcDefaults = { driver: 'com.sap.db.jdbc.Driver', subprotocol: 'sap', defaultPort: 30015, lineageScheme: 'hana' };
-  static driverModule = 'hdb';
+  static override driverPackage = 'hdb';
 
   constructor(init: ConnectionInit) {
     super(init);
@@ -87,51 +83,21 @@ export class SapHanaConnection extends JDBCConnection {
     };
   }
 
-  protected async loadDriver(): Promise<HdbModule> {
-    const specifier = (this.constructor as typeof SapHanaConnection).driverModule;
-    try {
-      const mod = (await import(/* @vite-ignore */ specifier)) as HdbModule & { default?: HdbModule };
-      return typeof mod.createClient === 'function' ? mod : mod.default!;
-    } catch (cause) {
-      throw new MissingDriverError(this.type, 'hdb', cause);
-    }
-  }
-
-  protected override async openSession(): Promise<JdbcSession> {
-    const hdb = await this.loadDriver();
+  protected override async connectSession(): Promise<JdbcSession> {
+    const hdb = await this.importDriver<HdbModule>('createClient');
     const client = hdb.createClient(this.driverOptions());
     client.on?.('error', () => undefined); // connection errors also fail the pending call
     await new Promise<void>((resolve, reject) => client.connect((err) => (err ? reject(err) : resolve())));
-    const session = new HanaSession(client);
-    try {
-      // DDL joins the transaction, so a staging-table swap commits or rolls back as one.
-      await session.execute('SET TRANSACTION AUTOCOMMIT DDL OFF');
-      const schema = this.config.schema ?? this.connectionInfo().params.currentschema;
-      if (schema) await session.execute(`SET SCHEMA ${quoteIdentifier(schema.toUpperCase(), ANSI_QUOTES)}`);
-      const level = this.config.isolationLevel ? ISOLATION[this.config.isolationLevel] : undefined;
-      if (level) await session.execute(`SET TRANSACTION ISOLATION LEVEL ${level}`);
-      if (this.config.sessionInitStatement) await session.execute(this.config.sessionInitStatement);
-      return session;
-    } catch (error) {
-      await session.close().catch(() => undefined);
-      throw error;
-    }
+    return new HanaSession(client);
   }
 
-  protected override async checkProbe(signal: AbortSignal): Promise<string> {
-    return this.withSession(async (s) => {
-      await s.queryRows('SELECT 1 AS ok FROM DUMMY');
-      return 'SELECT 1 FROM DUMMY succeeded';
-    }, signal);
+  /** DDL joins the transaction, so a staging-table swap commits or rolls back as one; then the default schema. */
+  protected override setupStatements(): string[] {
+    const schema = this.config.schema ?? this.connectionInfo().params.currentschema;
+    return ['SET TRANSACTION AUTOCOMMIT DDL OFF', ...(schema ? [`SET SCHEMA ${quoteIdentifier(schema.toUpperCase(), ANSI_QUOTES)}`] : [])];
   }
 
   protected override renameSql(from: string[], to: string[]): string {
     return hanaRename(from, to[to.length - 1]!);
-  }
-
-  /** OpenLineage: namespace `hana://host:port`, name `[database.]SCHEMA.TABLE`. */
-  override dataset(table: string): DatasetRef {
-    const info = this.connectionInfo();
-    return { namespace: `hana://${info.host ?? 'localhost'}:${info.port ?? 30015}`, name: [info.database, ...this.tableParts(table)].filter(Boolean).join('.') };
   }
 }

@@ -3,7 +3,7 @@
  * names, SYS catalog views, `?` parameters, and an atomic DROP + RENAME swap — the session turns
  * DDL autocommit off (`SET TRANSACTION AUTOCOMMIT DDL OFF`), so DDL rolls back with the rest.
  */
-import { ANSI_QUOTES, ANSI_TYPE_NAMES, quoteIdentifier, splitQualifiedName, type JdbcDialect, type SqlTypeKind } from '@sparkle/core';
+import { ANSI_QUOTES, ANSI_TYPE_NAMES, isolationLevelWords, quoteIdentifier, splitQualifiedName, type JdbcDialect, type SqlTypeKind } from '@sparkle/core';
 
 export const HANA_TYPE_NAMES: Record<SqlTypeKind, string> = {
   ...ANSI_TYPE_NAMES,
@@ -46,6 +46,9 @@ export const hanaDialect: JdbcDialect = {
   commit: 'COMMIT',
   rollback: 'ROLLBACK',
   transactionalDdl: true,
+  probeSql: 'SELECT 1 FROM DUMMY',
+  // HANA has no READ UNCOMMITTED; that level keeps the default (READ COMMITTED).
+  isolationStatement: (level) => (level === 'READ_UNCOMMITTED' ? undefined : `SET TRANSACTION ISOLATION LEVEL ${isolationLevelWords(level)}`),
   swapTables(target, staging) {
     return [`DROP TABLE ${q(target)}`, hanaRename(staging, target[target.length - 1]!)];
   },

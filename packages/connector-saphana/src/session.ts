@@ -5,8 +5,7 @@
  */
 import type { Readable } from 'node:stream';
 import type { RecordBatch, Schema } from 'apache-arrow';
-import { ANSI_QUOTES, quoteIdentifier, type JdbcSession } from '@sparkle/core';
-import { batchByteLength } from '@sparkle/engine-local';
+import { ANSI_QUOTES, insertInChunks, quoteIdentifier, type JdbcSession } from '@sparkle/core';
 import { columnReaders, type CellKind } from '@sparkle/engine-local';
 import { rowPagesToBatches, type ColumnDescription } from '@sparkle/engine-local';
 
@@ -153,30 +152,17 @@ export class HanaSession implements JdbcSession {
   ): Promise<{ rows: number; bytes: number }> {
     const cols = schema.fields.map((f) => quoteIdentifier(f.name, ANSI_QUOTES));
     const stmt = await call<HanaStatement>((cb) => this.client.prepare(`INSERT INTO ${quotedTable} (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`, cb));
-    const chunk = options.batchSize ?? DEFAULT_BATCH_ROWS;
-    let rows = 0;
-    let bytes = 0;
     try {
-      for await (const batch of batches) {
-        if (!batch.numRows) continue;
+      return await insertInChunks(batches, { ...options, defaultChunkRows: DEFAULT_BATCH_ROWS }, async (batch, start, end) => {
         const readers = columnReaders(batch);
-        const perRow = batchByteLength(batch) / batch.numRows;
-        for (let start = 0; start < batch.numRows; start += chunk) {
-          options.signal.throwIfAborted();
-          const end = Math.min(batch.numRows, start + chunk);
-          const values: unknown[][] = [];
-          for (let i = start; i < end; i++) values.push(readers.map((r) => bindValue(r.kind, r.read(i))));
-          // An array of parameter arrays executes as one batch round trip.
-          await call((cb) => stmt.exec(values, cb));
-          rows += end - start;
-          bytes += perRow * (end - start);
-          options.onRows(end - start, Math.round(perRow * (end - start)));
-        }
-      }
+        const values: unknown[][] = [];
+        for (let i = start; i < end; i++) values.push(readers.map((r) => bindValue(r.kind, r.read(i))));
+        // An array of parameter arrays executes as one batch round trip.
+        await call((cb) => stmt.exec(values, cb));
+      });
     } finally {
       stmt.drop(() => undefined);
     }
-    return { rows, bytes: Math.round(bytes) };
   }
 
   async close(): Promise<void> {

@@ -6,7 +6,6 @@ import { z } from 'zod';
 import {
   JDBCConnection,
   jdbcConfigSchema,
-  MissingDriverError,
   type ConnectionInit,
   type ErrorHints,
   type JdbcConnectionInfo,
@@ -52,7 +51,7 @@ export class SqlServerConnection extends JDBCConnection<SqlServerConfig> {
     retryableCodes: [1205, 1222, 3960, 4060, 40197, 40501, 40613, 49918, 49919, 49920, 10928, 10929, 'ESOCKET', 'ECONNCLOSED'],
   };
   static override jdbc: JdbcDefaults = { driver: 'com.microsoft.sqlserver.jdbc.SQLServerDriver', subprotocol: 'sqlserver', defaultPort: 1433, lineageScheme: 'sqlserver' };
-  static driverModule = 'mssql';
+  static override driverPackage = 'mssql';
 
   constructor(init: ConnectionInit) {
     super(init);
@@ -107,32 +106,19 @@ export class SqlServerConnection extends JDBCConnection<SqlServerConfig> {
     };
   }
 
-  protected async loadDriver(): Promise<MssqlModule> {
-    const specifier = (this.constructor as typeof SqlServerConnection).driverModule;
-    try {
-      const mod = (await import(/* @vite-ignore */ specifier)) as MssqlModule & { default?: MssqlModule };
-      return typeof mod.ConnectionPool === 'function' ? mod : mod.default!;
-    } catch (cause) {
-      throw new MissingDriverError(this.type, 'mssql', cause);
-    }
-  }
-
-  protected override async openSession(): Promise<JdbcSession> {
-    const mssql = await this.loadDriver();
+  /**
+   * One pinned pooled connection. The base's `initSession` then sets the isolation level for
+   * plain statements; the session also passes it to the transactions it begins, since mssql
+   * starts those with its own level.
+   */
+  protected override async connectSession(): Promise<JdbcSession> {
+    const mssql = await this.importDriver<MssqlModule>('ConnectionPool');
     const pool = new mssql.ConnectionPool(this.driverConfig());
     // The pool also reports its errors as events; they reach callers through the failed requests.
     (pool as unknown as { on?: (e: string, f: () => void) => void }).on?.('error', () => undefined);
     await pool.connect();
-    try {
-      const c = this.config;
-      const level = c.isolationLevel && c.isolationLevel !== 'NONE' ? c.isolationLevel : undefined;
-      if (level) await pool.request().query(`SET TRANSACTION ISOLATION LEVEL ${level.replace('_', ' ')}`);
-      if (c.sessionInitStatement) await pool.request().query(c.sessionInitStatement);
-      return new SqlServerSession(pool, mssql, { connector: this.type, isolationLevel: level ? mssql.ISOLATION_LEVEL[level] : undefined });
-    } catch (error) {
-      await pool.close().catch(() => undefined);
-      throw error;
-    }
+    const level = this.config.isolationLevel && this.config.isolationLevel !== 'NONE' ? this.config.isolationLevel : undefined;
+    return new SqlServerSession(pool, mssql, { connector: this.type, isolationLevel: level ? mssql.ISOLATION_LEVEL[level] : undefined });
   }
 
   /** A new table's staging copy is renamed with `sp_rename` (ALTER TABLE … RENAME is not T-SQL). */

@@ -3,7 +3,7 @@
  * `@pN` parameters, and a table swap with `sp_rename` inside one transaction — SQL Server DDL is
  * transactional, so a rollback restores the old table.
  */
-import { ANSI_TYPE_NAMES, BRACKETS, quoteIdentifier, type JdbcDialect, type SqlTypeKind } from '@sparkle/core';
+import { ANSI_TYPE_NAMES, BRACKETS, isolationLevelWords, quoteIdentifier, type JdbcDialect, type SqlTypeKind } from '@sparkle/core';
 
 export const SQLSERVER_TYPE_NAMES: Record<SqlTypeKind, string> = {
   ...ANSI_TYPE_NAMES,
@@ -55,6 +55,7 @@ export const sqlServerDialect: JdbcDialect = {
   commit: 'COMMIT TRANSACTION',
   rollback: 'ROLLBACK TRANSACTION',
   transactionalDdl: true,
+  isolationStatement: (level) => `SET TRANSACTION ISOLATION LEVEL ${isolationLevelWords(level)}`,
   swapTables(target, staging) {
     return [`DROP TABLE ${quoteBrackets(target)}`, spRename(staging, target[target.length - 1]!)];
   },

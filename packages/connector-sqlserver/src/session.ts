@@ -4,8 +4,8 @@
  * mssql Transaction so every statement of a write runs on the transaction's connection.
  */
 import { Schema, type RecordBatch } from 'apache-arrow';
-import { abortError, sqlKindOf, type JdbcSession } from '@sparkle/core';
-import { RowBatchBuilder, batchByteLength } from '@sparkle/engine-local';
+import { abortError, insertInChunks, sqlKindOf, type JdbcSession } from '@sparkle/core';
+import { RowBatchBuilder } from '@sparkle/engine-local';
 import type { Readable } from 'node:stream';
 import { columnReaders, type CellKind } from '@sparkle/engine-local';
 import { arrowFieldOfMssql, type MssqlColumn } from './types.js';
@@ -140,28 +140,15 @@ export class SqlServerSession implements JdbcSession {
     batches: AsyncIterable<RecordBatch>,
     options: { signal: AbortSignal; batchSize?: number; onRows: (rows: number, bytes: number) => void },
   ): Promise<{ rows: number; bytes: number }> {
-    const chunk = options.batchSize ?? DEFAULT_BATCH_ROWS;
     const types = schema.fields.map((f) => this.bulkType(f.type));
-    let rows = 0;
-    let bytes = 0;
-    for await (const batch of batches) {
-      if (!batch.numRows) continue;
+    return insertInChunks(batches, { ...options, defaultChunkRows: DEFAULT_BATCH_ROWS }, async (batch, start, end) => {
       const readers = columnReaders(batch);
-      const perRow = batchByteLength(batch) / batch.numRows;
-      for (let start = 0; start < batch.numRows; start += chunk) {
-        options.signal.throwIfAborted();
-        const end = Math.min(batch.numRows, start + chunk);
-        const table = new this.mssql.Table(quotedTable);
-        table.create = false;
-        schema.fields.forEach((f, i) => table.columns.add(f.name, types[i], { nullable: true }));
-        for (let i = start; i < end; i++) table.rows.add(...readers.map((r) => bulkValue(r.kind, r.read(i))));
-        await this.request().bulk(table);
-        rows += end - start;
-        bytes += perRow * (end - start);
-        options.onRows(end - start, Math.round(perRow * (end - start)));
-      }
-    }
-    return { rows, bytes: Math.round(bytes) };
+      const table = new this.mssql.Table(quotedTable);
+      table.create = false;
+      schema.fields.forEach((f, i) => table.columns.add(f.name, types[i], { nullable: true }));
+      for (let i = start; i < end; i++) table.rows.add(...readers.map((r) => bulkValue(r.kind, r.read(i))));
+      await this.request().bulk(table);
+    });
   }
 
   /** The mssql type of a column in the staging table's dialect types. */

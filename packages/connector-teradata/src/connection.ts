@@ -8,7 +8,6 @@ import {
   InvalidArgumentError,
   JDBCConnection,
   jdbcConfigSchema,
-  MissingDriverError,
   type ConnectionInit,
   type ErrorHints,
   type JdbcDefaults,
@@ -75,7 +74,7 @@ export class TeradataConnection extends JDBCConnection<TeradataConfig> {
     retryableCodes: [2631, 3111, 3598, 2828, 3120, 3603],
   };
   static override jdbc: JdbcDefaults = { driver: 'com.teradata.jdbc.TeraDriver', subprotocol: 'teradata', defaultPort: 1025, lineageScheme: 'teradata' };
-  static driverModule = 'teradatasql';
+  static override driverPackage = 'teradatasql';
 
   constructor(init: ConnectionInit) {
     super(init);
@@ -116,34 +115,14 @@ export class TeradataConnection extends JDBCConnection<TeradataConfig> {
     return out;
   }
 
-  protected async loadDriver(): Promise<TeradataDriver> {
-    const specifier = (this.constructor as typeof TeradataConnection).driverModule;
-    try {
-      const mod = (await import(/* @vite-ignore */ specifier)) as TeradataDriver & { default?: TeradataDriver };
-      return typeof mod.connectAsync === 'function' ? mod : mod.default!;
-    } catch (cause) {
-      throw new MissingDriverError(this.type, 'teradatasql', cause);
-    }
-  }
-
-  protected override async openSession(): Promise<JdbcSession> {
-    const driver = await this.loadDriver();
+  protected override async connectSession(): Promise<JdbcSession> {
+    const driver = await this.importDriver<TeradataDriver>('connectAsync');
     let conn: TeradataConnectionLike;
     try {
       conn = await driver.connectAsync(this.driverParams());
     } catch (error) {
       throw normalizeTeradataError(error, this.type);
     }
-    const session = new TeradataSession(conn, { connector: this.type, fastLoad: this.config.fastLoad });
-    try {
-      const level = this.config.isolationLevel;
-      // Teradata offers SERIALIZABLE and READ UNCOMMITTED (ACCESS locks) per session.
-      if (level === 'READ_UNCOMMITTED' || level === 'SERIALIZABLE') await session.execute(`SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL ${level.replace('_', ' ')}`);
-      if (this.config.sessionInitStatement) await session.execute(this.config.sessionInitStatement);
-      return session;
-    } catch (error) {
-      await session.close().catch(() => undefined);
-      throw error;
-    }
+    return new TeradataSession(conn, { connector: this.type, fastLoad: this.config.fastLoad });
   }
 }

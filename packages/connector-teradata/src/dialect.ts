@@ -3,7 +3,7 @@
  * metadata, `?` parameters, and a table swap by `RENAME TABLE` journaled by the session
  * (Teradata ends a transaction at each DDL statement).
  */
-import { ANSI_QUOTES, ANSI_TYPE_NAMES, quoteIdentifier, type JdbcDialect, type SqlTypeKind } from '@sparkle/core';
+import { ANSI_QUOTES, ANSI_TYPE_NAMES, isolationLevelWords, quoteIdentifier, type JdbcDialect, type SqlTypeKind } from '@sparkle/core';
 
 export const TERADATA_TYPE_NAMES: Record<SqlTypeKind, string> = {
   ...ANSI_TYPE_NAMES,
@@ -48,6 +48,9 @@ export const teradataDialect: JdbcDialect = {
   commit: 'ET',
   rollback: 'ROLLBACK',
   transactionalDdl: false,
+  // Teradata offers SERIALIZABLE and READ UNCOMMITTED (ACCESS locks) per session.
+  isolationStatement: (level) =>
+    level === 'READ_UNCOMMITTED' || level === 'SERIALIZABLE' ? `SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL ${isolationLevelWords(level)}` : undefined,
   swapTables(target, staging) {
     const prefix = target.slice(0, -1);
     const backup = [...prefix, `${target[target.length - 1]!.slice(0, 100)}_old_${Math.random().toString(16).slice(2, 8)}`];

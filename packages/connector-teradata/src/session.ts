@@ -4,8 +4,7 @@
  * transactions by turning autocommit off, and a rename journal for undoing a failed swap.
  */
 import type { RecordBatch, Schema } from 'apache-arrow';
-import { ANSI_QUOTES, ConnectionFailedError, quoteIdentifier, type JdbcSession } from '@sparkle/core';
-import { batchByteLength } from '@sparkle/engine-local';
+import { ANSI_QUOTES, ConnectionFailedError, insertInChunks, quoteIdentifier, type JdbcSession } from '@sparkle/core';
 import { columnReaders, type CellKind } from '@sparkle/engine-local';
 import { rowPagesToBatches, type ColumnDescription } from '@sparkle/engine-local';
 
@@ -174,30 +173,17 @@ export class TeradataSession implements JdbcSession {
     const cols = schema.fields.map((f) => quoteIdentifier(f.name, ANSI_QUOTES));
     const insert = `INSERT INTO ${quotedTable} (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`;
     const sql = this.options.fastLoad ? `{fn teradata_try_fastload}${insert}` : insert;
-    const chunk = options.batchSize ?? DEFAULT_BATCH_ROWS;
-    let rows = 0;
-    let bytes = 0;
     const cur = this.conn.cursor();
     try {
-      for await (const batch of batches) {
-        if (!batch.numRows) continue;
+      return await insertInChunks(batches, { ...options, defaultChunkRows: DEFAULT_BATCH_ROWS }, async (batch, start, end) => {
         const readers = columnReaders(batch);
-        const perRow = batchByteLength(batch) / batch.numRows;
-        for (let start = 0; start < batch.numRows; start += chunk) {
-          options.signal.throwIfAborted();
-          const end = Math.min(batch.numRows, start + chunk);
-          const values: unknown[][] = [];
-          for (let i = start; i < end; i++) values.push(readers.map((r) => bindValue(r.kind, r.read(i))));
-          await this.run(() => cur.executemanyAsync(sql, values));
-          rows += end - start;
-          bytes += perRow * (end - start);
-          options.onRows(end - start, Math.round(perRow * (end - start)));
-        }
-      }
+        const values: unknown[][] = [];
+        for (let i = start; i < end; i++) values.push(readers.map((r) => bindValue(r.kind, r.read(i))));
+        await this.run(() => cur.executemanyAsync(sql, values));
+      });
     } finally {
       cur.close();
     }
-    return { rows, bytes: Math.round(bytes) };
   }
 
   async close(): Promise<void> {

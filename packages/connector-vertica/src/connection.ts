@@ -4,7 +4,6 @@
  */
 import {
   JDBCConnection,
-  MissingDriverError,
   type ConnectionInit,
   type ErrorHints,
   type JdbcDefaults,
@@ -15,8 +14,6 @@ import { verticaDialect } from './dialect.js';
 import { VerticaSession, type VerticaClientLike } from './session.js';
 
 type VerticaModule = { Client: new (config: Record<string, unknown>) => VerticaClientLike & { on?(event: string, fn: () => void): void } };
-
-const ISOLATION: Record<string, string> = { READ_COMMITTED: 'READ COMMITTED', SERIALIZABLE: 'SERIALIZABLE', READ_UNCOMMITTED: 'READ COMMITTED', REPEATABLE_READ: 'SERIALIZABLE' };
 
 /**
  * Vertica Analytics.
@@ -39,7 +36,7 @@ export class VerticaConnection extends JDBCConnection {
     retryableCodes: ['40001', '40V01', '55V03', '57P01', '53300'],
   };
   static override jdbc: JdbcDefaults = { driver: 'com.vertica.jdbc.Driver', subprotocol: 'vertica', defaultPort: 5433, lineageScheme: 'vertica' };
-  static driverModule = 'vertica-nodejs';
+  static override driverPackage = 'vertica-nodejs';
 
   constructor(init: ConnectionInit) {
     super(init);
@@ -65,32 +62,16 @@ export class VerticaConnection extends JDBCConnection {
     };
   }
 
-  protected async loadDriver(): Promise<VerticaModule> {
-    const specifier = (this.constructor as typeof VerticaConnection).driverModule;
-    try {
-      const mod = (await import(/* @vite-ignore */ specifier)) as VerticaModule & { default?: VerticaModule };
-      return typeof mod.Client === 'function' ? mod : mod.default!;
-    } catch (cause) {
-      throw new MissingDriverError(this.type, 'vertica-nodejs', cause);
-    }
-  }
-
-  protected override async openSession(): Promise<JdbcSession> {
-    const vertica = await this.loadDriver();
+  protected override async connectSession(): Promise<JdbcSession> {
+    const vertica = await this.importDriver<VerticaModule>('Client');
     const client = new vertica.Client(this.driverOptions());
     client.on?.('error', () => undefined); // socket errors also fail the pending query
     await client.connect();
-    const session = new VerticaSession(client);
-    try {
-      await session.execute("SET TIME ZONE TO 'UTC'");
-      await session.execute('SET SESSION AUTOCOMMIT TO ON');
-      const level = this.config.isolationLevel ? ISOLATION[this.config.isolationLevel] : undefined;
-      if (level) await session.execute(`SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL ${level}`);
-      if (this.config.sessionInitStatement) await session.execute(this.config.sessionInitStatement);
-      return session;
-    } catch (error) {
-      await session.close().catch(() => undefined);
-      throw error;
-    }
+    return new VerticaSession(client);
+  }
+
+  /** UTC timestamps, and autocommit outside the base's explicit BEGIN … COMMIT. */
+  protected override setupStatements(): string[] {
+    return ["SET TIME ZONE TO 'UTC'", 'SET SESSION AUTOCOMMIT TO ON'];
   }
 }

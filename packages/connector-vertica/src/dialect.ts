@@ -20,6 +20,9 @@ export const VERTICA_TYPE_NAMES: Record<SqlTypeKind, string> = {
   json: 'LONG VARCHAR(1048576)',
 };
 
+/** Vertica runs READ COMMITTED or SERIALIZABLE; the other ANSI levels map to the stricter neighbour. */
+const VERTICA_ISOLATION: Record<string, string> = { READ_COMMITTED: 'READ COMMITTED', SERIALIZABLE: 'SERIALIZABLE', READ_UNCOMMITTED: 'READ COMMITTED', REPEATABLE_READ: 'SERIALIZABLE' };
+
 const q = (parts: string[]) => parts.map((p) => quoteIdentifier(p, ANSI_QUOTES)).join('.');
 
 /**
@@ -39,6 +42,7 @@ export const verticaDialect: JdbcDialect = {
   commit: 'COMMIT',
   rollback: 'ROLLBACK',
   transactionalDdl: false,
+  isolationStatement: (level) => `SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL ${VERTICA_ISOLATION[level]}`,
   swapTables(target, staging) {
     const name = target[target.length - 1]!;
     const backup = `${name.slice(0, 80)}_old_${Math.random().toString(16).slice(2, 8)}`;

@@ -21,14 +21,16 @@ import type {
   WriteResult,
   WriteTableOptions,
 } from '../engine.js';
-import { InvalidArgumentError, SparkleError, UnsupportedOperationError, WriteError } from '../errors.js';
-import type { Endpoint, HealthSkip } from '../health.js';
+import { InvalidArgumentError, MissingDriverError, SparkleError, UnsupportedOperationError, WriteError } from '../errors.js';
+import { HealthSkip, type Endpoint } from '../health.js';
 import type { DatasetRef } from '../lineage/types.js';
 import { secret } from '../secrets.js';
 import { ANSI_TYPE_NAMES, sparkTypeOfSql, sqlTypeFor, type SqlTypeKind } from './arrow-sql.js';
 import { parseJdbcUrl, redactUrlForMessage, type JdbcUrlParts } from './jdbc-url.js';
 import { ANSI_QUOTES, jdbcPartitionPredicates, quoteIdentifier, splitQualifiedName, type IdentifierStyle } from './sql.js';
 import { raceSignal } from '../util/async.js';
+
+export { insertInChunks, type ChunkInsertOptions } from './jdbc-bulk.js';
 
 const scalar = z.union([z.string(), z.number(), z.boolean()]).transform(String);
 
@@ -59,6 +61,21 @@ export const jdbcConfigSchema = z
   });
 
 export type JdbcConfig = z.output<typeof jdbcConfigSchema>;
+
+/** A transaction isolation level as the seed's config spells it (`NONE` means: leave the server default). */
+export type JdbcIsolationLevel = NonNullable<JdbcConfig['isolationLevel']>;
+
+/**
+ * The SQL words of an isolation level: `READ_COMMITTED` → `READ COMMITTED`.
+ *
+ * @example
+ * ```ts
+ * isolationLevelWords('REPEATABLE_READ'); // 'REPEATABLE READ'
+ * ```
+ */
+export function isolationLevelWords(level: Exclude<JdbcIsolationLevel, 'NONE'>): string {
+  return level.replace('_', ' ');
+}
 
 /** Settings a native driver needs, derived from url + fields + properties. */
 export interface JdbcConnectionInfo {
@@ -118,6 +135,18 @@ export interface JdbcDialect {
   tableExists(parts: string[]): { sql: string; params: unknown[] };
   /** Query listing schema, table and column metadata (for discover()). */
   columnsQuery(schema?: string): { sql: string; params: unknown[] };
+  /**
+   * The cheapest read-only query `check()` runs in its probe tier, for databases where a bare
+   * `SELECT 1` is not valid SQL (`SELECT 1 FROM SYSIBM.SYSDUMMY1`, `SELECT 1 FROM DUAL`).
+   * Absent: `SELECT 1 AS ok`.
+   */
+  probeSql?: string;
+  /**
+   * The statement that sets a session's isolation level, run by `JDBCConnection.initSession()`
+   * when `isolationLevel` is configured; `undefined` for a level the database cannot set per
+   * session (the server default then applies). Absent: the level is not applied natively.
+   */
+  isolationStatement?(level: Exclude<JdbcIsolationLevel, 'NONE'>): string | undefined;
 }
 
 function quoteParts(parts: string[], style: IdentifierStyle): string {
@@ -200,6 +229,13 @@ export class JDBCConnection<TConfig extends JdbcConfig = JdbcConfig> extends Spa
   static override schema: z.ZodType = jdbcConfigSchema;
   static override family = 'jdbc';
   static jdbc: JdbcDefaults = { driver: '', subprotocol: '' };
+  /**
+   * The package of the native Node driver (`ibm_db`, `oracledb`), imported on first connect by
+   * {@link JDBCConnection.importDriver}; a `MissingDriverError` names it when it cannot be loaded.
+   */
+  static driverPackage?: string;
+  /** The module specifier actually imported; defaults to `driverPackage` (tests point it elsewhere to simulate a missing driver). */
+  static driverModule?: string;
 
   constructor(init: ConnectionInit) {
     super(init);
@@ -263,14 +299,28 @@ export class JDBCConnection<TConfig extends JdbcConfig = JdbcConfig> extends Spa
     return info.host && info.port ? [{ host: info.host, port: info.port }] : [];
   }
 
+  /**
+   * OpenLineage dataset naming for JDBC sources: namespace `<scheme>://host:port` (scheme from
+   * `static jdbc.lineageScheme`, port defaulted from `static jdbc.defaultPort`), name
+   * `database.schema.table` with the table's parts as {@link JDBCConnection.tableParts} resolves
+   * them (default schema applied, case folded where the connector folds it).
+   *
+   * @example
+   * ```ts
+   * new Db2Connection({ type: 'db2', config: { host: 'db2', database: 'SAMPLE', schema: 'app' } }).dataset('employee');
+   * // { namespace: 'db2://db2:50000', name: 'SAMPLE.APP.EMPLOYEE' }
+   * ```
+   */
   override dataset(table: string): DatasetRef {
     const info = this.connectionInfo();
-    const scheme = this.jdbcDefaults.lineageScheme ?? this.jdbcDefaults.subprotocol ?? this.type;
-    const parts = splitQualifiedName(table, this.dialect.quote);
-    const name = [info.database, ...(parts.length === 1 && (this.config as JdbcConfig).schema ? [(this.config as JdbcConfig).schema!] : []), ...parts]
-      .filter(Boolean)
-      .join('.');
+    const scheme = this.jdbcDefaults.lineageScheme || this.jdbcDefaults.subprotocol || this.type;
+    const name = [this.lineageDatabase(), ...this.tableParts(table)].filter(Boolean).join('.');
     return { namespace: `${scheme}://${info.host ?? 'localhost'}${info.port ? `:${info.port}` : ''}`, name };
+  }
+
+  /** The database part of lineage names (Oracle uses its service name or SID). */
+  protected lineageDatabase(): string | undefined {
+    return this.connectionInfo().database;
   }
 
   // -------------------------------------------------------------------------------------------
@@ -376,12 +426,86 @@ export class JDBCConnection<TConfig extends JdbcConfig = JdbcConfig> extends Spa
   // Native (local engine)
   // -------------------------------------------------------------------------------------------
 
-  /** Opens one native driver session. Connectors without a Node driver leave this unsupported. */
+  /**
+   * Opens one ready-to-use native session: {@link JDBCConnection.connectSession} (the driver's
+   * login) then {@link JDBCConnection.initSession} (session settings), closing the session when
+   * the settings fail. Connectors normally implement those two hooks; a connector that overrides
+   * `openSession()` itself owns the whole sequence (the base then runs no settings of its own).
+   */
   protected async openSession(): Promise<JdbcSession> {
+    const session = await this.connectSession();
+    try {
+      await this.initSession(session);
+      return session;
+    } catch (error) {
+      await session.close().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /**
+   * The driver glue: log in with the native driver and wrap the connection in a `JdbcSession`.
+   * Connectors without a Node driver leave this unsupported.
+   *
+   * @example
+   * ```ts
+   * protected override async connectSession(): Promise<JdbcSession> {
+   *   const driver = await this.importDriver<{ connect(o: object): Promise<Conn> }>('connect');
+   *   return new MySession(await driver.connect(this.driverOptions()));
+   * }
+   * ```
+   */
+  protected async connectSession(): Promise<JdbcSession> {
     throw new UnsupportedOperationError(
       `The ${this.type} connection has no native Node driver; use it through Spark (getConnection('${this.type}', { spark }))`,
       { connector: this.type },
     );
+  }
+
+  /**
+   * Statements a fresh session runs before the configured settings (time zone, date formats,
+   * autocommit modes the connector relies on). None by default.
+   */
+  protected setupStatements(): string[] {
+    return [];
+  }
+
+  /**
+   * Applies session settings after login: {@link JDBCConnection.setupStatements}, then the
+   * dialect's `isolationStatement(isolationLevel)`, then `sessionInitStatement` — the order
+   * Spark's JDBC source uses, so the user's init statement can override the others.
+   */
+  protected async initSession(session: JdbcSession): Promise<void> {
+    const c = this.config as JdbcConfig;
+    for (const sql of this.setupStatements()) await session.execute(sql);
+    const level = c.isolationLevel && c.isolationLevel !== 'NONE' ? this.dialect.isolationStatement?.(c.isolationLevel) : undefined;
+    if (level) await session.execute(level);
+    if (c.sessionInitStatement) await session.execute(c.sessionInitStatement);
+  }
+
+  /**
+   * Imports the native driver (`static driverPackage`, or `static driverModule` when set) on first
+   * use, so the driver stays an optional peer dependency. `entry` names an export the driver
+   * module has (`'getConnection'`); when only its default export has it (CommonJS interop), the
+   * default export is returned.
+   *
+   * @throws MissingDriverError naming the package when it is not installed or fails to load
+   * (including a native part that was never built).
+   * @example
+   * ```ts
+   * const oracledb = await this.importDriver<typeof import('oracledb')>('getConnection');
+   * ```
+   */
+  protected async importDriver<TDriver>(entry: string): Promise<TDriver> {
+    const statics = this.constructor as typeof JDBCConnection;
+    const pkg = statics.driverPackage;
+    if (!pkg) throw new UnsupportedOperationError(`The ${this.type} connection declares no native driver package`, { connector: this.type });
+    try {
+      const mod = (await import(/* @vite-ignore */ statics.driverModule ?? pkg)) as Record<string, unknown> & { default?: TDriver };
+      return (typeof mod[entry] === 'function' ? mod : mod.default ?? mod) as TDriver;
+    } catch (cause) {
+      throw new MissingDriverError(this.type, pkg, cause);
+    }
   }
 
   /** Opens a session, mapping driver failures to typed, redacted errors. */
@@ -413,10 +537,12 @@ export class JDBCConnection<TConfig extends JdbcConfig = JdbcConfig> extends Spa
     return `logged in${info.user ? ` as ${info.user}` : ''}`;
   }
 
+  /** Runs the dialect's `probeSql` (default `SELECT 1`) on a fresh session. */
   protected override async checkProbe(signal: AbortSignal): Promise<string | HealthSkip> {
+    const probe = this.dialect.probeSql;
     return this.withSession(async (s) => {
-      await raceSignal(s.queryRows('SELECT 1 AS ok'), signal, 'probe query', this.type);
-      return 'SELECT 1 succeeded';
+      await raceSignal(s.queryRows(probe ?? 'SELECT 1 AS ok'), signal, 'probe query', this.type);
+      return `${probe ?? 'SELECT 1'} succeeded`;
     }, signal);
   }
 
@@ -584,4 +710,54 @@ function transaction(session: JdbcSession, dialect: JdbcDialect, step: 'begin' |
 function boundString(bound: NonNullable<ReadTableOptions['lowerBound']>): string {
   if (bound instanceof Date) return bound.toISOString().replace('T', ' ').replace('Z', '');
   return String(bound);
+}
+
+/**
+ * Base of JDBC databases that no maintained Node driver can talk to: reads and writes run under
+ * Spark's JDBC data source; natively `check()` verifies the config and reaches the server over
+ * DNS + TCP, and reports authentication and the probe as skipped with `static noDriverReason`.
+ * Native reads and writes fail with an `UnsupportedOperationError` that says to pass a Spark session.
+ *
+ * @example
+ * ```ts
+ * class NetezzaConnection extends NoNativeDriverConnection {
+ *   static override jdbc = { driver: 'org.netezza.Driver', subprotocol: 'netezza', defaultPort: 5480, lineageScheme: 'netezza' };
+ *   static override noDriverReason = 'no maintained Node.js driver speaks the Netezza protocol';
+ * }
+ * ```
+ */
+export class NoNativeDriverConnection<TConfig extends JdbcConfig = JdbcConfig> extends JDBCConnection<TConfig> {
+  /** Why there is no native driver, shown in `check()` skips and in native read/write errors. */
+  static noDriverReason = 'no maintained Node.js driver speaks this database\'s protocol; authentication and queries run through Spark';
+  /** The database's display name in errors (defaults to `static description`). */
+  private get productName(): string {
+    const statics = this.constructor as typeof NoNativeDriverConnection;
+    return statics.description || this.type;
+  }
+
+  private get noDriverReason(): string {
+    return (this.constructor as typeof NoNativeDriverConnection).noDriverReason;
+  }
+
+  protected override async checkAuth(): Promise<string | HealthSkip> {
+    return new HealthSkip(this.noDriverReason);
+  }
+
+  protected override async checkProbe(): Promise<string | HealthSkip> {
+    return new HealthSkip(this.noDriverReason);
+  }
+
+  override async nativeRead(): Promise<NativeReadPlan> {
+    throw this.noNative('read');
+  }
+
+  override async nativeWrite(): Promise<Omit<WriteResult, 'elapsedMs'>> {
+    throw this.noNative('write');
+  }
+
+  private noNative(what: string): UnsupportedOperationError {
+    return new UnsupportedOperationError(`Cannot ${what} ${this.productName} natively: ${this.noDriverReason}. Pass a Spark session: getConnection('${this.type}', { spark })`, {
+      connector: this.type,
+    });
+  }
 }
