@@ -21,17 +21,13 @@ import {
   ANSI_QUOTES,
   ANSI_TYPE_NAMES,
   ansiDialect,
-  HealthSkip,
-  JDBCConnection,
+  NoNativeDriverConnection,
   quoteIdentifier,
   registerConnection,
   provideLocalEngine,
   splitQualifiedName,
-  UnsupportedOperationError,
   type JdbcDefaults,
   type JdbcDialect,
-  type NativeReadPlan,
-  type WriteResult,
 } from '@sparkle/core';
 
 /** Netezza's dialect: ANSI quoting, unquoted names stored in upper case. */
@@ -42,8 +38,6 @@ export const netezzaDialect: JdbcDialect = {
   transactionalDdl: true,
 };
 
-const NO_DRIVER = 'no maintained Node.js driver speaks the Netezza protocol; authentication and queries run through Spark (org.netezza.Driver)';
-
 /**
  * IBM Netezza through Spark's JDBC data source; natively only reachability.
  *
@@ -53,8 +47,9 @@ const NO_DRIVER = 'no maintained Node.js driver speaks the Netezza protocol; aut
  * nz.sparkRead('orders', {}).options; // { url: 'jdbc:netezza://nz:5480/SALES', driver: 'org.netezza.Driver', dbtable: '"ORDERS"' }
  * ```
  */
-export class NetezzaConnection extends JDBCConnection {
+export class NetezzaConnection extends NoNativeDriverConnection {
   static override description = 'IBM Netezza';
+  static override noDriverReason = 'no maintained Node.js driver speaks the Netezza protocol; authentication and queries run through Spark (org.netezza.Driver)';
   static override jdbc: JdbcDefaults = { driver: 'org.netezza.Driver', subprotocol: 'netezza', defaultPort: 5480, lineageScheme: 'netezza' };
   static override errorHints = { authCodes: ['28000'], retryableCodes: ['40001', '08006'] };
 
@@ -71,28 +66,6 @@ export class NetezzaConnection extends JDBCConnection {
 
   override quoteColumn(column: string): string {
     return quoteIdentifier(column.includes('"') ? splitQualifiedName(column, ANSI_QUOTES)[0]! : column.toUpperCase(), ANSI_QUOTES);
-  }
-
-  // JDBCConnection types these hooks as Promise<string>; the health runner accepts a HealthSkip
-  // (SparkleConnection's contract), hence the cast until core widens the JDBC signature.
-  protected override async checkAuth(): Promise<string> {
-    return new HealthSkip(NO_DRIVER) as unknown as string;
-  }
-
-  protected override async checkProbe(): Promise<string> {
-    return new HealthSkip(NO_DRIVER) as unknown as string;
-  }
-
-  override async nativeRead(): Promise<NativeReadPlan> {
-    throw this.noNative('read');
-  }
-
-  override async nativeWrite(): Promise<Omit<WriteResult, 'elapsedMs'>> {
-    throw this.noNative('write');
-  }
-
-  private noNative(what: string): UnsupportedOperationError {
-    return new UnsupportedOperationError(`Cannot ${what} Netezza natively: ${NO_DRIVER}. Pass a Spark session: getConnection('netezza', { spark })`, { connector: this.type });
   }
 }
 

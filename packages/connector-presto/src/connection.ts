@@ -120,12 +120,14 @@ export class PrestoFamilyConnection extends JDBCConnection<PrestoConfig> {
     });
   }
 
-  protected override async openSession(): Promise<JdbcSession> {
-    const session = new PrestoSession(this.createClient(), { connector: this.type, maxStatementChars: this.config.maxStatementChars });
-    // Isolation levels only apply inside explicit transactions, which Sparkle does not open here
-    // (most catalogs accept autocommit writes only); `isolationLevel` is passed to Spark alone.
-    if (this.config.sessionInitStatement) await session.execute(this.config.sessionInitStatement);
-    return session;
+  /**
+   * An HTTP statement client; nothing connects until the first statement. The base's
+   * `initSession` then runs `sessionInitStatement`. Isolation levels only apply inside explicit
+   * transactions, which Sparkle does not open here (most catalogs accept autocommit writes only),
+   * so the dialect has no `isolationStatement` and `isolationLevel` is passed to Spark alone.
+   */
+  protected override async connectSession(): Promise<JdbcSession> {
+    return new PrestoSession(this.createClient(), { connector: this.type, maxStatementChars: this.config.maxStatementChars });
   }
 
   /** Authentication happens per HTTP request: ask the coordinator who we are. */

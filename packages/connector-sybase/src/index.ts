@@ -21,18 +21,14 @@
 import {
   ANSI_TYPE_NAMES,
   BRACKETS,
-  HealthSkip,
   InvalidArgumentError,
-  JDBCConnection,
+  NoNativeDriverConnection,
   quoteIdentifier,
   registerConnection,
   provideLocalEngine,
-  UnsupportedOperationError,
   type JdbcDefaults,
   type JdbcDialect,
   type JdbcUrlParts,
-  type NativeReadPlan,
-  type WriteResult,
 } from '@sparkle/core';
 
 const q = (parts: string[]) => parts.map((p) => quoteIdentifier(p, BRACKETS)).join('.');
@@ -100,8 +96,6 @@ export function parseSybaseUrl(url: string): JdbcUrlParts & { flavour: 'jconnect
   };
 }
 
-const NO_DRIVER = 'no maintained Node.js driver speaks TDS 5.0 (Sybase ASE); authentication and queries run through Spark (jConnect or jTDS)';
-
 /**
  * Sybase ASE through Spark's JDBC data source; natively only reachability.
  *
@@ -111,8 +105,9 @@ const NO_DRIVER = 'no maintained Node.js driver speaks TDS 5.0 (Sybase ASE); aut
  * ase.sparkRead('dbo.orders', {}).options.driver; // 'net.sourceforge.jtds.jdbc.Driver'
  * ```
  */
-export class SybaseConnection extends JDBCConnection {
+export class SybaseConnection extends NoNativeDriverConnection {
   static override description = 'SAP/Sybase ASE';
+  static override noDriverReason = 'no maintained Node.js driver speaks TDS 5.0 (Sybase ASE); authentication and queries run through Spark (jConnect or jTDS)';
   static override jdbc: JdbcDefaults = { driver: 'com.sybase.jdbc4.jdbc.SybDriver', subprotocol: 'sybase', defaultPort: 5000, lineageScheme: 'sybase' };
   /** ASE error numbers: 4002 login failed; 1205 deadlock. */
   static override errorHints = { authCodes: [4002], retryableCodes: [1205] };
@@ -137,27 +132,6 @@ export class SybaseConnection extends JDBCConnection {
     const options = super.sparkBaseOptions();
     if (!this.config.driver && this.config.url && parseSybaseUrl(this.config.url).flavour === 'jtds') options.driver = 'net.sourceforge.jtds.jdbc.Driver';
     return options;
-  }
-
-  // JDBCConnection types these hooks as Promise<string>; the health runner accepts a HealthSkip.
-  protected override async checkAuth(): Promise<string> {
-    return new HealthSkip(NO_DRIVER) as unknown as string;
-  }
-
-  protected override async checkProbe(): Promise<string> {
-    return new HealthSkip(NO_DRIVER) as unknown as string;
-  }
-
-  override async nativeRead(): Promise<NativeReadPlan> {
-    throw this.noNative('read');
-  }
-
-  override async nativeWrite(): Promise<Omit<WriteResult, 'elapsedMs'>> {
-    throw this.noNative('write');
-  }
-
-  private noNative(what: string): UnsupportedOperationError {
-    return new UnsupportedOperationError(`Cannot ${what} Sybase ASE natively: ${NO_DRIVER}. Pass a Spark session: getConnection('sybase', { spark })`, { connector: this.type });
   }
 }
 

@@ -1,0 +1,190 @@
+import { tableFromArrays, type RecordBatch } from 'apache-arrow';
+import { describe, expect, it } from 'vitest';
+import {
+  ansiDialect,
+  insertInChunks,
+  JDBCConnection,
+  MissingDriverError,
+  NoNativeDriverConnection,
+  UnsupportedOperationError,
+  type JdbcDefaults,
+  type JdbcDialect,
+  type JdbcSession,
+} from '../src/index.js';
+
+/** A session that records statements and can be told to fail one. */
+class RecordingSession implements JdbcSession {
+  log: string[] = [];
+  closed = false;
+  failOn?: string;
+  async *queryArrow(): AsyncGenerator<RecordBatch> {
+    yield tableFromArrays({ n: Int32Array.from([1]) }).batches[0]!;
+  }
+  async queryRows(sql: string) {
+    this.log.push(sql);
+    return [{ ok: 1 }];
+  }
+  async execute(sql: string) {
+    if (sql === this.failOn) throw new Error(`rejected: ${sql}`);
+    this.log.push(sql);
+    return 0;
+  }
+  async bulkInsert() {
+    return { rows: 0, bytes: 0 };
+  }
+  async close() {
+    this.closed = true;
+  }
+}
+
+const hookDialect: JdbcDialect = {
+  ...ansiDialect,
+  name: 'hooked',
+  probeSql: 'SELECT 1 FROM ONE_ROW',
+  isolationStatement: (level) => (level === 'READ_UNCOMMITTED' ? undefined : `SET ISOLATION ${level}`),
+};
+
+/** A connector written against the hooks only: connectSession + setupStatements + dialect. */
+class HookedConnection extends JDBCConnection {
+  static override jdbc: JdbcDefaults = { driver: 'x.Driver', subprotocol: 'hooked', defaultPort: 4000, lineageScheme: 'hk' };
+  last?: RecordingSession;
+  failOn?: string;
+  override get dialect(): JdbcDialect {
+    return hookDialect;
+  }
+  protected override async connectSession(): Promise<JdbcSession> {
+    this.last = new RecordingSession();
+    this.last.failOn = this.failOn;
+    return this.last;
+  }
+  protected override setupStatements(): string[] {
+    return ["SET TIME ZONE 'UTC'"];
+  }
+  /** Unquoted names fold to upper case, to see that lineage names follow tableParts(). */
+  override tableParts(table: string): string[] {
+    return super.tableParts(table).map((p) => p.toUpperCase());
+  }
+}
+
+describe('JDBCConnection hooks', () => {
+  it('runs setup statements, the dialect isolation statement, then sessionInitStatement, in that order', async () => {
+    const conn = new HookedConnection({ type: 'hooked', config: { host: 'h', isolationLevel: 'SERIALIZABLE', sessionInitStatement: 'SET ROLE etl' } });
+    await conn.withSession(async () => undefined);
+    expect(conn.last!.log).toEqual(["SET TIME ZONE 'UTC'", 'SET ISOLATION SERIALIZABLE', 'SET ROLE etl']);
+  });
+
+  it('skips levels the dialect cannot set and NONE', async () => {
+    for (const isolationLevel of ['READ_UNCOMMITTED', 'NONE'] as const) {
+      const conn = new HookedConnection({ type: 'hooked', config: { host: 'h', isolationLevel } });
+      await conn.withSession(async () => undefined);
+      expect(conn.last!.log).toEqual(["SET TIME ZONE 'UTC'"]);
+    }
+  });
+
+  it('closes the session and reports a typed error when a session setting fails', async () => {
+    const conn = new HookedConnection({ type: 'hooked', config: { host: 'h', sessionInitStatement: 'SET ROLE nobody' } });
+    conn.failOn = 'SET ROLE nobody';
+    const error = await conn.withSession(async () => 1).catch((e: unknown) => e);
+    expect((error as Error).message).toContain('rejected: SET ROLE nobody');
+    expect(conn.last!.closed).toBe(true);
+  });
+
+  it("probes with the dialect's probeSql", async () => {
+    const conn = new HookedConnection({ type: 'hooked', config: { host: 'h' } });
+    const probe = (conn as unknown as { checkProbe(s: AbortSignal): Promise<string> }).checkProbe.bind(conn);
+    expect(await probe(new AbortController().signal)).toBe('SELECT 1 FROM ONE_ROW succeeded');
+    expect(conn.last!.log).toContain('SELECT 1 FROM ONE_ROW');
+  });
+
+  it('names lineage datasets <scheme>://host:port + database.schema.table through tableParts()', () => {
+    const conn = new HookedConnection({ type: 'hooked', config: { host: 'db.internal', database: 'sales', schema: 'app' } });
+    expect(conn.dataset('orders')).toEqual({ namespace: 'hk://db.internal:4000', name: 'sales.APP.ORDERS' });
+    expect(conn.dataset('other.orders')).toEqual({ namespace: 'hk://db.internal:4000', name: 'sales.OTHER.ORDERS' });
+  });
+
+  it('keeps the old contract: a connector overriding openSession() gets no settings from the base', async () => {
+    const session = new RecordingSession();
+    class Legacy extends JDBCConnection {
+      protected override async openSession(): Promise<JdbcSession> {
+        return session;
+      }
+    }
+    const conn = new Legacy({ type: 'legacy', config: { host: 'h', isolationLevel: 'SERIALIZABLE', sessionInitStatement: 'SET ROLE etl' } });
+    await conn.withSession(async () => undefined);
+    expect(session.log).toEqual([]);
+  });
+
+  it('importDriver() raises MissingDriverError naming the package (not the test specifier)', async () => {
+    class Missing extends HookedConnection {
+      static override driverPackage = 'some-db-driver';
+      static override driverModule = 'some-db-driver-not-installed-for-this-test';
+      protected override async connectSession(): Promise<JdbcSession> {
+        await this.importDriver<{ connect(): void }>('connect');
+        throw new Error('unreachable');
+      }
+    }
+    const error = await new Missing({ type: 'missing', config: { host: 'h' } }).withSession(async () => 1).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(MissingDriverError);
+    expect((error as Error).message).toContain('pnpm add some-db-driver');
+  });
+
+  it('importDriver() returns the module namespace when it has the entry export', async () => {
+    class NodeFs extends HookedConnection {
+      static override driverPackage = 'node:path';
+      async driver() {
+        return this.importDriver<typeof import('node:path')>('join');
+      }
+    }
+    const path = await new NodeFs({ type: 'fs', config: { host: 'h' } }).driver();
+    expect(path.join('a', 'b')).toBe('a/b');
+  });
+
+  it('a connector with neither a driver nor openSession() says it has no native driver', async () => {
+    class Bare extends JDBCConnection {}
+    const error = await new Bare({ type: 'bare', config: { host: 'h' } }).withSession(async () => 1).catch((e: unknown) => e);
+    expect((error as Error).message).toMatch(/no native Node driver/);
+  });
+});
+
+describe('NoNativeDriverConnection', () => {
+  class NoDriver extends NoNativeDriverConnection {
+    static override description = 'Old DB';
+    static override jdbc: JdbcDefaults = { driver: 'old.Driver', subprotocol: 'olddb', defaultPort: 1 };
+    static override noDriverReason = 'no Node.js driver speaks the old protocol';
+  }
+
+  it('skips auth and probe with the reason, and refuses native reads and writes pointing at Spark', async () => {
+    const conn = new NoDriver({ type: 'olddb', config: { host: 'h' } });
+    const hooks = conn as unknown as { checkAuth(): Promise<{ reason: string }>; checkProbe(): Promise<{ reason: string }> };
+    expect((await hooks.checkAuth()).reason).toBe('no Node.js driver speaks the old protocol');
+    expect((await hooks.checkProbe()).reason).toBe('no Node.js driver speaks the old protocol');
+    const read = await conn.nativeRead().catch((e: unknown) => e);
+    expect(read).toBeInstanceOf(UnsupportedOperationError);
+    expect((read as Error).message).toBe("Cannot read Old DB natively: no Node.js driver speaks the old protocol. Pass a Spark session: getConnection('olddb', { spark })");
+    expect(conn.sparkRead('t').options.driver).toBe('old.Driver');
+  });
+});
+
+describe('insertInChunks', () => {
+  it('splits batches into chunks of batchSize rows, skips empty batches, checks the signal and reports progress', async () => {
+    const batch = (n: number) => tableFromArrays({ v: Int32Array.from({ length: n }, (_, i) => i) }).batches[0]!;
+    async function* batches() {
+      yield batch(5);
+      yield batch(0);
+      yield batch(2);
+    }
+    const ranges: Array<[number, number]> = [];
+    const progress: number[] = [];
+    const result = await insertInChunks(batches(), { signal: new AbortController().signal, batchSize: 2, defaultChunkRows: 1000, onRows: (r) => progress.push(r) }, async (_b, start, end) => {
+      ranges.push([start, end]);
+    });
+    expect(ranges).toEqual([[0, 2], [2, 4], [4, 5], [0, 2]]);
+    expect(progress).toEqual([2, 2, 1, 2]);
+    expect(result.rows).toBe(7);
+    expect(result.bytes).toBeGreaterThan(0);
+
+    const aborted = new AbortController();
+    aborted.abort(new Error('stop'));
+    await expect(insertInChunks(batches(), { signal: aborted.signal, defaultChunkRows: 10, onRows: () => undefined }, async () => undefined)).rejects.toThrow('stop');
+  });
+});
