@@ -6,12 +6,15 @@
  */
 import type { Data, RecordBatch, Vector } from 'apache-arrow';
 import { UnsupportedOperationError } from '@sparkle/core';
+import { columnPass, encodeColumnarSlice, type ColumnPass } from './copy-encoder-columnar.js';
 import { PgOid } from './pg-types.js';
 
 export const COPY_HEADER = Buffer.concat([Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1'), Buffer.alloc(8)]);
 export const COPY_TRAILER = Buffer.from([0xff, 0xff]);
 
 const PG_EPOCH_DAYS = 10_957;
+/** Most rows one column-at-a-time chunk holds. */
+const COLUMNAR_CHUNK_ROWS = 16_384;
 const PG_EPOCH_MICROS = 946_684_800_000_000;
 const TWO_32 = 4_294_967_296;
 const DAY_MICROS = 86_400_000_000;
@@ -85,12 +88,15 @@ interface Prepared {
  */
 export class CopyBinaryEncoder {
   private readonly out: Out;
+  private readonly scratch = { sizes: new Int32Array(0) };
   readonly bytes = { value: 0 };
 
   constructor(
     private readonly targets: readonly TargetColumn[],
     private readonly emit: (chunk: Buffer) => void,
     chunkSize = 1 << 20,
+    /** False forces the row-at-a-time encoder (the reference the column passes are tested against). */
+    private readonly columnar = true,
   ) {
     this.out = new Out(chunkSize);
   }
@@ -131,6 +137,21 @@ export class CopyBinaryEncoder {
    */
   prepare(batch: RecordBatch): (start: number, end: number) => void {
     const width = this.targets.length;
+    const passes: ColumnPass[] = [];
+    for (let i = 0; this.columnar && i < width && passes.length === i; i++) {
+      const pass = columnPass(batch.data.children[i]!, this.targets[i]!, (negative, unscaled, scale) => numericFromDigits(negative, unscaled.toString(), scale));
+      if (pass) passes.push(pass);
+    }
+    if (passes.length === width && width > 0) {
+      // Every column has a column-at-a-time pass: each slice becomes one exactly sized chunk.
+      return (start, end) => {
+        this.flush();
+        // Bounded chunks even when a caller encodes a huge batch in one call.
+        for (let from = start; from < end; from += COLUMNAR_CHUNK_ROWS) {
+          this.push(encodeColumnarSlice(passes, from, Math.min(end, from + COLUMNAR_CHUNK_ROWS), this.scratch));
+        }
+      };
+    }
     const prepared = this.targets.map((t, i) => prepareColumn(batch.data.children[i]!, batch.getChildAt(i)!, t));
     let fixed = 2;
     const variable: Array<(row: number) => number> = [];
@@ -178,7 +199,7 @@ function numberReader(data: Data, vector: Vector): ((row: number) => number) | u
       const halves = new Int32Array(values.buffer, values.byteOffset, values.length * 2);
       const unsigned = values instanceof BigUint64Array;
       return (row) => {
-        const i = (offset + row) << 1;
+        const i = row << 1;
         return (unsigned ? halves[i + 1]! >>> 0 : halves[i + 1]!) * TWO_32 + (halves[i]! >>> 0);
       };
     }
@@ -186,7 +207,7 @@ function numberReader(data: Data, vector: Vector): ((row: number) => number) | u
       // Float16 values are stored as raw uint16 bits: let Arrow decode them.
       return (row) => Number(vector.get(row));
     }
-    return (row) => values[offset + row] as number;
+    return (row) => values[row] as number;
   }
   return undefined;
 }
@@ -209,7 +230,7 @@ function prepareColumn(data: Data, vector: Vector, target: TargetColumn): Prepar
         return {
           write(out, row) {
             if (nulls !== undefined && ((nulls[(offset + row) >> 3]! >> ((offset + row) & 7)) & 1) === 0) return writeNull(out);
-            const i = (offset + row) << 1;
+            const i = row << 1;
             const view = out.view;
             view.setInt32(out.pos, 8);
             view.setInt32(out.pos + 4, halves[i + 1]!);
@@ -234,11 +255,11 @@ function prepareColumn(data: Data, vector: Vector, target: TargetColumn): Prepar
             const view = out.view;
             if (isInt) {
               view.setInt32(out.pos, 4);
-              view.setInt32(out.pos + 4, typed[offset + row]!);
+              view.setInt32(out.pos + 4, typed[row]!);
               out.pos += 8;
             } else {
               view.setInt32(out.pos, 8);
-              view.setFloat64(out.pos + 4, typed[offset + row]!);
+              view.setFloat64(out.pos + 4, typed[row]!);
               out.pos += 12;
             }
           },
@@ -357,18 +378,18 @@ function prepareColumn(data: Data, vector: Vector, target: TargetColumn): Prepar
         const bytes = data.values as Uint8Array;
         const src = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
         let longest = 0;
-        for (let i = offset, e = offset + data.length; i < e; i++) {
+        for (let i = 0; i < data.length; i++) {
           const len = offsets[i + 1]! - offsets[i]!;
           if (len > longest) longest = len;
         }
         return {
           // Rows are sized by the batch's longest value unless that is large (then per row).
           maxSize: longest <= 65_536 ? 4 + prefix + longest : undefined,
-          size: (row) => 4 + prefix + offsets[offset + row + 1]! - offsets[offset + row]!,
+          size: (row) => 4 + prefix + offsets[row + 1]! - offsets[row]!,
           write(out, row) {
             if (nulls !== undefined && ((nulls[(offset + row) >> 3]! >> ((offset + row) & 7)) & 1) === 0) return writeNull(out);
-            const start = offsets[offset + row]!;
-            const end = offsets[offset + row + 1]!;
+            const start = offsets[row]!;
+            const end = offsets[row + 1]!;
             const len = end - start;
             out.view.setInt32(out.pos, len + prefix);
             let p = out.pos + 4;
@@ -453,7 +474,7 @@ function smallDecimalWriter(data: Data): Prepared | undefined {
     maxSize: 4 + 8 + 2 * maxDigits,
     write(out, row) {
       if (nulls !== undefined && ((nulls[(offset + row) >> 3]! >> ((offset + row) & 7)) & 1) === 0) return writeNull(out);
-      const i = (offset + row) * 4;
+      const i = row * 4;
       const hi = words[i + 1]! | 0;
       const ext = hi < 0 ? -1 : 0;
       if (hi < -0x200000 || hi >= 0x200000 || (words[i + 2]! | 0) !== ext || (words[i + 3]! | 0) !== ext) {
@@ -546,8 +567,7 @@ function dateDaysReader(data: Data, vector: Vector): (row: number) => number | u
   const type = data.type as { typeId: number; unit?: number };
   if (type.typeId === T.Date && type.unit === 0 && data.values instanceof Int32Array) {
     const values = data.values;
-    const offset = data.offset;
-    return (row) => values[offset + row]!;
+    return (row) => values[row]!;
   }
   return (row) => {
     const v = vector.get(row) as unknown;
@@ -560,20 +580,19 @@ function dateDaysReader(data: Data, vector: Vector): (row: number) => number | u
 /** Microseconds since 1970 from a Timestamp/Date/string column (exact within ±2^53 µs). */
 function microsReader(data: Data, vector: Vector): (row: number) => number | undefined {
   const type = data.type as { typeId: number; unit?: number };
-  const offset = data.offset;
   if (type.typeId === T.Timestamp && data.values instanceof BigInt64Array) {
     const halves = new Int32Array(data.values.buffer, data.values.byteOffset, data.values.length * 2);
     // TimeUnit: 0 s, 1 ms, 2 µs, 3 ns.
     const unit = type.unit ?? 2;
     return (row) => {
-      const i = (offset + row) << 1;
+      const i = row << 1;
       const raw = halves[i + 1]! * TWO_32 + (halves[i]! >>> 0);
       return unit === 2 ? raw : unit === 1 ? raw * 1000 : unit === 0 ? raw * 1_000_000 : Math.floor(raw / 1000);
     };
   }
   if (type.typeId === T.Date && data.values instanceof Int32Array && type.unit === 0) {
     const values = data.values;
-    return (row) => values[offset + row]! * DAY_MICROS;
+    return (row) => values[row]! * DAY_MICROS;
   }
   return (row) => {
     const v = vector.get(row) as unknown;
@@ -596,7 +615,7 @@ interface NumericParts {
 }
 
 /** Base-10000 parts of a numeric, from an unscaled integer (as decimal digits text) and a scale. */
-function numericFromDigits(negative: boolean, unscaled: string, scale: number): NumericParts {
+export function numericFromDigits(negative: boolean, unscaled: string, scale: number): NumericParts {
   const padded = unscaled.padStart(scale + 1, '0');
   const intText = padded.slice(0, padded.length - scale);
   const fracText = padded.slice(padded.length - scale);
@@ -643,9 +662,8 @@ function numericReader(data: Data, vector: Vector, n: ((row: number) => number) 
     const words = data.values;
     const stride = (type.bitWidth ?? 128) / 32;
     const scale = type.scale ?? 0;
-    const offset = data.offset;
     return (row) => {
-      const i = (offset + row) * stride;
+      const i = row * stride;
       const w0 = words[i]!;
       const hi = words[i + 1]! | 0;
       const ext = hi < 0 ? -1 : 0;
@@ -661,9 +679,8 @@ function numericReader(data: Data, vector: Vector, n: ((row: number) => number) 
   }
   if (data.values instanceof BigInt64Array || data.values instanceof BigUint64Array) {
     const values = data.values;
-    const offset = data.offset;
     return (row) => {
-      const v = values[offset + row]!;
+      const v = values[row]!;
       return numericFromDigits(v < 0n, (v < 0n ? -v : v).toString(), 0);
     };
   }
