@@ -29,6 +29,8 @@ const SMALL_GROUPS = 5;
  * first row.
  */
 export interface ColumnPass {
+  /** Set when every row of the column has the same encoded size (no NULLs): skips `addSizes`. */
+  readonly constantSize?: number;
   /** Adds the encoded size (length word included) of rows `[start, start + n)` to `sizes[0..n)`. */
   addSizes(sizes: Int32Array, start: number, n: number): void;
   /** Writes rows `[start, start + n)` at `cursor[0..n)`, advancing each cursor past its value. */
@@ -46,6 +48,7 @@ function fixedPass(data: Data, width: number, put: (view: DataView, at: number, 
   const offset = data.offset;
   const full = 4 + width;
   return {
+    constantSize: nulls === undefined ? full : undefined,
     addSizes(sizes, start, n) {
       if (nulls === undefined) {
         for (let r = 0; r < n; r++) sizes[r] = sizes[r]! + full;
@@ -169,21 +172,46 @@ function smallDecimalPass(data: Data, scale: number, exact: (negative: boolean, 
         const value = hi * TWO_32 + words[w]!;
         const negative = value < 0;
         const u = negative ? -value : value;
-        let intPart = Math.floor(u / unit);
-        const frac = (u - intPart * unit) * fracFactor;
-        // Integer groups least significant first into tmp, then reversed into place.
-        let k = 0;
-        while (intPart > 0) {
-          const q = Math.floor(intPart / 10_000);
-          tmp[k++] = intPart - q * 10_000;
-          intPart = q;
-        }
-        let weight = k - 1;
-        // Leading groups are never zero (the most significant integer group is non-zero); trim
-        // trailing zeros and, for a zero integer part, start at the fraction.
         const base = r * SMALL_GROUPS;
-        let count = 0;
-        for (let j = k - 1; j >= 0; j--) groups[base + count++] = tmp[j]!;
+        // Integer groups, most significant first; `k` of them.
+        let k = 0;
+        let frac: number;
+        if (u < 2_147_483_648) {
+          // Int32 arithmetic for the common case (|unscaled| < 2^31): at most 3 integer groups.
+          let intPart = (u / unit) | 0;
+          frac = (u - intPart * unit) * fracFactor;
+          if (intPart >= 100_000_000) {
+            const g = (intPart / 100_000_000) | 0;
+            intPart -= g * 100_000_000;
+            const h = (intPart / 10_000) | 0;
+            groups[base] = g;
+            groups[base + 1] = h;
+            groups[base + 2] = intPart - h * 10_000;
+            k = 3;
+          } else if (intPart >= 10_000) {
+            const h = (intPart / 10_000) | 0;
+            groups[base] = h;
+            groups[base + 1] = intPart - h * 10_000;
+            k = 2;
+          } else if (intPart > 0) {
+            groups[base] = intPart;
+            k = 1;
+          }
+        } else {
+          let intPart = Math.floor(u / unit);
+          frac = (u - intPart * unit) * fracFactor;
+          // Least significant first into tmp, then reversed into place.
+          while (intPart > 0) {
+            const q = Math.floor(intPart / 10_000);
+            tmp[k++] = intPart - q * 10_000;
+            intPart = q;
+          }
+          for (let j = 0; j < k; j++) groups[base + j] = tmp[k - 1 - j]!;
+        }
+        // The most significant integer group is never zero; trim trailing zero groups and, for a
+        // zero integer part, start at the fraction.
+        let weight = k - 1;
+        let count = k;
         if (scale > 0 && (frac !== 0 || count === 0)) groups[base + count++] = frac;
         while (count > 0 && groups[base + count - 1] === 0) count--;
         if (count === 0) weight = 0;
@@ -316,8 +344,10 @@ export function encodeColumnarSlice(passes: readonly ColumnPass[], start: number
   const n = end - start;
   if (scratch.sizes.length < n) scratch.sizes = new Int32Array(n);
   const sizes = scratch.sizes;
-  sizes.fill(2, 0, n);
-  for (const pass of passes) pass.addSizes(sizes, start, n);
+  let constant = 2;
+  for (const pass of passes) if (pass.constantSize !== undefined) constant += pass.constantSize;
+  sizes.fill(constant, 0, n);
+  for (const pass of passes) if (pass.constantSize === undefined) pass.addSizes(sizes, start, n);
   // Sizes become start positions (the same array doubles as the per-row cursor).
   let total = 0;
   for (let r = 0; r < n; r++) {
