@@ -7,7 +7,6 @@ import {
   ANSI_QUOTES,
   JDBCConnection,
   quoteIdentifier,
-  type ConnectionInit,
   type ErrorHints,
   type JdbcDefaults,
   type JdbcDialect,
@@ -48,10 +47,6 @@ export class Db2Connection extends JDBCConnection {
   };
   static override jdbc: JdbcDefaults = { driver: 'com.ibm.db2.jcc.DB2Driver', subprotocol: 'db2', defaultPort: 50000, lineageScheme: 'db2' };
   static override driverPackage = 'ibm_db';
-
-  constructor(init: ConnectionInit) {
-    super(init);
-  }
 
   override get dialect(): JdbcDialect {
     return db2Dialect;

@@ -4,7 +4,7 @@
  * transaction calls for BEGIN/COMMIT/ROLLBACK.
  */
 import type { RecordBatch, Schema } from 'apache-arrow';
-import { ANSI_QUOTES, insertInChunks, quoteIdentifier, type JdbcSession } from '@sparkle/core';
+import { ANSI_QUOTES, insertInChunks, parameterizedInsertSql, type JdbcBulkInsertOptions, type JdbcBulkInsertResult, type JdbcSession } from '@sparkle/core';
 import { columnReaders, type CellKind } from '@sparkle/engine-local';
 import { rowPagesToBatches, type ColumnDescription } from '@sparkle/engine-local';
 
@@ -115,10 +115,9 @@ export class Db2Session implements JdbcSession {
     quotedTable: string,
     schema: Schema,
     batches: AsyncIterable<RecordBatch>,
-    options: { signal: AbortSignal; batchSize?: number; onRows: (rows: number, bytes: number) => void },
-  ): Promise<{ rows: number; bytes: number }> {
-    const cols = schema.fields.map((f) => quoteIdentifier(f.name, ANSI_QUOTES));
-    const sql = `INSERT INTO ${quotedTable} (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`;
+    options: JdbcBulkInsertOptions,
+  ): Promise<JdbcBulkInsertResult> {
+    const sql = parameterizedInsertSql(quotedTable, schema, ANSI_QUOTES);
     return insertInChunks(batches, { ...options, defaultChunkRows: DEFAULT_BATCH_ROWS }, async (batch, start, end) => {
       const readers = columnReaders(batch);
       const values: unknown[][] = [];

@@ -8,7 +8,6 @@ import {
   jdbcConfigSchema,
   quoteIdentifier,
   ANSI_QUOTES,
-  type ConnectionInit,
   type ErrorHints,
   type JdbcDefaults,
   type JdbcDialect,
@@ -57,10 +56,6 @@ export class OracleConnection extends JDBCConnection<OracleConfig> {
   };
   static override jdbc: JdbcDefaults = { driver: 'oracle.jdbc.OracleDriver', subprotocol: 'oracle', defaultPort: 1521, lineageScheme: 'oracle' };
   static override driverPackage = 'oracledb';
-
-  constructor(init: ConnectionInit) {
-    super(init);
-  }
 
   override get dialect(): JdbcDialect {
     return oracleDialect;

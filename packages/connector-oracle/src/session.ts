@@ -4,7 +4,7 @@
  * can undo a table swap although Oracle commits DDL implicitly.
  */
 import { Schema, type RecordBatch } from 'apache-arrow';
-import { ANSI_QUOTES, insertInChunks, quoteIdentifier, splitQualifiedName, type JdbcSession } from '@sparkle/core';
+import { ANSI_QUOTES, insertInChunks, parameterizedInsertSql, quoteIdentifier, splitQualifiedName, type JdbcBulkInsertOptions, type JdbcBulkInsertResult, type JdbcSession } from '@sparkle/core';
 import { RowBatchBuilder, emptyBatch } from '@sparkle/engine-local';
 import { columnReaders, type CellKind } from '@sparkle/engine-local';
 import { arrowFieldOfOracle, type OracleColumn } from './types.js';
@@ -166,10 +166,9 @@ export class OracleSession implements JdbcSession {
     quotedTable: string,
     schema: Schema,
     batches: AsyncIterable<RecordBatch>,
-    options: { signal: AbortSignal; batchSize?: number; onRows: (rows: number, bytes: number) => void },
-  ): Promise<{ rows: number; bytes: number }> {
-    const cols = schema.fields.map((f) => quoteIdentifier(f.name, ANSI_QUOTES));
-    const sql = `INSERT INTO ${quotedTable} (${cols.join(', ')}) VALUES (${cols.map((_, i) => `:${i + 1}`).join(', ')})`;
+    options: JdbcBulkInsertOptions,
+  ): Promise<JdbcBulkInsertResult> {
+    const sql = parameterizedInsertSql(quotedTable, schema, ANSI_QUOTES, (i) => `:${i + 1}`);
     return insertInChunks(batches, { ...options, defaultChunkRows: DEFAULT_BATCH_ROWS }, async (batch, start, end) => {
       const readers = columnReaders(batch);
       const binds: unknown[][] = [];

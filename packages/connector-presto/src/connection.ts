@@ -13,7 +13,6 @@ import {
   jdbcConfigSchema,
   secret,
   splitQualifiedName,
-  type ConnectionInit,
   type DatasetRef,
   type ErrorHints,
   type JdbcConnectionInfo,
@@ -71,10 +70,6 @@ export class PrestoFamilyConnection extends JDBCConnection<PrestoConfig> {
     retryableCodes: ['SERVER_SHUTTING_DOWN', 'SERVER_STARTING_UP', 'TOO_MANY_REQUESTS_FAILED', 'CLUSTER_OUT_OF_MEMORY', 'EXCEEDED_GLOBAL_MEMORY_LIMIT', 'NO_NODES_AVAILABLE'],
   };
   static override jdbc: JdbcDefaults = { driver: 'com.facebook.presto.jdbc.PrestoDriver', subprotocol: 'presto', defaultPort: 8080, lineageScheme: 'presto' };
-
-  constructor(init: ConnectionInit) {
-    super(init);
-  }
 
   override get dialect(): JdbcDialect {
     return prestoFamilyDialect('presto', PRESTO_TYPE_NAMES);

@@ -4,7 +4,7 @@
  * and begin/commit/rollback keep a journal of renames so a failed table swap is undone.
  */
 import { Schema, type RecordBatch } from 'apache-arrow';
-import { abortError, quoteIdentifier, ANSI_QUOTES, type JdbcSession } from '@sparkle/core';
+import { abortError, quoteIdentifier, ANSI_QUOTES, type JdbcBulkInsertOptions, type JdbcBulkInsertResult, type JdbcSession } from '@sparkle/core';
 import { RowBatchBuilder, batchByteLength, emptyBatch } from '@sparkle/engine-local';
 import type { StatementClient } from './client.js';
 import { columnReaders } from '@sparkle/engine-local';
@@ -96,8 +96,8 @@ export class PrestoSession implements JdbcSession {
     quotedTable: string,
     schema: Schema,
     batches: AsyncIterable<RecordBatch>,
-    options: { signal: AbortSignal; batchSize?: number; onRows: (rows: number, bytes: number) => void },
-  ): Promise<{ rows: number; bytes: number }> {
+    options: JdbcBulkInsertOptions,
+  ): Promise<JdbcBulkInsertResult> {
     const maxRows = options.batchSize ?? DEFAULT_INSERT_ROWS;
     const maxChars = this.options.maxStatementChars ?? MAX_STATEMENT_CHARS;
     const head = `INSERT INTO ${quotedTable} (${schema.fields.map((f) => quoteIdentifier(f.name, ANSI_QUOTES)).join(', ')}) VALUES `;

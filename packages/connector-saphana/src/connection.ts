@@ -6,7 +6,6 @@ import {
   ANSI_QUOTES,
   JDBCConnection,
   quoteIdentifier,
-  type ConnectionInit,
   type ErrorHints,
   type JdbcDefaults,
   type JdbcDialect,
@@ -41,10 +40,6 @@ export class SapHanaConnection extends JDBCConnection {
   };
   static override jdbc: JdbcDefaults = { driver: 'com.sap.db.jdbc.Driver', subprotocol: 'sap', defaultPort: 30015, lineageScheme: 'hana' };
   static override driverPackage = 'hdb';
-
-  constructor(init: ConnectionInit) {
-    super(init);
-  }
 
   override get dialect(): JdbcDialect {
     return hanaDialect;

@@ -5,7 +5,7 @@
  */
 import type { Readable } from 'node:stream';
 import type { RecordBatch, Schema } from 'apache-arrow';
-import { ANSI_QUOTES, insertInChunks, quoteIdentifier, type JdbcSession } from '@sparkle/core';
+import { ANSI_QUOTES, insertInChunks, parameterizedInsertSql, type JdbcBulkInsertOptions, type JdbcBulkInsertResult, type JdbcSession } from '@sparkle/core';
 import { columnReaders, type CellKind } from '@sparkle/engine-local';
 import { rowPagesToBatches, type ColumnDescription } from '@sparkle/engine-local';
 
@@ -148,10 +148,9 @@ export class HanaSession implements JdbcSession {
     quotedTable: string,
     schema: Schema,
     batches: AsyncIterable<RecordBatch>,
-    options: { signal: AbortSignal; batchSize?: number; onRows: (rows: number, bytes: number) => void },
-  ): Promise<{ rows: number; bytes: number }> {
-    const cols = schema.fields.map((f) => quoteIdentifier(f.name, ANSI_QUOTES));
-    const stmt = await call<HanaStatement>((cb) => this.client.prepare(`INSERT INTO ${quotedTable} (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`, cb));
+    options: JdbcBulkInsertOptions,
+  ): Promise<JdbcBulkInsertResult> {
+    const stmt = await call<HanaStatement>((cb) => this.client.prepare(parameterizedInsertSql(quotedTable, schema, ANSI_QUOTES), cb));
     try {
       return await insertInChunks(batches, { ...options, defaultChunkRows: DEFAULT_BATCH_ROWS }, async (batch, start, end) => {
         const readers = columnReaders(batch);

@@ -6,7 +6,6 @@ import { z } from 'zod';
 import {
   JDBCConnection,
   jdbcConfigSchema,
-  type ConnectionInit,
   type ErrorHints,
   type JdbcConnectionInfo,
   type JdbcDefaults,
@@ -52,10 +51,6 @@ export class SqlServerConnection extends JDBCConnection<SqlServerConfig> {
   };
   static override jdbc: JdbcDefaults = { driver: 'com.microsoft.sqlserver.jdbc.SQLServerDriver', subprotocol: 'sqlserver', defaultPort: 1433, lineageScheme: 'sqlserver' };
   static override driverPackage = 'mssql';
-
-  constructor(init: ConnectionInit) {
-    super(init);
-  }
 
   override get dialect(): JdbcDialect {
     return sqlServerDialect;

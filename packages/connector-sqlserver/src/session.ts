@@ -4,7 +4,7 @@
  * mssql Transaction so every statement of a write runs on the transaction's connection.
  */
 import { Schema, type RecordBatch } from 'apache-arrow';
-import { abortError, insertInChunks, sqlKindOf, type JdbcSession } from '@sparkle/core';
+import { abortError, insertInChunks, sqlKindOf, type JdbcBulkInsertOptions, type JdbcBulkInsertResult, type JdbcSession } from '@sparkle/core';
 import { RowBatchBuilder } from '@sparkle/engine-local';
 import type { Readable } from 'node:stream';
 import { columnReaders, type CellKind } from '@sparkle/engine-local';
@@ -138,8 +138,8 @@ export class SqlServerSession implements JdbcSession {
     quotedTable: string,
     schema: Schema,
     batches: AsyncIterable<RecordBatch>,
-    options: { signal: AbortSignal; batchSize?: number; onRows: (rows: number, bytes: number) => void },
-  ): Promise<{ rows: number; bytes: number }> {
+    options: JdbcBulkInsertOptions,
+  ): Promise<JdbcBulkInsertResult> {
     const types = schema.fields.map((f) => this.bulkType(f.type));
     return insertInChunks(batches, { ...options, defaultChunkRows: DEFAULT_BATCH_ROWS }, async (batch, start, end) => {
       const readers = columnReaders(batch);

@@ -8,7 +8,6 @@ import {
   InvalidArgumentError,
   JDBCConnection,
   jdbcConfigSchema,
-  type ConnectionInit,
   type ErrorHints,
   type JdbcDefaults,
   type JdbcDialect,
@@ -75,10 +74,6 @@ export class TeradataConnection extends JDBCConnection<TeradataConfig> {
   };
   static override jdbc: JdbcDefaults = { driver: 'com.teradata.jdbc.TeraDriver', subprotocol: 'teradata', defaultPort: 1025, lineageScheme: 'teradata' };
   static override driverPackage = 'teradatasql';
-
-  constructor(init: ConnectionInit) {
-    super(init);
-  }
 
   override get dialect(): JdbcDialect {
     return teradataDialect;

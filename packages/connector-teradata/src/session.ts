@@ -4,7 +4,7 @@
  * transactions by turning autocommit off, and a rename journal for undoing a failed swap.
  */
 import type { RecordBatch, Schema } from 'apache-arrow';
-import { ANSI_QUOTES, ConnectionFailedError, insertInChunks, quoteIdentifier, type JdbcSession } from '@sparkle/core';
+import { ANSI_QUOTES, ConnectionFailedError, insertInChunks, parameterizedInsertSql, type JdbcBulkInsertOptions, type JdbcBulkInsertResult, type JdbcSession } from '@sparkle/core';
 import { columnReaders, type CellKind } from '@sparkle/engine-local';
 import { rowPagesToBatches, type ColumnDescription } from '@sparkle/engine-local';
 
@@ -168,10 +168,9 @@ export class TeradataSession implements JdbcSession {
     quotedTable: string,
     schema: Schema,
     batches: AsyncIterable<RecordBatch>,
-    options: { signal: AbortSignal; batchSize?: number; onRows: (rows: number, bytes: number) => void },
-  ): Promise<{ rows: number; bytes: number }> {
-    const cols = schema.fields.map((f) => quoteIdentifier(f.name, ANSI_QUOTES));
-    const insert = `INSERT INTO ${quotedTable} (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`;
+    options: JdbcBulkInsertOptions,
+  ): Promise<JdbcBulkInsertResult> {
+    const insert = parameterizedInsertSql(quotedTable, schema, ANSI_QUOTES);
     const sql = this.options.fastLoad ? `{fn teradata_try_fastload}${insert}` : insert;
     const cur = this.conn.cursor();
     try {

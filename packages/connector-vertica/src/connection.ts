@@ -4,7 +4,6 @@
  */
 import {
   JDBCConnection,
-  type ConnectionInit,
   type ErrorHints,
   type JdbcDefaults,
   type JdbcDialect,
@@ -37,10 +36,6 @@ export class VerticaConnection extends JDBCConnection {
   };
   static override jdbc: JdbcDefaults = { driver: 'com.vertica.jdbc.Driver', subprotocol: 'vertica', defaultPort: 5433, lineageScheme: 'vertica' };
   static override driverPackage = 'vertica-nodejs';
-
-  constructor(init: ConnectionInit) {
-    super(init);
-  }
 
   override get dialect(): JdbcDialect {
     return verticaDialect;

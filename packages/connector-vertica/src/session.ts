@@ -5,7 +5,7 @@
  */
 import { Readable } from 'node:stream';
 import type { RecordBatch, Schema } from 'apache-arrow';
-import { ANSI_QUOTES, quoteIdentifier, type JdbcSession } from '@sparkle/core';
+import { ANSI_QUOTES, quoteIdentifier, type JdbcBulkInsertOptions, type JdbcBulkInsertResult, type JdbcSession } from '@sparkle/core';
 import { batchByteLength } from '@sparkle/engine-local';
 import { columnReaders, type CellKind, type ColumnReader } from '@sparkle/engine-local';
 import { rowPagesToBatches, type ColumnDescription } from '@sparkle/engine-local';
@@ -95,8 +95,8 @@ export class VerticaSession implements JdbcSession {
     quotedTable: string,
     schema: Schema,
     batches: AsyncIterable<RecordBatch>,
-    options: { signal: AbortSignal; batchSize?: number; onRows: (rows: number, bytes: number) => void },
-  ): Promise<{ rows: number; bytes: number }> {
+    options: JdbcBulkInsertOptions,
+  ): Promise<JdbcBulkInsertResult> {
     let readers: ColumnReader[] = [];
     // Binary columns travel as hex text.
     const cols = schema.fields.map((f) => `${quoteIdentifier(f.name, ANSI_QUOTES)}${String(f.type).includes('Binary') ? " FORMAT 'hex'" : ''}`);

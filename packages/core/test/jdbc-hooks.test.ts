@@ -1,8 +1,11 @@
 import { tableFromArrays, type RecordBatch } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import {
+  ANSI_QUOTES,
   ansiDialect,
+  BRACKETS,
   insertInChunks,
+  parameterizedInsertSql,
   JDBCConnection,
   MissingDriverError,
   NoNativeDriverConnection,
@@ -186,5 +189,13 @@ describe('insertInChunks', () => {
     const aborted = new AbortController();
     aborted.abort(new Error('stop'));
     await expect(insertInChunks(batches(), { signal: aborted.signal, defaultChunkRows: 10, onRows: () => undefined }, async () => undefined)).rejects.toThrow('stop');
+  });
+});
+
+describe('parameterizedInsertSql', () => {
+  it('lists every column quoted in the dialect, with ? or numbered placeholders', () => {
+    const schema = tableFromArrays({ id: Int32Array.from([1]), 'na"me': ['x'] }).schema;
+    expect(parameterizedInsertSql('"APP"."T"', schema, ANSI_QUOTES)).toBe('INSERT INTO "APP"."T" ("id", "na""me") VALUES (?, ?)');
+    expect(parameterizedInsertSql('[dbo].[t]', schema, BRACKETS, (i) => `:${i + 1}`)).toBe('INSERT INTO [dbo].[t] ([id], [na"me]) VALUES (:1, :2)');
   });
 });

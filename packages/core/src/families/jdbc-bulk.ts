@@ -3,16 +3,28 @@
  * N rows per round trip (ibm_db `query({ rows })`, oracledb `executeMany`, teradatasql
  * `executemany`, hdb batch `exec`, mssql `bulk`) supplies only the round trip.
  */
-import type { RecordBatch } from 'apache-arrow';
+import type { RecordBatch, Schema } from 'apache-arrow';
+import type { JdbcBulkInsertOptions, JdbcBulkInsertResult } from './jdbc.js';
+import { quoteIdentifier, type IdentifierStyle } from './sql.js';
 
-/** What `JdbcSession.bulkInsert` receives, plus the connector's default chunk size. */
-export interface ChunkInsertOptions {
-  signal: AbortSignal;
-  /** Rows per round trip (`batchSize` of the write); `defaultChunkRows` when absent. */
-  batchSize?: number;
+/** What `JdbcSession.bulkInsert` receives, plus the connector's rows per round trip when the write set no `batchSize`. */
+export interface ChunkInsertOptions extends JdbcBulkInsertOptions {
   defaultChunkRows: number;
-  /** Progress callback, called after every chunk with its rows and (estimated) Arrow bytes. */
-  onRows: (rows: number, bytes: number) => void;
+}
+
+/**
+ * `INSERT INTO <table> (<every column of schema>) VALUES (<one placeholder each>)`, the statement
+ * an array-bind insert prepares. Placeholders are `?` unless `placeholder` numbers them.
+ *
+ * @example
+ * ```ts
+ * parameterizedInsertSql('"APP"."T"', schema, ANSI_QUOTES);                     // INSERT INTO "APP"."T" ("id", "name") VALUES (?, ?)
+ * parameterizedInsertSql('"APP"."T"', schema, ANSI_QUOTES, (i) => `:${i + 1}`); // … VALUES (:1, :2)
+ * ```
+ */
+export function parameterizedInsertSql(quotedTable: string, schema: Schema, quote: IdentifierStyle, placeholder: (index: number) => string = () => '?'): string {
+  const columns = schema.fields.map((f) => quoteIdentifier(f.name, quote));
+  return `INSERT INTO ${quotedTable} (${columns.join(', ')}) VALUES (${columns.map((_, i) => placeholder(i)).join(', ')})`;
 }
 
 /**
@@ -35,7 +47,7 @@ export async function insertInChunks(
   batches: AsyncIterable<RecordBatch>,
   options: ChunkInsertOptions,
   insertChunk: (batch: RecordBatch, start: number, end: number) => Promise<void>,
-): Promise<{ rows: number; bytes: number }> {
+): Promise<JdbcBulkInsertResult> {
   const chunk = options.batchSize ?? options.defaultChunkRows;
   let rows = 0;
   let bytes = 0;

@@ -30,7 +30,7 @@ import { parseJdbcUrl, redactUrlForMessage, type JdbcUrlParts } from './jdbc-url
 import { ANSI_QUOTES, jdbcPartitionPredicates, quoteIdentifier, splitQualifiedName, type IdentifierStyle } from './sql.js';
 import { raceSignal } from '../util/async.js';
 
-export { insertInChunks, type ChunkInsertOptions } from './jdbc-bulk.js';
+export { insertInChunks, parameterizedInsertSql, type ChunkInsertOptions } from './jdbc-bulk.js';
 
 const scalar = z.union([z.string(), z.number(), z.boolean()]).transform(String);
 
@@ -90,6 +90,21 @@ export interface JdbcConnectionInfo {
   params: Record<string, string>;
 }
 
+/** Options of {@link JdbcSession.bulkInsert}. */
+export interface JdbcBulkInsertOptions {
+  signal: AbortSignal;
+  /** Rows per round trip, when the write set `batchSize`. */
+  batchSize?: number;
+  /** Progress: rows and (estimated) Arrow bytes inserted since the last call. */
+  onRows: (rows: number, bytes: number) => void;
+}
+
+/** What {@link JdbcSession.bulkInsert} inserted. */
+export interface JdbcBulkInsertResult {
+  rows: number;
+  bytes: number;
+}
+
 /**
  * The per-driver glue the JDBC base needs for native reads and writes.
  * Implementations stream Arrow batches; they do not interpret modes or partitions.
@@ -102,12 +117,7 @@ export interface JdbcSession {
   /** Runs a statement; returns affected rows when known. */
   execute(sql: string, params?: readonly unknown[]): Promise<number>;
   /** Inserts batches into an existing table, using the database's fastest bulk path. */
-  bulkInsert(
-    quotedTable: string,
-    schema: Schema,
-    batches: AsyncIterable<RecordBatch>,
-    options: { signal: AbortSignal; batchSize?: number; onRows: (rows: number, bytes: number) => void },
-  ): Promise<{ rows: number; bytes: number }>;
+  bulkInsert(quotedTable: string, schema: Schema, batches: AsyncIterable<RecordBatch>, options: JdbcBulkInsertOptions): Promise<JdbcBulkInsertResult>;
   close(): Promise<void>;
   /**
    * Transaction hooks for drivers whose transactions are API calls rather than SQL statements
