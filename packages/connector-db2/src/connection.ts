@@ -4,16 +4,14 @@
  * cannot do), imported on first connect with a clear error when it is missing.
  */
 import {
-  ANSI_QUOTES,
   JDBCConnection,
-  quoteIdentifier,
   type ErrorHints,
   type JdbcDefaults,
   type JdbcDialect,
   type JdbcSession,
   type JdbcUrlParts,
 } from '@sparkle/core';
-import { db2Dialect, db2NameParts, db2Rename } from './dialect.js';
+import { db2Dialect, db2Rename } from './dialect.js';
 import { Db2Session, normalizeDb2Error, type Db2ConnectionLike } from './session.js';
 
 /** A CLI connection-string value, braced when it contains `;` or braces. */
@@ -63,14 +61,9 @@ export class Db2Connection extends JDBCConnection {
     return { ...parts, database, params };
   }
 
-  override tableParts(table: string): string[] {
-    const parts = db2NameParts(table);
-    const schema = this.config.schema ?? this.connectionInfo().params.currentSchema;
-    return parts.length === 1 && schema ? [schema.toUpperCase(), parts[0]!] : parts;
-  }
-
-  override quoteColumn(column: string): string {
-    return quoteIdentifier(column.includes('"') ? db2NameParts(column)[0]! : column.toUpperCase(), ANSI_QUOTES);
+  /** `schema`, else the URL's `currentSchema` property. */
+  protected override defaultSchema(): string | undefined {
+    return this.config.schema ?? this.connectionInfo().params.currentSchema;
   }
 
   /** ibm_db's CLI connection string. */
@@ -84,7 +77,7 @@ export class Db2Connection extends JDBCConnection {
       ['PROTOCOL', 'TCPIP'],
       ['UID', info.user],
       ['PWD', info.password],
-      ['CurrentSchema', this.config.schema ?? p.currentSchema],
+      ['CurrentSchema', this.defaultSchema()],
       ['Security', p.sslConnection === 'true' ? 'SSL' : undefined],
       ['ConnectTimeout', String(Math.ceil(this.config.connectTimeoutMs / 1000))],
     ];

@@ -3,7 +3,7 @@
  * Db2 type names, SYSCAT metadata, `?` parameters, and an atomic swap — Db2 DDL is
  * transactional, so DROP + RENAME inside one unit of work roll back together.
  */
-import { ANSI_QUOTES, ANSI_TYPE_NAMES, quoteIdentifier, splitQualifiedName, type JdbcDialect, type SqlTypeKind } from '@sparkle/core';
+import { ANSI_QUOTES, ANSI_TYPE_NAMES, foldedNameParts, quoteIdentifier, type JdbcDialect, type SqlTypeKind } from '@sparkle/core';
 
 export const DB2_TYPE_NAMES: Record<SqlTypeKind, string> = {
   ...ANSI_TYPE_NAMES,
@@ -20,8 +20,7 @@ export const DB2_TYPE_NAMES: Record<SqlTypeKind, string> = {
 
 /** Db2's case rule: a name written without double quotes means its upper-case form. */
 export function db2NameParts(name: string): string[] {
-  const parts = splitQualifiedName(name, ANSI_QUOTES);
-  return name.includes('"') ? parts : parts.map((p) => p.toUpperCase());
+  return foldedNameParts(name, ANSI_QUOTES, 'upper');
 }
 
 /** Db2's isolation levels by their ANSI names (uncommitted, cursor stability, read stability, repeatable read). */
@@ -51,6 +50,7 @@ export const db2Dialect: JdbcDialect = {
   commit: 'COMMIT',
   rollback: 'ROLLBACK',
   transactionalDdl: true,
+  unquotedCase: 'upper',
   probeSql: 'SELECT 1 FROM SYSIBM.SYSDUMMY1',
   isolationStatement: (level) => `SET CURRENT ISOLATION = ${DB2_ISOLATION[level]}`,
   swapTables(target, staging) {

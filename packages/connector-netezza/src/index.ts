@@ -18,24 +18,22 @@
  * @packageDocumentation
  */
 import {
-  ANSI_QUOTES,
   ANSI_TYPE_NAMES,
   ansiDialect,
   NoNativeDriverConnection,
-  quoteIdentifier,
   registerConnection,
   provideLocalEngine,
-  splitQualifiedName,
   type JdbcDefaults,
   type JdbcDialect,
 } from '@sparkle/core';
 
-/** Netezza's dialect: ANSI quoting, unquoted names stored in upper case. */
+/** Netezza's dialect: ANSI quoting, unquoted names stored in upper case (the base folds them). */
 export const netezzaDialect: JdbcDialect = {
   ...ansiDialect,
   name: 'netezza',
   typeNames: { ...ANSI_TYPE_NAMES, text: 'NVARCHAR(16000)', binary: 'VARBINARY(64000)', json: 'NVARCHAR(16000)', timestamptz: 'TIMESTAMP', time: 'TIME' },
   transactionalDdl: true,
+  unquotedCase: 'upper',
 };
 
 /**
@@ -55,17 +53,6 @@ export class NetezzaConnection extends NoNativeDriverConnection {
 
   override get dialect(): JdbcDialect {
     return netezzaDialect;
-  }
-
-  /** Unquoted names fold to upper case, as Netezza stores them. */
-  override tableParts(table: string): string[] {
-    const parts = splitQualifiedName(table, ANSI_QUOTES).map((p) => (table.includes('"') ? p : p.toUpperCase()));
-    const schema = this.config.schema;
-    return parts.length === 1 && schema ? [schema.toUpperCase(), parts[0]!] : parts;
-  }
-
-  override quoteColumn(column: string): string {
-    return quoteIdentifier(column.includes('"') ? splitQualifiedName(column, ANSI_QUOTES)[0]! : column.toUpperCase(), ANSI_QUOTES);
   }
 }
 

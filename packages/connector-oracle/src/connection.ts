@@ -6,14 +6,12 @@ import { z } from 'zod';
 import {
   JDBCConnection,
   jdbcConfigSchema,
-  quoteIdentifier,
-  ANSI_QUOTES,
   type ErrorHints,
   type JdbcDefaults,
   type JdbcDialect,
   type JdbcSession,
 } from '@sparkle/core';
-import { oracleDialect, oracleNameParts } from './dialect.js';
+import { oracleDialect } from './dialect.js';
 import { OracleSession, type OracleDriverConnection, type OracleDriverConstants } from './session.js';
 
 /** Config of Oracle: the JDBC shape plus a service name or SID alternative to `database`. */
@@ -59,16 +57,6 @@ export class OracleConnection extends JDBCConnection<OracleConfig> {
 
   override get dialect(): JdbcDialect {
     return oracleDialect;
-  }
-
-  override tableParts(table: string): string[] {
-    const parts = oracleNameParts(table);
-    const schema = this.config.schema;
-    return parts.length === 1 && schema ? [schema.toUpperCase(), parts[0]!] : parts;
-  }
-
-  override quoteColumn(column: string): string {
-    return quoteIdentifier(column.includes('"') ? oracleNameParts(column)[0]! : column.toUpperCase(), ANSI_QUOTES);
   }
 
   /** Spark's Oracle URL, `jdbc:oracle:thin:@//host:port/service` (or `@host:port:SID`). */

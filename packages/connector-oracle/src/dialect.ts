@@ -3,7 +3,7 @@
  * NUMBER/VARCHAR2/BINARY_DOUBLE type names, `:n` binds, and a table swap by renames, because
  * Oracle commits every DDL statement implicitly.
  */
-import { ANSI_QUOTES, ANSI_TYPE_NAMES, isolationLevelWords, quoteIdentifier, splitQualifiedName, type JdbcDialect, type SqlTypeKind } from '@sparkle/core';
+import { ANSI_QUOTES, ANSI_TYPE_NAMES, foldedNameParts, isolationLevelWords, quoteIdentifier, type JdbcDialect, type SqlTypeKind } from '@sparkle/core';
 
 export const ORACLE_TYPE_NAMES: Record<SqlTypeKind, string> = {
   ...ANSI_TYPE_NAMES,
@@ -25,8 +25,7 @@ export const ORACLE_TYPE_NAMES: Record<SqlTypeKind, string> = {
 
 /** Oracle's case rule: a name written without double quotes means its upper-case form. */
 export function oracleNameParts(name: string): string[] {
-  const parts = splitQualifiedName(name, ANSI_QUOTES);
-  return name.includes('"') ? parts : parts.map((p) => p.toUpperCase());
+  return foldedNameParts(name, ANSI_QUOTES, 'upper');
 }
 
 const q = (parts: string[]) => parts.map((p) => quoteIdentifier(p, ANSI_QUOTES)).join('.');
@@ -49,6 +48,7 @@ export const oracleDialect: JdbcDialect = {
   commit: 'COMMIT',
   rollback: 'ROLLBACK',
   transactionalDdl: false,
+  unquotedCase: 'upper',
   probeSql: 'SELECT 1 FROM dual',
   // Oracle sets READ COMMITTED or SERIALIZABLE per session; other levels keep the default.
   isolationStatement: (level) => (level === 'READ_COMMITTED' || level === 'SERIALIZABLE' ? `ALTER SESSION SET ISOLATION_LEVEL = ${isolationLevelWords(level)}` : undefined),

@@ -11,7 +11,7 @@ import {
   type JdbcDialect,
   type JdbcSession,
 } from '@sparkle/core';
-import { hanaDialect, hanaNameParts, hanaRename } from './dialect.js';
+import { hanaDialect, hanaRename } from './dialect.js';
 import { HanaSession, type HanaClientLike } from './session.js';
 
 type HdbModule = { createClient(options: Record<string, unknown>): HanaClientLike & { connect(cb: (err: Error | null) => void): void; on?(event: string, fn: () => void): void } };
@@ -45,14 +45,9 @@ export class SapHanaConnection extends JDBCConnection {
     return hanaDialect;
   }
 
-  override tableParts(table: string): string[] {
-    const parts = hanaNameParts(table);
-    const schema = this.config.schema ?? this.connectionInfo().params.currentschema;
-    return parts.length === 1 && schema ? [schema.toUpperCase(), parts[0]!] : parts;
-  }
-
-  override quoteColumn(column: string): string {
-    return quoteIdentifier(column.includes('"') ? hanaNameParts(column)[0]! : column.toUpperCase(), ANSI_QUOTES);
+  /** `schema`, else the URL's `currentschema` property. */
+  protected override defaultSchema(): string | undefined {
+    return this.config.schema ?? this.connectionInfo().params.currentschema;
   }
 
   /** SAP's URL form: `jdbc:sap://host:port/?databaseName=TENANT`. */
@@ -88,7 +83,7 @@ export class SapHanaConnection extends JDBCConnection {
 
   /** DDL joins the transaction, so a staging-table swap commits or rolls back as one; then the default schema. */
   protected override setupStatements(): string[] {
-    const schema = this.config.schema ?? this.connectionInfo().params.currentschema;
+    const schema = this.defaultSchema();
     return ['SET TRANSACTION AUTOCOMMIT DDL OFF', ...(schema ? [`SET SCHEMA ${quoteIdentifier(schema.toUpperCase(), ANSI_QUOTES)}`] : [])];
   }
 

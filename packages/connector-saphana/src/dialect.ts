@@ -3,7 +3,7 @@
  * names, SYS catalog views, `?` parameters, and an atomic DROP + RENAME swap — the session turns
  * DDL autocommit off (`SET TRANSACTION AUTOCOMMIT DDL OFF`), so DDL rolls back with the rest.
  */
-import { ANSI_QUOTES, ANSI_TYPE_NAMES, isolationLevelWords, quoteIdentifier, splitQualifiedName, type JdbcDialect, type SqlTypeKind } from '@sparkle/core';
+import { ANSI_QUOTES, ANSI_TYPE_NAMES, foldedNameParts, isolationLevelWords, quoteIdentifier, type JdbcDialect, type SqlTypeKind } from '@sparkle/core';
 
 export const HANA_TYPE_NAMES: Record<SqlTypeKind, string> = {
   ...ANSI_TYPE_NAMES,
@@ -18,8 +18,7 @@ export const HANA_TYPE_NAMES: Record<SqlTypeKind, string> = {
 
 /** HANA's case rule: a name written without double quotes means its upper-case form. */
 export function hanaNameParts(name: string): string[] {
-  const parts = splitQualifiedName(name, ANSI_QUOTES);
-  return name.includes('"') ? parts : parts.map((p) => p.toUpperCase());
+  return foldedNameParts(name, ANSI_QUOTES, 'upper');
 }
 
 const q = (parts: string[]) => parts.map((p) => quoteIdentifier(p, ANSI_QUOTES)).join('.');
@@ -46,6 +45,7 @@ export const hanaDialect: JdbcDialect = {
   commit: 'COMMIT',
   rollback: 'ROLLBACK',
   transactionalDdl: true,
+  unquotedCase: 'upper',
   probeSql: 'SELECT 1 FROM DUMMY',
   // HANA has no READ UNCOMMITTED; that level keeps the default (READ COMMITTED).
   isolationStatement: (level) => (level === 'READ_UNCOMMITTED' ? undefined : `SET TRANSACTION ISOLATION LEVEL ${isolationLevelWords(level)}`),

@@ -44,6 +44,7 @@ const hookDialect: JdbcDialect = {
   ...ansiDialect,
   name: 'hooked',
   probeSql: 'SELECT 1 FROM ONE_ROW',
+  unquotedCase: 'upper',
   isolationStatement: (level) => (level === 'READ_UNCOMMITTED' ? undefined : `SET ISOLATION ${level}`),
 };
 
@@ -62,10 +63,6 @@ class HookedConnection extends JDBCConnection {
   }
   protected override setupStatements(): string[] {
     return ["SET TIME ZONE 'UTC'"];
-  }
-  /** Unquoted names fold to upper case, to see that lineage names follow tableParts(). */
-  override tableParts(table: string): string[] {
-    return super.tableParts(table).map((p) => p.toUpperCase());
   }
 }
 
@@ -97,6 +94,20 @@ describe('JDBCConnection hooks', () => {
     const probe = (conn as unknown as { checkProbe(s: AbortSignal): Promise<string> }).checkProbe.bind(conn);
     expect(await probe(new AbortController().signal)).toBe('SELECT 1 FROM ONE_ROW succeeded');
     expect(conn.last!.log).toContain('SELECT 1 FROM ONE_ROW');
+  });
+
+  it("folds unquoted table and column names per the dialect's unquotedCase, never quoted ones", () => {
+    const conn = new HookedConnection({ type: 'hooked', config: { host: 'h', schema: 'app' } });
+    expect(conn.tableParts('orders')).toEqual(['APP', 'ORDERS']);
+    expect(conn.tableParts('"Mixed"."Case"')).toEqual(['Mixed', 'Case']);
+    expect(conn.quoteTable('x; drop')).toBe('"APP"."X; DROP"');
+    expect(conn.quoteColumn('amount')).toBe('"AMOUNT"');
+    expect(conn.quoteColumn('"Amount"')).toBe('"Amount"');
+    // Without unquotedCase nothing changes: names are used as written.
+    class Plain extends JDBCConnection {}
+    const plain = new Plain({ type: 'plain', config: { host: 'h', schema: 'app' } });
+    expect(plain.tableParts('orders')).toEqual(['app', 'orders']);
+    expect(plain.quoteColumn('Amount')).toBe('"Amount"');
   });
 
   it('names lineage datasets <scheme>://host:port + database.schema.table through tableParts()', () => {

@@ -146,6 +146,12 @@ export interface JdbcDialect {
   /** Query listing schema, table and column metadata (for discover()). */
   columnsQuery(schema?: string): { sql: string; params: unknown[] };
   /**
+   * How the database stores names written without quotes: `'upper'` (Db2, Oracle, HANA,
+   * Netezza: `orders` is `ORDERS`) or `'lower'`. Absent: names are used exactly as written.
+   * The base's `tableParts()`/`quoteColumn()` fold accordingly; a quoted name is never folded.
+   */
+  unquotedCase?: 'upper' | 'lower';
+  /**
    * The cheapest read-only query `check()` runs in its probe tier, for databases where a bare
    * `SELECT 1` is not valid SQL (`SELECT 1 FROM SYSIBM.SYSDUMMY1`, `SELECT 1 FROM DUAL`).
    * Absent: `SELECT 1 AS ok`.
@@ -157,6 +163,25 @@ export interface JdbcDialect {
    * session (the server default then applies). Absent: the level is not applied natively.
    */
   isolationStatement?(level: Exclude<JdbcIsolationLevel, 'NONE'>): string | undefined;
+}
+
+/**
+ * A qualified name's parts as a database that folds unquoted names stores them: split on dots,
+ * and folded to `unquotedCase` unless the name contains a quote character.
+ *
+ * @example
+ * ```ts
+ * foldedNameParts('app.orders', ANSI_QUOTES, 'upper');   // ['APP', 'ORDERS']
+ * foldedNameParts('"app"."Mixed"', ANSI_QUOTES, 'upper'); // ['app', 'Mixed']
+ * ```
+ */
+export function foldedNameParts(name: string, style: IdentifierStyle, unquotedCase?: 'upper' | 'lower'): string[] {
+  const parts = splitQualifiedName(name, style);
+  return !unquotedCase || name.includes(style.open) ? parts : parts.map((p) => foldName(p, unquotedCase));
+}
+
+function foldName(name: string, unquotedCase?: 'upper' | 'lower'): string {
+  return unquotedCase === 'upper' ? name.toUpperCase() : unquotedCase === 'lower' ? name.toLowerCase() : name;
 }
 
 function quoteParts(parts: string[], style: IdentifierStyle): string {
@@ -337,19 +362,31 @@ export class JDBCConnection<TConfig extends JdbcConfig = JdbcConfig> extends Spa
   // SQL helpers
   // -------------------------------------------------------------------------------------------
 
-  /** Table name split into parts, with the configured default schema applied. */
+  /**
+   * Table name split into parts as the database stores them (folded per the dialect's
+   * `unquotedCase`), with {@link JDBCConnection.defaultSchema} applied to an unqualified name.
+   */
   tableParts(table: string): string[] {
-    const parts = splitQualifiedName(table, this.dialect.quote);
-    const schema = (this.config as JdbcConfig).schema;
-    return parts.length === 1 && schema ? [schema, parts[0]!] : parts;
+    const { quote, unquotedCase } = this.dialect;
+    const parts = foldedNameParts(table, quote, unquotedCase);
+    const schema = this.defaultSchema();
+    return parts.length === 1 && schema ? [foldName(schema, unquotedCase), parts[0]!] : parts;
+  }
+
+  /** The schema of unqualified table names: `schema` (connectors add their URL property, e.g. Db2's `currentSchema`). */
+  protected defaultSchema(): string | undefined {
+    return (this.config as JdbcConfig).schema;
   }
 
   quoteTable(table: string): string {
     return quoteParts(this.tableParts(table), this.dialect.quote);
   }
 
+  /** A quoted column name; folded per the dialect's `unquotedCase` unless written with quotes. */
   quoteColumn(column: string): string {
-    return quoteIdentifier(column, this.dialect.quote);
+    const { quote, unquotedCase } = this.dialect;
+    if (!unquotedCase) return quoteIdentifier(column, quote);
+    return quoteIdentifier(column.includes(quote.open) ? splitQualifiedName(column, quote)[0]! : foldName(column, unquotedCase), quote);
   }
 
   /** `SELECT <cols> FROM <table> [WHERE …]` for a read with pushed-down projection and filter. */
