@@ -106,7 +106,7 @@ function bytesPass(data: Data, prefix: number): ColumnPass {
         at += 4;
         if (prefix) buf[at++] = 1;
         // Short values: a byte loop beats the native copy's call overhead.
-        if (to - from < 32) for (let k = from; k < to; k++) buf[at++] = src[k]!;
+        if (to - from < 32) for (let k = from; k < to; k++) buf[at++] = values[k]!;
         else at += src.copy(buf, at, from, to);
         cursor[r] = at;
       }
