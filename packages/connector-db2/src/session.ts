@@ -4,7 +4,7 @@
  * transaction calls for BEGIN/COMMIT/ROLLBACK.
  */
 import type { RecordBatch, Schema } from 'apache-arrow';
-import { ANSI_QUOTES, insertInChunks, parameterizedInsertSql, type JdbcBulkInsertOptions, type JdbcBulkInsertResult, type JdbcSession } from '@sparkle/core';
+import { ANSI_QUOTES, fetchPages, insertInChunks, parameterizedInsertSql, type JdbcBulkInsertOptions, type JdbcBulkInsertResult, type JdbcSession } from '@sparkle/core';
 import { columnReaders, type CellKind } from '@sparkle/engine-local';
 import { rowPagesToBatches, type ColumnDescription } from '@sparkle/engine-local';
 
@@ -67,16 +67,7 @@ export class Db2Session implements JdbcSession {
     const result = Array.isArray(answer) ? answer[0] : answer;
     try {
       const columns = result.getColumnMetadataSync().map(describeColumn);
-      const run = this.run.bind(this);
-      const pages = (async function* () {
-        for (;;) {
-          options.signal.throwIfAborted();
-          const rows = await run(() => result.fetchN(size, { fetchMode: FETCH_ARRAY }));
-          if (!rows?.length) return;
-          yield rows;
-          if (rows.length < size) return;
-        }
-      })();
+      const pages = fetchPages((n) => this.run(() => result.fetchN(n, { fetchMode: FETCH_ARRAY })), size, options.signal);
       yield* rowPagesToBatches(columns, pages, size);
     } finally {
       result.closeSync();
@@ -111,12 +102,7 @@ export class Db2Session implements JdbcSession {
     return 0;
   }
 
-  async bulkInsert(
-    quotedTable: string,
-    schema: Schema,
-    batches: AsyncIterable<RecordBatch>,
-    options: JdbcBulkInsertOptions,
-  ): Promise<JdbcBulkInsertResult> {
+  async bulkInsert(quotedTable: string, schema: Schema, batches: AsyncIterable<RecordBatch>, options: JdbcBulkInsertOptions): Promise<JdbcBulkInsertResult> {
     const sql = parameterizedInsertSql(quotedTable, schema, ANSI_QUOTES);
     return insertInChunks(batches, { ...options, defaultChunkRows: DEFAULT_BATCH_ROWS }, async (batch, start, end) => {
       const readers = columnReaders(batch);

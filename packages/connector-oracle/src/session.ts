@@ -4,7 +4,7 @@
  * can undo a table swap although Oracle commits DDL implicitly.
  */
 import { Schema, type RecordBatch } from 'apache-arrow';
-import { ANSI_QUOTES, insertInChunks, parameterizedInsertSql, quoteIdentifier, splitQualifiedName, type JdbcBulkInsertOptions, type JdbcBulkInsertResult, type JdbcSession } from '@sparkle/core';
+import { ANSI_QUOTES, insertInChunks, parameterizedInsertSql, quoteIdentifier, RenameJournal, splitQualifiedName, type JdbcBulkInsertOptions, type JdbcBulkInsertResult, type JdbcSession } from '@sparkle/core';
 import { RowBatchBuilder, emptyBatch } from '@sparkle/engine-local';
 import { columnReaders, type CellKind } from '@sparkle/engine-local';
 import { arrowFieldOfOracle, type OracleColumn } from './types.js';
@@ -58,7 +58,8 @@ export function oracleTimestampToMs(text: string): number {
 }
 
 export class OracleSession implements JdbcSession {
-  private journal: Array<{ from: string[]; to: string }> | undefined;
+  /** Oracle commits DDL on its own: renames inside BEGIN … ROLLBACK are undone from here. */
+  private readonly journal = new RenameJournal<{ from: string[]; to: string }>();
 
   constructor(
     private readonly conn: OracleDriverConnection,
@@ -128,22 +129,20 @@ export class OracleSession implements JdbcSession {
     const text = sql.trim();
     const upper = text.toUpperCase();
     if (upper === 'BEGIN') {
-      this.journal = [];
+      this.journal.begin();
       return 0;
     }
     if (upper === 'COMMIT') {
-      this.journal = undefined;
+      this.journal.commit();
       await this.conn.commit();
       return 0;
     }
     if (upper === 'ROLLBACK') {
       await this.conn.rollback();
-      const done = this.journal ?? [];
-      this.journal = undefined;
-      for (const { from, to } of done.reverse()) {
+      await this.journal.rollback(({ from, to }) => {
         const renamed = [...from.slice(0, -1), to].map((p) => quoteIdentifier(p, ANSI_QUOTES)).join('.');
-        await this.conn.execute(`ALTER TABLE ${renamed} RENAME TO ${quoteIdentifier(from[from.length - 1]!, ANSI_QUOTES)}`);
-      }
+        return this.conn.execute(`ALTER TABLE ${renamed} RENAME TO ${quoteIdentifier(from[from.length - 1]!, ANSI_QUOTES)}`);
+      });
       return 0;
     }
     const dropIfExists = DROP_IF_EXISTS.exec(text);
@@ -158,16 +157,11 @@ export class OracleSession implements JdbcSession {
     }
     const result = await this.conn.execute(text, [...params]);
     const rename = RENAME.exec(text);
-    if (rename && this.journal) this.journal.push({ from: splitQualifiedName(rename[1]!.trim(), ANSI_QUOTES), to: splitQualifiedName(rename[2]!.trim(), ANSI_QUOTES).pop()! });
+    if (rename) this.journal.record({ from: splitQualifiedName(rename[1]!.trim(), ANSI_QUOTES), to: splitQualifiedName(rename[2]!.trim(), ANSI_QUOTES).pop()! });
     return result.rowsAffected ?? 0;
   }
 
-  async bulkInsert(
-    quotedTable: string,
-    schema: Schema,
-    batches: AsyncIterable<RecordBatch>,
-    options: JdbcBulkInsertOptions,
-  ): Promise<JdbcBulkInsertResult> {
+  async bulkInsert(quotedTable: string, schema: Schema, batches: AsyncIterable<RecordBatch>, options: JdbcBulkInsertOptions): Promise<JdbcBulkInsertResult> {
     const sql = parameterizedInsertSql(quotedTable, schema, ANSI_QUOTES, (i) => `:${i + 1}`);
     return insertInChunks(batches, { ...options, defaultChunkRows: DEFAULT_BATCH_ROWS }, async (batch, start, end) => {
       const readers = columnReaders(batch);

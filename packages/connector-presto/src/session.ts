@@ -92,12 +92,7 @@ export class PrestoSession implements JdbcSession {
     return updateCount ?? 0;
   }
 
-  async bulkInsert(
-    quotedTable: string,
-    schema: Schema,
-    batches: AsyncIterable<RecordBatch>,
-    options: JdbcBulkInsertOptions,
-  ): Promise<JdbcBulkInsertResult> {
+  async bulkInsert(quotedTable: string, schema: Schema, batches: AsyncIterable<RecordBatch>, options: JdbcBulkInsertOptions): Promise<JdbcBulkInsertResult> {
     const maxRows = options.batchSize ?? DEFAULT_INSERT_ROWS;
     const maxChars = this.options.maxStatementChars ?? MAX_STATEMENT_CHARS;
     const head = `INSERT INTO ${quotedTable} (${schema.fields.map((f) => quoteIdentifier(f.name, ANSI_QUOTES)).join(', ')}) VALUES `;

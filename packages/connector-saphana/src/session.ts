@@ -144,12 +144,7 @@ export class HanaSession implements JdbcSession {
     return typeof result === 'number' ? result : 0;
   }
 
-  async bulkInsert(
-    quotedTable: string,
-    schema: Schema,
-    batches: AsyncIterable<RecordBatch>,
-    options: JdbcBulkInsertOptions,
-  ): Promise<JdbcBulkInsertResult> {
+  async bulkInsert(quotedTable: string, schema: Schema, batches: AsyncIterable<RecordBatch>, options: JdbcBulkInsertOptions): Promise<JdbcBulkInsertResult> {
     const stmt = await call<HanaStatement>((cb) => this.client.prepare(parameterizedInsertSql(quotedTable, schema, ANSI_QUOTES), cb));
     try {
       return await insertInChunks(batches, { ...options, defaultChunkRows: DEFAULT_BATCH_ROWS }, async (batch, start, end) => {

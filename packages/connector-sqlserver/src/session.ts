@@ -134,12 +134,7 @@ export class SqlServerSession implements JdbcSession {
     return result.rowsAffected.reduce((a, b) => a + b, 0);
   }
 
-  async bulkInsert(
-    quotedTable: string,
-    schema: Schema,
-    batches: AsyncIterable<RecordBatch>,
-    options: JdbcBulkInsertOptions,
-  ): Promise<JdbcBulkInsertResult> {
+  async bulkInsert(quotedTable: string, schema: Schema, batches: AsyncIterable<RecordBatch>, options: JdbcBulkInsertOptions): Promise<JdbcBulkInsertResult> {
     const types = schema.fields.map((f) => this.bulkType(f.type));
     return insertInChunks(batches, { ...options, defaultChunkRows: DEFAULT_BATCH_ROWS }, async (batch, start, end) => {
       const readers = columnReaders(batch);

@@ -4,7 +4,7 @@
  * transactions by turning autocommit off, and a rename journal for undoing a failed swap.
  */
 import type { RecordBatch, Schema } from 'apache-arrow';
-import { ANSI_QUOTES, ConnectionFailedError, insertInChunks, parameterizedInsertSql, type JdbcBulkInsertOptions, type JdbcBulkInsertResult, type JdbcSession } from '@sparkle/core';
+import { ANSI_QUOTES, ConnectionFailedError, fetchPages, insertInChunks, parameterizedInsertSql, RenameJournal, type JdbcBulkInsertOptions, type JdbcBulkInsertResult, type JdbcSession } from '@sparkle/core';
 import { columnReaders, type CellKind } from '@sparkle/engine-local';
 import { rowPagesToBatches, type ColumnDescription } from '@sparkle/engine-local';
 
@@ -50,7 +50,8 @@ export function normalizeTeradataError(error: unknown, connector: string): unkno
 }
 
 export class TeradataSession implements JdbcSession {
-  private journal: Array<{ from: string; to: string }> | undefined;
+  /** Teradata commits DDL on its own: renames inside BT … ROLLBACK are undone from here. */
+  private readonly journal = new RenameJournal<{ from: string; to: string }>();
 
   constructor(
     private readonly conn: TeradataConnectionLike,
@@ -80,16 +81,7 @@ export class TeradataSession implements JdbcSession {
         scale: typeof d[5] === 'number' ? d[5] : undefined,
         nullable: d[6] === undefined ? true : Boolean(d[6]),
       }));
-      const run = this.run.bind(this);
-      const pages = (async function* () {
-        for (;;) {
-          options.signal.throwIfAborted();
-          const rows = await run(() => cur.fetchmany(size));
-          if (!rows.length) return;
-          yield rows;
-          if (rows.length < size) return;
-        }
-      })();
+      const pages = fetchPages((n) => this.run(() => cur.fetchmany(n)), size, options.signal);
       yield* rowPagesToBatches(columns, pages, size);
     } finally {
       options.signal.removeEventListener('abort', onAbort);
@@ -119,21 +111,19 @@ export class TeradataSession implements JdbcSession {
     const upper = text.toUpperCase();
     if (upper === 'BT') {
       this.conn.autocommit = false;
-      this.journal = [];
+      this.journal.begin();
       return 0;
     }
     if (upper === 'ET') {
       await this.run(() => this.conn.commit());
       this.conn.autocommit = true;
-      this.journal = undefined;
+      this.journal.commit();
       return 0;
     }
     if (upper === 'ROLLBACK') {
       await this.run(() => this.conn.rollback());
       this.conn.autocommit = true;
-      const done = this.journal ?? [];
-      this.journal = undefined;
-      for (const { from, to } of done.reverse()) await this.statement(`RENAME TABLE ${to} TO ${from}`, []);
+      await this.journal.rollback(({ from, to }) => this.statement(`RENAME TABLE ${to} TO ${from}`, []));
       return 0;
     }
     const drop = DROP_IF_EXISTS.exec(text);
@@ -150,7 +140,7 @@ export class TeradataSession implements JdbcSession {
     // Teradata closes a transaction at a DDL statement: commit it and keep the journal for undo.
     if (DDL.test(text) && !this.conn.autocommit) await this.run(() => this.conn.commit());
     const rename = RENAME.exec(text);
-    if (rename && this.journal) this.journal.push({ from: rename[1]!.trim(), to: rename[2]!.trim() });
+    if (rename) this.journal.record({ from: rename[1]!.trim(), to: rename[2]!.trim() });
     return count;
   }
 
@@ -164,12 +154,7 @@ export class TeradataSession implements JdbcSession {
     }
   }
 
-  async bulkInsert(
-    quotedTable: string,
-    schema: Schema,
-    batches: AsyncIterable<RecordBatch>,
-    options: JdbcBulkInsertOptions,
-  ): Promise<JdbcBulkInsertResult> {
+  async bulkInsert(quotedTable: string, schema: Schema, batches: AsyncIterable<RecordBatch>, options: JdbcBulkInsertOptions): Promise<JdbcBulkInsertResult> {
     const insert = parameterizedInsertSql(quotedTable, schema, ANSI_QUOTES);
     const sql = this.options.fastLoad ? `{fn teradata_try_fastload}${insert}` : insert;
     const cur = this.conn.cursor();

@@ -91,12 +91,7 @@ export class VerticaSession implements JdbcSession {
     return result.rowCount ?? 0;
   }
 
-  async bulkInsert(
-    quotedTable: string,
-    schema: Schema,
-    batches: AsyncIterable<RecordBatch>,
-    options: JdbcBulkInsertOptions,
-  ): Promise<JdbcBulkInsertResult> {
+  async bulkInsert(quotedTable: string, schema: Schema, batches: AsyncIterable<RecordBatch>, options: JdbcBulkInsertOptions): Promise<JdbcBulkInsertResult> {
     let readers: ColumnReader[] = [];
     // Binary columns travel as hex text.
     const cols = schema.fields.map((f) => `${quoteIdentifier(f.name, ANSI_QUOTES)}${String(f.type).includes('Binary') ? " FORMAT 'hex'" : ''}`);

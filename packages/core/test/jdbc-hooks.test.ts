@@ -4,8 +4,10 @@ import {
   ANSI_QUOTES,
   ansiDialect,
   BRACKETS,
+  fetchPages,
   insertInChunks,
   parameterizedInsertSql,
+  RenameJournal,
   JDBCConnection,
   MissingDriverError,
   NoNativeDriverConnection,
@@ -208,5 +210,51 @@ describe('parameterizedInsertSql', () => {
     const schema = tableFromArrays({ id: Int32Array.from([1]), 'na"me': ['x'] }).schema;
     expect(parameterizedInsertSql('"APP"."T"', schema, ANSI_QUOTES)).toBe('INSERT INTO "APP"."T" ("id", "na""me") VALUES (?, ?)');
     expect(parameterizedInsertSql('[dbo].[t]', schema, BRACKETS, (i) => `:${i + 1}`)).toBe('INSERT INTO [dbo].[t] ([id], [na"me]) VALUES (:1, :2)');
+  });
+});
+
+describe('fetchPages', () => {
+  it('pages until a short page, without a round trip past it', async () => {
+    const source = Array.from({ length: 7 }, (_, i) => i);
+    const asked: number[] = [];
+    let at = 0;
+    const fetch = async (n: number) => {
+      asked.push(n);
+      const page = source.slice(at, at + n);
+      at += n;
+      return page;
+    };
+    const pages: number[][] = [];
+    for await (const page of fetchPages(fetch, 3, new AbortController().signal)) pages.push(page);
+    expect(pages).toEqual([[0, 1, 2], [3, 4, 5], [6]]);
+    expect(asked).toEqual([3, 3, 3]);
+  });
+
+  it('stops at an empty page and honours the signal', async () => {
+    const pages: unknown[][] = [];
+    for await (const page of fetchPages(async () => null, 3, new AbortController().signal)) pages.push(page);
+    expect(pages).toEqual([]);
+    const stop = new AbortController();
+    stop.abort(new Error('cancelled'));
+    await expect(fetchPages(async () => [1, 2, 3], 3, stop.signal).next()).rejects.toThrow('cancelled');
+  });
+});
+
+describe('RenameJournal', () => {
+  it('undoes the renames of a rolled-back transaction newest first, and forgets committed ones', async () => {
+    const journal = new RenameJournal<{ from: string; to: string }>();
+    const undone: string[] = [];
+    journal.record({ from: 'outside', to: 'tx' }); // not in a transaction: nothing to undo later
+    journal.begin();
+    journal.record({ from: 'T', to: 'T_OLD' });
+    journal.record({ from: 'T_STG', to: 'T' });
+    await journal.rollback(async ({ from, to }) => undone.push(`${to}->${from}`));
+    expect(undone).toEqual(['T->T_STG', 'T_OLD->T']);
+
+    journal.begin();
+    journal.record({ from: 'A', to: 'B' });
+    journal.commit();
+    await journal.rollback(async ({ from, to }) => undone.push(`${to}->${from}`));
+    expect(undone).toHaveLength(2);
   });
 });

@@ -31,6 +31,7 @@ import { ANSI_QUOTES, jdbcPartitionPredicates, quoteIdentifier, splitQualifiedNa
 import { raceSignal } from '../util/async.js';
 
 export { insertInChunks, parameterizedInsertSql, type ChunkInsertOptions } from './jdbc-bulk.js';
+export { fetchPages, RenameJournal } from './jdbc-session-helpers.js';
 
 const scalar = z.union([z.string(), z.number(), z.boolean()]).transform(String);
 
