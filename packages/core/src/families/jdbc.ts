@@ -246,17 +246,25 @@ export interface JdbcDefaults {
 }
 
 /**
- * Base class of JDBC connections. Subclass it to add a database: set `jdbc` defaults, a
- * `dialect`, and implement `openSession()` with the native driver.
+ * Base class of JDBC connections. Subclass it to add a database: set `static jdbc` defaults, a
+ * `dialect` (quoting, types, `probeSql`, `isolationStatement`, `unquotedCase`), and the native
+ * driver glue — `static driverPackage` plus `connectSession()` (log in via `importDriver()`), and
+ * `setupStatements()` when fresh sessions need settings. The base applies `isolationLevel` and
+ * `sessionInitStatement`, probes, names lineage datasets, and runs partitioned reads and atomic
+ * writes. (Overriding `openSession()` instead still works: the connector then owns the session setup.)
+ * A database without a Node driver extends {@link NoNativeDriverConnection}.
  *
  * @example
  * ```ts
- * @registerConnection('mydb')
  * class MyDatabaseConnection extends JDBCConnection {
- *   constructor(init: ConnectionInit) {
- *     super({ ...init, config: { driver: 'com.mydb.Driver', ...init.config } });
+ *   static override jdbc = { driver: 'com.mydb.Driver', subprotocol: 'mydb', defaultPort: 5000, lineageScheme: 'mydb' };
+ *   static override driverPackage = 'mydb-client';
+ *   protected override async connectSession(): Promise<JdbcSession> {
+ *     const client = await this.importDriver<{ connect(o: object): Promise<MyClient> }>('connect');
+ *     return new MySession(await client.connect(this.connectionInfo()));
  *   }
  * }
+ * registerConnection('mydb', MyDatabaseConnection);
  * const conn = await getConnection('mydb', { config: { url: 'jdbc:mydb://localhost:5000/app', user: 'me' } });
  * conn.sparkRead('orders', {}).options.driver; // 'com.mydb.Driver'
  * ```
