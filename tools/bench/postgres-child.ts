@@ -3,7 +3,9 @@
  * JSON line: { ms, rows, bytes, maxRssMb }. Modes:
  * - `sparkle-read`: Sparkle's binary COPY → Arrow path, streaming (each batch dropped after use);
  * - `pg-rows`: node-postgres `SELECT *` into row objects (the usual Node way);
- * - `sparkle-write`: Arrow batches (read first, not timed) → binary COPY FROM STDIN.
+ * - `sparkle-write`: Arrow batches (read first, not timed) → binary COPY FROM STDIN;
+ * - `engine-read <n>`: `readTable` through the local engine with `partitionColumn: 'id'` and n
+ *   partitions (bounds pushed down), on a fresh connection: what a user's partitioned read costs.
  */
 import { PostgreSQLConnection } from '@sparkle/connector-postgres';
 import type { RecordBatch } from 'apache-arrow';
@@ -41,6 +43,21 @@ if (mode === 'sparkle-read') {
   await session.close();
   await conn.close();
   report({ ms: t2 - t1, coldMs: t2 - t0, rows, bytes } as never);
+} else if (mode === 'engine-read') {
+  const { localEngine } = await import('@sparkle/engine-local');
+  const numPartitions = Number(target ?? '1');
+  const conn = new PostgreSQLConnection({ type: 'postgres', config: { ...config, maxConnections: numPartitions } });
+  const t0 = performance.now();
+  const frame = await localEngine.readTable(conn, table, numPartitions > 1 ? { partitionColumn: 'id', numPartitions, signal } : { signal });
+  let rows = 0;
+  let bytes = 0;
+  for await (const batch of frame) {
+    rows += batch.numRows;
+    bytes += payloadBytes(batch);
+  }
+  const ms = performance.now() - t0;
+  await conn.close();
+  report({ ms, rows, bytes });
 } else if (mode === 'pg-rows') {
   const { default: pg } = await import('pg');
   const u = new URL(url.replace(/^jdbc:postgresql:/, 'postgres:'));

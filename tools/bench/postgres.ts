@@ -108,6 +108,10 @@ export async function benchPostgres(options: PgBenchOptions = {}): Promise<PgBen
     const sparkleRead = await best(repeat, () => child('sparkle-read', url, TABLE));
     const pgRows = await best(Math.min(repeat, 2), () => child('pg-rows', url, TABLE));
     if (sparkleRead.rows !== rows) throw new Error(`Sparkle read ${sparkleRead.rows} rows, expected ${rows}`);
+    // Partitioned reads through the local engine: 4 partitions (bounds from MIN/MAX) against 1.
+    const onePartition = await best(repeat, () => child('engine-read', url, TABLE, '1'));
+    const fourPartitions = await best(repeat, () => child('engine-read', url, TABLE, '4'));
+    if (onePartition.rows !== rows || fourPartitions.rows !== rows) throw new Error(`partitioned read returned ${fourPartitions.rows} rows, expected ${rows}`);
 
     const file = join(dir, 'rows.bin');
     await timedSpawn('psql', [...psqlArgs(o), '-c', `\\copy (SELECT * FROM ${TABLE}) TO '${file}' WITH (FORMAT binary)`]);
@@ -129,6 +133,8 @@ export async function benchPostgres(options: PgBenchOptions = {}): Promise<PgBen
     figures.writeMs = sparkleWrite.ms;
     figures.psqlWriteMs = psqlWrite.ms;
     figures.readRssMb = sparkleRead.maxRssMb;
+    figures.partition1Ms = onePartition.ms;
+    figures.partition4Ms = fourPartitions.ms;
     figures.payloadMb = payloadMb;
     lines.push(
       `PostgreSQL ${version.trim()}, table ${TABLE}: ${rows.toLocaleString('en-US')} rows × 8 columns (binary COPY file ${fileMb.toFixed(1)} MB), best of ${repeat}`,
@@ -138,6 +144,7 @@ export async function benchPostgres(options: PgBenchOptions = {}): Promise<PgBen
         `cold, incl. driver import + connect: ${(sparkleRead.coldMs! / 1000).toFixed(2)} s = ${ratio(psqlRead.ms, sparkleRead.coldMs!)} psql (whose time includes its own start and connect)`,
       `arrow→postgres:  sparkle ${(sparkleWrite.ms / 1000).toFixed(2)} s (${Math.round(rows / (sparkleWrite.ms / 1000)).toLocaleString('en-US')} rows/s): ` +
         `${ratio(psqlWrite.ms, sparkleWrite.ms)} psql \\copy from a binary file (${(psqlWrite.ms / 1000).toFixed(2)} s)`,
+      `partitioned read (local engine, fresh connections): 4 partitions ${(fourPartitions.ms / 1000).toFixed(2)} s = ${ratio(onePartition.ms, fourPartitions.ms)} one partition (${(onePartition.ms / 1000).toFixed(2)} s); target on 2 cores: no slowdown (≥ 1.0×)`,
       `peak RSS (streaming read): ${sparkleRead.maxRssMb.toFixed(0)} MB for an Arrow payload of ${payloadMb.toFixed(0)} MB ` +
         `(${(sparkleRead.maxRssMb / payloadMb).toFixed(2)}× payload; target ≤ 60 MB + 2× payload = ${rssBudget.toFixed(0)} MB: ${sparkleRead.maxRssMb <= rssBudget ? 'met' : 'missed'}); ` +
         `node-postgres rows peak ${pgRows.maxRssMb.toFixed(0)} MB`,
