@@ -5,7 +5,7 @@
  * this class adds the facts of this database and its driver glue.
  */
 import { z } from 'zod';
-import { JDBCConnection, jdbcConfigSchema, MissingDriverError, type ErrorHints, type JdbcDefaults, type JdbcSession } from '@sparkle/core';
+import { JDBCConnection, jdbcConfigSchema, type ErrorHints, type JdbcDefaults, type JdbcSession } from '@sparkle/core';
 
 /** Config: the JDBC shape (url | host/port/database, user, secret password, properties, …). */
 export const {{schemaName}} = jdbcConfigSchema.extend({});
@@ -28,20 +28,22 @@ export class {{className}} extends JDBCConnection<{{configTypeName}}> {
   /** Driver error codes: which mean "wrong credentials" and which are worth a retry. TODO: fill in. */
   static override errorHints: ErrorHints = { authCodes: [], retryableCodes: [] };
 {{#driver}}
+  /** Imported on first connect (`importDriver`), so Spark-only use needs no driver. */
+  static override driverPackage = '{{driver}}';
 
-  /** Opens a native session with `{{driver}}`, imported on first connect so Spark-only use needs no driver. */
-  protected override async openSession(): Promise<JdbcSession> {
-    try {
-      await import('{{driver}}');
-    } catch (cause) {
-      throw new MissingDriverError(this.type, '{{driver}}', cause);
-    }
+  /**
+   * Logs in with `{{driver}}` and returns the session glue; the base then applies setup
+   * statements, `isolationLevel` and `sessionInitStatement`.
+   */
+  protected override async connectSession(): Promise<JdbcSession> {
+    const driver = await this.importDriver<Record<string, unknown>>('connect'); // the export the driver logs in with
+    void driver;
     // TODO: connect with this.connectionInfo() and return a JdbcSession: queryArrow (stream
     // Arrow batches, never buffer the whole result), queryRows, execute, bulkInsert (the
-    // database's fastest bulk path), close.
-    return super.openSession();
+    // database's fastest bulk path — see insertInChunks/parameterizedInsertSql in core), close.
+    return super.connectSession();
   }
-{{/driver}}
+
 {{^driver}}
   // No Node driver: the native path stays unsupported (JDBCConnection's openSession says so)
   // and the connection works through Spark. Override openSession() when a driver exists.
