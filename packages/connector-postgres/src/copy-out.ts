@@ -5,8 +5,11 @@
  * CopyDone (or an ErrorResponse) arrives it gives the socket back, with the unread bytes, so
  * node-postgres sees CommandComplete / ReadyForQuery / the error as usual.
  *
- * Backpressure: decoded batches queue up to `maxQueued`; beyond that the socket is paused
- * until the consumer takes one, so a slow consumer never makes the reader buffer the table.
+ * Backpressure: decoded batches queue up to `maxQueued` (default one); beyond that the socket
+ * is paused until the consumer takes one, so a slow consumer never makes the reader buffer the
+ * table. One waiting batch is enough to keep the socket busy (the next batch is decoded while
+ * the consumer works on this one) and bounds a slow consumer's reader at three batches: the
+ * one it holds, the one waiting and the one being filled.
  */
 import type { RecordBatch } from 'apache-arrow';
 import type { CopyBinaryDecoder } from './copy-decoder.js';
@@ -42,7 +45,7 @@ export class CopyOutQuery {
   constructor(
     readonly text: string,
     private readonly decoder: CopyBinaryDecoder,
-    private readonly maxQueued = 2,
+    private readonly maxQueued = 1,
   ) {}
 
   /** Called by node-postgres when the query is sent. */
