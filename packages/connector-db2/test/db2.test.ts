@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { tableFromArrays } from 'apache-arrow';
-import { getConnection, MissingDriverError, type ConnectionInit } from '@sparkle/core';
+import { getConnection } from '@sparkle/core';
+import { nativeDriverChecks } from '@sparkle/testkit';
 import { Db2Connection, Db2Session, normalizeDb2Error, type Db2ConnectionLike } from '../src/index.js';
 
 describe('db2: registration, URLs and Spark mapping', () => {
@@ -55,14 +56,6 @@ describe('db2: registration, URLs and Spark mapping', () => {
     expect(conn.quoteTable('"x"";DROP TABLE t;--"')).toBe('"x"";DROP TABLE t;--"');
   });
 
-  it('raises MissingDriverError naming ibm_db when the driver cannot be imported', async () => {
-    class Unloadable extends Db2Connection {
-      static override driverModule = 'ibm_db-not-installed-for-this-test';
-    }
-    const error = await new Unloadable({ type: 'db2', config: { host: '127.0.0.1' } } as ConnectionInit).withSession(async () => 1).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(MissingDriverError);
-    expect((error as Error).message).toContain('pnpm add ibm_db');
-  });
 
   it('classifies SQL30082N as an authentication failure', () => {
     const conn = new Db2Connection({ type: 'db2', config: { host: 'h', password: 'pw-x' } });
@@ -121,3 +114,5 @@ describe('db2: session glue (recording stand-in for an ibm_db connection)', () =
     ]);
   });
 });
+
+nativeDriverChecks({ type: 'db2', connectionClass: Db2Connection, driverPackage: 'ibm_db', product: 'Db2', driverInstalled: false });

@@ -1,7 +1,6 @@
-import { createServer, type Server } from 'node:net';
-import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getConnection, MissingDriverError, type ConnectionInit } from '@sparkle/core';
+import { describe, expect, it } from 'vitest';
+import { getConnection } from '@sparkle/core';
+import { nativeDriverChecks } from '@sparkle/testkit';
 import { tableFromArrays } from 'apache-arrow';
 import { OracleConnection, OracleSession, oracleTimestampToMs, type OracleDriverConnection, type OracleDriverConstants } from '../src/index.js';
 
@@ -68,15 +67,6 @@ describe('oracle: registration, URLs and Spark mapping', () => {
     expect(() => conn.quoteColumn('a\u0000b')).toThrow(/NUL/);
   });
 
-  it('raises MissingDriverError naming oracledb when the driver cannot be imported', async () => {
-    class Unloadable extends OracleConnection {
-      static override driverModule = 'oracledb-not-installed-for-this-test';
-    }
-    const conn = new Unloadable({ type: 'oracle', config: { host: '127.0.0.1', port: 1 } } as ConnectionInit);
-    const error = await conn.withSession(async () => 1).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(MissingDriverError);
-    expect((error as MissingDriverError).message).toContain("pnpm add oracledb");
-  });
 
   it('reads NLS timestamp text as UTC', () => {
     expect(oracleTimestampToMs('2024-02-29 23:59:58.123456')).toBe(Date.UTC(2024, 1, 29, 23, 59, 58, 123));
@@ -84,31 +74,6 @@ describe('oracle: registration, URLs and Spark mapping', () => {
   });
 });
 
-describe('oracle: the real oracledb thin driver against local sockets', () => {
-  let server: Server;
-  let port = 0;
-  beforeAll(async () => {
-    // Accepts TCP, then hangs up on the first packet: no Oracle listener behind it.
-    server = createServer((socket) => socket.once('data', () => socket.destroy()));
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    port = (server.address() as AddressInfo).port;
-  });
-  afterAll(() => new Promise<void>((r) => server.close(() => r())));
-
-  it('check(): network ok, auth fails with a typed error when the peer is not Oracle', async () => {
-    const conn = new OracleConnection({ type: 'oracle', config: { host: '127.0.0.1', port, database: 'FREEPDB1', user: 'app', password: 'pw-never-shown', connectTimeoutMs: 4000 } });
-    const report = await conn.check();
-    expect(report.steps[1]).toMatchObject({ tier: 'network', status: 'ok' });
-    expect(report.failedTier).toBe('auth');
-    expect(report.steps[2]!.error?.code).toMatch(/CONNECTION_FAILED|QUERY_FAILED|TIMEOUT/);
-    expect(JSON.stringify(report)).not.toContain('pw-never-shown');
-  });
-
-  it('check(): an unreachable port fails the network tier', async () => {
-    const conn = new OracleConnection({ type: 'oracle', config: { host: '127.0.0.1', port: 1, database: 'X' } });
-    expect((await conn.check({ timeoutMs: 3000 })).failedTier).toBe('network');
-  });
-});
 
 describe('oracle: session glue (recording stand-in for an oracledb connection)', () => {
   const constants = {
@@ -193,3 +158,5 @@ describe('oracle: session glue (recording stand-in for an oracledb connection)',
     ]);
   });
 });
+
+nativeDriverChecks({ type: 'oracle', connectionClass: OracleConnection, driverPackage: 'oracledb', product: 'Oracle', config: { database: 'FREEPDB1', user: 'app' }, authErrorCodes: /CONNECTION_FAILED|QUERY_FAILED|TIMEOUT/ });

@@ -1,6 +1,6 @@
-import { createServer, type AddressInfo, type Server } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getConnection, MissingDriverError, type ConnectionInit } from '@sparkle/core';
+import { describe, expect, it } from 'vitest';
+import { getConnection } from '@sparkle/core';
+import { nativeDriverChecks } from '@sparkle/testkit';
 import { describeHanaColumn, HanaSession, SapHanaConnection, type HanaClientLike } from '../src/index.js';
 
 describe('saphana: registration, URLs and Spark mapping', () => {
@@ -52,14 +52,6 @@ describe('saphana: registration, URLs and Spark mapping', () => {
     expect(describeHanaColumn({ columnDisplayName: 'AT', dataType: 61 }).typeName).toBe('LONGDATE');
   });
 
-  it('raises MissingDriverError naming hdb when the driver cannot be imported', async () => {
-    class Unloadable extends SapHanaConnection {
-      static override driverModule = 'hdb-not-installed-for-this-test';
-    }
-    const error = await new Unloadable({ type: 'saphana', config: { host: '127.0.0.1' } } as ConnectionInit).withSession(async () => 1).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(MissingDriverError);
-    expect((error as Error).message).toContain('pnpm add hdb');
-  });
 
   it('BEGIN/COMMIT switch autocommit around the transaction', async () => {
     const calls: string[] = [];
@@ -77,25 +69,4 @@ describe('saphana: registration, URLs and Spark mapping', () => {
   });
 });
 
-describe('saphana: the real hdb driver against local sockets', () => {
-  let server: Server;
-  let port = 0;
-  beforeAll(async () => {
-    server = createServer((socket) => socket.once('data', () => socket.destroy()));
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    port = (server.address() as AddressInfo).port;
-  });
-  afterAll(() => new Promise<void>((r) => server.close(() => r())));
-
-  it('a peer that is not HANA fails the auth tier with a typed, redacted error', async () => {
-    const conn = new SapHanaConnection({ type: 'saphana', config: { host: '127.0.0.1', port, user: 'SYSTEM', password: 'pw-never-shown', connectTimeoutMs: 4000 } });
-    const report = await conn.check();
-    expect(report.steps[1]).toMatchObject({ tier: 'network', status: 'ok' });
-    expect(report.failedTier).toBe('auth');
-    expect(JSON.stringify(report)).not.toContain('pw-never-shown');
-  });
-
-  it('an unreachable port fails the network tier', async () => {
-    expect((await new SapHanaConnection({ type: 'saphana', config: { host: '127.0.0.1', port: 1 } }).check({ timeoutMs: 3000 })).failedTier).toBe('network');
-  });
-});
+nativeDriverChecks({ type: 'saphana', connectionClass: SapHanaConnection, driverPackage: 'hdb', product: 'HANA', config: { user: 'SYSTEM' } });

@@ -1,6 +1,6 @@
-import { createServer, type AddressInfo, type Server } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getConnection, MissingDriverError, type ConnectionInit } from '@sparkle/core';
+import { describe, expect, it } from 'vitest';
+import { getConnection } from '@sparkle/core';
+import { nativeDriverChecks } from '@sparkle/testkit';
 import { normalizeTeradataError, parseTeradataUrl, TeradataConnection, teradataDialect } from '../src/index.js';
 
 describe('teradata: registration, URLs and Spark mapping', () => {
@@ -69,37 +69,6 @@ describe('teradata: registration, URLs and Spark mapping', () => {
     expect((e as { code: number }).code).toBe(8017);
   });
 
-  it('raises MissingDriverError naming teradatasql when the driver cannot be imported', async () => {
-    class Unloadable extends TeradataConnection {
-      static override driverModule = 'teradatasql-not-installed-for-this-test';
-    }
-    const error = await new Unloadable({ type: 'teradata', config: { host: '127.0.0.1' } } as ConnectionInit).withSession(async () => 1).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(MissingDriverError);
-    expect((error as Error).message).toContain('pnpm add teradatasql');
-  });
 });
 
-describe('teradata: the real teradatasql driver against local sockets', () => {
-  let server: Server;
-  let port = 0;
-  beforeAll(async () => {
-    server = createServer((socket) => socket.once('data', () => socket.destroy()));
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    port = (server.address() as AddressInfo).port;
-  });
-  afterAll(() => new Promise<void>((r) => server.close(() => r())));
-
-  it('an unreachable port fails the network tier', async () => {
-    const conn = new TeradataConnection({ type: 'teradata', config: { host: '127.0.0.1', port: 1 } });
-    expect((await conn.check({ timeoutMs: 3000 })).failedTier).toBe('network');
-  });
-
-  it('a peer that is not Teradata fails the auth tier with a typed, redacted error', async () => {
-    const conn = new TeradataConnection({ type: 'teradata', config: { host: '127.0.0.1', port, user: 'u', password: 'pw-never-shown', connectTimeoutMs: 5000 } });
-    const report = await conn.check({ timeoutMs: 15_000 });
-    expect(report.steps[1]).toMatchObject({ tier: 'network', status: 'ok' });
-    expect(report.failedTier).toBe('auth');
-    expect(report.steps[2]!.error?.code).toMatch(/CONNECTION_FAILED|QUERY_FAILED|TIMEOUT/);
-    expect(JSON.stringify(report)).not.toContain('pw-never-shown');
-  }, 20_000);
-});
+nativeDriverChecks({ type: 'teradata', connectionClass: TeradataConnection, driverPackage: 'teradatasql', product: 'Teradata', config: { user: 'u' }, authErrorCodes: /CONNECTION_FAILED|QUERY_FAILED|TIMEOUT/, checkTimeoutMs: 15_000 });

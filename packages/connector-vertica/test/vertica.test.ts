@@ -1,8 +1,8 @@
-import { createServer, type AddressInfo, type Server } from 'node:net';
 import type { Readable } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { tableFromArrays } from 'apache-arrow';
-import { getConnection, MissingDriverError, type ConnectionInit } from '@sparkle/core';
+import { getConnection } from '@sparkle/core';
+import { nativeDriverChecks } from '@sparkle/testkit';
 import { describeVerticaField, VerticaConnection, verticaDialect, VerticaSession, type VerticaClientLike } from '../src/index.js';
 
 describe('vertica: registration, URLs and Spark mapping', () => {
@@ -81,35 +81,6 @@ describe('vertica: registration, URLs and Spark mapping', () => {
     expect(sent[0]!.data).toBe('"1"\t"tab\\\there \\"q\\" \\\\ end"\n"2"\t""\n"3"\t\n');
   });
 
-  it('raises MissingDriverError naming vertica-nodejs when the driver cannot be imported', async () => {
-    class Unloadable extends VerticaConnection {
-      static override driverModule = 'vertica-nodejs-not-installed-for-this-test';
-    }
-    const error = await new Unloadable({ type: 'vertica', config: { host: '127.0.0.1' } } as ConnectionInit).withSession(async () => 1).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(MissingDriverError);
-    expect((error as Error).message).toContain('pnpm add vertica-nodejs');
-  });
 });
 
-describe('vertica: the real vertica-nodejs driver against local sockets', () => {
-  let server: Server;
-  let port = 0;
-  beforeAll(async () => {
-    server = createServer((socket) => socket.once('data', () => socket.destroy()));
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    port = (server.address() as AddressInfo).port;
-  });
-  afterAll(() => new Promise<void>((r) => server.close(() => r())));
-
-  it('a peer that is not Vertica fails the auth tier with a typed, redacted error', async () => {
-    const conn = new VerticaConnection({ type: 'vertica', config: { host: '127.0.0.1', port, database: 'db', user: 'dbadmin', password: 'pw-never-shown', connectTimeoutMs: 4000 } });
-    const report = await conn.check();
-    expect(report.steps[1]).toMatchObject({ tier: 'network', status: 'ok' });
-    expect(report.failedTier).toBe('auth');
-    expect(JSON.stringify(report)).not.toContain('pw-never-shown');
-  });
-
-  it('an unreachable port fails the network tier', async () => {
-    expect((await new VerticaConnection({ type: 'vertica', config: { host: '127.0.0.1', port: 1, database: 'db' } }).check({ timeoutMs: 3000 })).failedTier).toBe('network');
-  });
-});
+nativeDriverChecks({ type: 'vertica', connectionClass: VerticaConnection, driverPackage: 'vertica-nodejs', product: 'Vertica', config: { database: 'db', user: 'dbadmin' } });

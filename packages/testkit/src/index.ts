@@ -35,3 +35,4 @@ export {
   type MariaDbService,
 } from './services.js';
 export { liveJdbcSuite, type LiveJdbcSuiteOptions } from './live.js';
+export { nativeDriverChecks, type NativeDriverChecksOptions } from './driver.js';
