@@ -5,7 +5,7 @@
  * carry status and request id but never a credential.
  */
 import { clearTimeout, setTimeout } from 'node:timers';
-import { abortError, ConnectionFailedError, SparkleError, TimeoutError } from '../errors.js';
+import { abortError, ConnectionFailedError, InvalidArgumentError, SparkleError, TimeoutError } from '../errors.js';
 import { redactText } from '../secrets.js';
 import { jitteredBackoff, sleep as defaultSleep } from '../util/async.js';
 import type { AuthTarget, HttpAuth } from './auth.js';
@@ -253,6 +253,9 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
       body = JSON.stringify(req.json);
       if (!baseHeaders.has('content-type')) baseHeaders.set('content-type', 'application/json');
     }
+    if ((method === 'GET' || method === 'HEAD') && body !== undefined && body !== null) {
+      throw new InvalidArgumentError(`${method} ${shownUrl()} cannot carry a body (fetch refuses it); send it with POST or PUT, or move the fields into query`, { connector });
+    }
     const idempotent = isIdempotent(method, baseHeaders, req.idempotent);
     const shouldRetry = (context: RetryContext): boolean => {
       if (policy === false) return false;
@@ -412,7 +415,9 @@ function networkFailure(error: unknown, code: string | undefined, method: string
   let inner: Error | undefined = cause;
   while (inner && (inner as { cause?: unknown }).cause instanceof Error) inner = (inner as { cause: Error }).cause;
   const why = inner && inner.message !== cause?.message ? inner.message : cause?.message ?? 'unknown error';
-  return new ConnectionFailedError(`${method} ${url} is unreachable${code ? ` (${code})` : ''}: ${redactText(why, secrets)}`, {
+  // Without a socket-level code, fetch refused the request itself (a bad header value, say).
+  const what = code ? `is unreachable (${code})` : 'failed before reaching the server';
+  return new ConnectionFailedError(`${method} ${url} ${what}: ${redactText(why, secrets)}`, {
     connector,
     cause,
     retryable: isRetryableNetworkCode(code),
