@@ -19,7 +19,7 @@ import {
   isRetryableNetworkCode,
   type HttpClient,
   type HttpResponse,
-  type RetryContext,
+  type HttpRetryContext,
 } from '@sparkle/core';
 
 /** A column as the server describes it. */
@@ -240,7 +240,7 @@ export class StatementClient {
  * any request (the statement POST included) is sent again; a network failure or timeout is
  * retried for GET and DELETE only, since a lost POST may have started the query.
  */
-function protocolRetry(context: RetryContext): boolean {
+function protocolRetry(context: HttpRetryContext): boolean {
   if (context.status !== undefined) return context.status === 502 || context.status === 503 || context.status === 504;
   return context.method !== 'POST' && (context.networkCode === 'TIMEOUT' || isRetryableNetworkCode(context.networkCode));
 }

@@ -15,7 +15,7 @@ import {
   paginatePageNumber,
   parseJsonPointer,
   resolveJsonPointer,
-  type PageInfo,
+  type HttpPageInfo,
 } from '../src/index.js';
 import { sendJson, startServer, type TestServer } from './http-server.js';
 
@@ -53,7 +53,7 @@ describe('paginators', () => {
       return { body: { data: RECORDS.slice(start, start + SIZE), meta: { next_cursor: next } } };
     });
     const api = createHttpClient({ baseUrl: s.url });
-    const pages: PageInfo[] = [];
+    const pages: HttpPageInfo[] = [];
     const got = await all(paginateCursor<{ id: number }>(api, { request: { path: '/items', query: { limit: SIZE } }, itemsPointer: '/data', cursorPointer: '/meta/next_cursor', cursorParam: 'cursor', onPage: (p) => pages.push(p) }));
     expect(ids(got)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     expect(s.requests.map((r) => r.url)).toEqual(['/items?limit=3', '/items?limit=3&cursor=3', '/items?limit=3&cursor=6']);

@@ -4,7 +4,7 @@
  */
 
 /** The parts of an outgoing request an auth scheme may change. */
-export interface AuthTarget {
+export interface HttpAuthTarget {
   url: URL;
   headers: Headers;
 }
@@ -12,20 +12,20 @@ export interface AuthTarget {
 /** A way to authenticate requests. Implement it for schemes core does not ship (request signing, mTLS headers). */
 export interface HttpAuth {
   /** Sets credentials on one attempt of a request (called again for every retry). */
-  apply(target: AuthTarget, signal: AbortSignal): void | Promise<void>;
+  apply(target: HttpAuthTarget, signal: AbortSignal): void | Promise<void>;
   /**
    * Called once when a request is answered 401 with the credentials `apply` set. Returning true
    * makes the client send the request again (once), after `apply` picks fresh credentials.
    */
-  onUnauthorized?(target: AuthTarget): boolean | Promise<boolean>;
+  onUnauthorized?(target: HttpAuthTarget): boolean | Promise<boolean>;
   /** Every secret value this scheme holds or has obtained, for redaction. */
   secrets(): string[];
 }
 
 /** A value given directly or produced on demand (a token read from a vault, a rotating key). */
-export type SecretSource = string | (() => string | Promise<string>);
+export type CredentialSource = string | (() => string | Promise<string>);
 
-async function resolveSecret(source: SecretSource): Promise<string> {
+async function resolveSecret(source: CredentialSource): Promise<string> {
   return typeof source === 'function' ? source() : source;
 }
 
@@ -47,7 +47,7 @@ function seenValues(limit = 8): { add(value: string): void; list(): string[] } {
  * @example
  * createHttpClient({ baseUrl: 'https://api.example.com', auth: bearerAuth(process.env.API_TOKEN!) });
  */
-export function bearerAuth(token: SecretSource): HttpAuth {
+export function bearerAuth(token: CredentialSource): HttpAuth {
   const seen = seenValues();
   return {
     async apply({ headers }) {
@@ -64,7 +64,7 @@ export function bearerAuth(token: SecretSource): HttpAuth {
  * @example
  * basicAuth('etl', process.env.DB_PASSWORD!)
  */
-export function basicAuth(user: string, password: SecretSource): HttpAuth {
+export function basicAuth(user: string, password: CredentialSource): HttpAuth {
   const seen = seenValues();
   return {
     async apply({ headers }) {
@@ -84,7 +84,7 @@ export function basicAuth(user: string, password: SecretSource): HttpAuth {
 export interface ApiKeyAuthOptions {
   /** Header or query parameter name, e.g. `x-api-key` or `api_key`. */
   name: string;
-  value: SecretSource;
+  value: CredentialSource;
   /** Where the key goes. Default `header`. */
   in?: 'header' | 'query';
   /** Text before the key in a header, e.g. `Token ` or `ApiKey `. */

@@ -8,9 +8,9 @@ import { clearTimeout, setTimeout } from 'node:timers';
 import { abortError, ConnectionFailedError, InvalidArgumentError, SparkleError, TimeoutError } from '../errors.js';
 import { redactText } from '../secrets.js';
 import { jitteredBackoff, sleep as defaultSleep } from '../util/async.js';
-import type { AuthTarget, HttpAuth } from './auth.js';
+import type { HttpAuthTarget, HttpAuth } from './auth.js';
 import { HttpError, requestIdOf } from './errors.js';
-import { defaultRetryOn, isIdempotent, isRetryableNetworkCode, networkErrorCode, parseRetryAfter, type RetryContext } from './policy.js';
+import { defaultRetryOn, isIdempotent, isRetryableNetworkCode, networkErrorCode, parseRetryAfter, type HttpRetryContext } from './policy.js';
 import { isSecretHeader, isSecretQueryParam, redactSnippet, redactUrl, sanitizeCause } from './redact.js';
 import { HttpResponse } from './response.js';
 
@@ -27,7 +27,7 @@ export interface HttpRetryOptions {
    * requests still retry), or a function deciding from the context. Default: 408, 425, 429, 500,
    * 502, 503, 504 for idempotent requests, plus 429 and refused connections for any request.
    */
-  retryOn?: readonly number[] | ((context: RetryContext) => boolean);
+  retryOn?: readonly number[] | ((context: HttpRetryContext) => boolean);
   /**
    * Longest `Retry-After` the client waits. A server asking for more ends the retries at once
    * (the error carries `retryAfterMs`): waiting less than asked would only earn another 429.
@@ -89,14 +89,14 @@ export interface HttpClientOptions {
 }
 
 /** A query value; arrays repeat the parameter, `undefined` and `null` omit it. */
-export type QueryValue = string | number | boolean | bigint | null | undefined | ReadonlyArray<string | number | boolean | bigint>;
+export type HttpQueryValue = string | number | boolean | bigint | null | undefined | ReadonlyArray<string | number | boolean | bigint>;
 
 export interface HttpRequestOptions {
   /** Default `GET`. */
   method?: string;
   /** Path joined to `baseUrl`, or an absolute `http(s)://` URL. */
   path?: string;
-  query?: Record<string, QueryValue>;
+  query?: Record<string, HttpQueryValue>;
   headers?: Record<string, string>;
   /** A value sent as JSON (sets `content-type: application/json`). */
   json?: unknown;
@@ -129,7 +129,7 @@ export interface HttpClient {
   /** POST `json` to `path` and parse the JSON answer. Not retried unless `idempotent: true` or an idempotency key is set. */
   postJson<T = unknown>(path: string, json: unknown, options?: JsonRequestOptions): Promise<T>;
   /** The absolute URL a path and query resolve to. */
-  resolveUrl(path?: string, query?: Record<string, QueryValue>): URL;
+  resolveUrl(path?: string, query?: Record<string, HttpQueryValue>): URL;
   /** `text` with every secret this client knows (auth, secret headers, extra secrets) removed. */
   redact(text: string): string;
 }
@@ -147,7 +147,7 @@ function joinPath(baseUrl: string | undefined, path: string | undefined): string
   return `${baseUrl.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`;
 }
 
-function appendQuery(url: URL, query: Record<string, QueryValue> | undefined): void {
+function appendQuery(url: URL, query: Record<string, HttpQueryValue> | undefined): void {
   for (const [name, value] of Object.entries(query ?? {})) {
     if (value === undefined || value === null) continue;
     if (Array.isArray(value)) for (const v of value) url.searchParams.append(name, String(v));
@@ -220,7 +220,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
       .flatMap(([, value]) => secretPartsOfHeader(value)),
   ];
 
-  const resolveUrl = (path?: string, query?: Record<string, QueryValue>): URL => {
+  const resolveUrl = (path?: string, query?: Record<string, HttpQueryValue>): URL => {
     const url = new URL(joinPath(baseUrl, path));
     appendQuery(url, query);
     return url;
@@ -257,7 +257,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
       throw new InvalidArgumentError(`${method} ${shownUrl()} cannot carry a body (fetch refuses it); send it with POST or PUT, or move the fields into query`, { connector });
     }
     const idempotent = isIdempotent(method, baseHeaders, req.idempotent);
-    const shouldRetry = (context: RetryContext): boolean => {
+    const shouldRetry = (context: HttpRetryContext): boolean => {
       if (policy === false) return false;
       const rule = policy.retryOn;
       if (typeof rule === 'function') return rule(context);
@@ -290,9 +290,9 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
       for (let attempt = 1; ; attempt++) {
         const stopped = outerStop(attempt - 1);
         if (stopped) throw stopped;
-        const target: AuthTarget = { url: new URL(baseTarget), headers: new Headers(baseHeaders) };
+        const target: HttpAuthTarget = { url: new URL(baseTarget), headers: new Headers(baseHeaders) };
         const attemptTimer = timer(timeoutMs);
-        const signal = AbortSignal.any([...outer, attemptTimer.signal!]);
+        const signal = AbortSignal.any([...outer, ...(attemptTimer.signal ? [attemptTimer.signal] : [])]);
         let raw: Response;
         try {
           if (options.auth) await options.auth.apply(target, signal);
@@ -316,7 +316,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
                 details: { method, url: shownUrl(), attempts: attempt, timeoutMs },
               })
             : networkFailure(error, code, method, shownUrl(), attempt, connector, secrets());
-          const context: RetryContext = { method, idempotent, attempt, networkCode: code };
+          const context: HttpRetryContext = { method, idempotent, attempt, networkCode: code };
           if (attempt >= attempts || !shouldRetry(context)) throw failure;
           const delayMs = jitteredBackoff(attempt - 1, { ...policy, random });
           options.onRetry?.({ method, url: shownUrl(), attempt, delayMs, networkCode: code });
@@ -359,7 +359,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
         const retryAfterMs = raw.status === 429 || raw.status === 503 ? parseRetryAfter(raw.headers.get('retry-after'), now()) : undefined;
         const text = await readBounded(raw, 8 * 1024);
         attemptTimer.stop();
-        const context: RetryContext = { method, idempotent, attempt, status: raw.status };
+        const context: HttpRetryContext = { method, idempotent, attempt, status: raw.status };
         const willRetry = attempt < attempts && shouldRetry(context) && (retryAfterMs === undefined || retryAfterMs <= maxRetryAfterMs);
         const error = new HttpError({
           status: raw.status,

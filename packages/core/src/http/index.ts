@@ -9,6 +9,6 @@ export * from './errors.js';
 export * from './auth.js';
 export * from './oauth2.js';
 export * from './paginate.js';
-export { parseRetryAfter, isIdempotent, defaultRetryOn, isRetryableNetworkCode, type RetryContext } from './policy.js';
+export { parseRetryAfter, isIdempotent, defaultRetryOn, isRetryableNetworkCode, type HttpRetryContext } from './policy.js';
 export { redactUrl, isSecretHeader, isSecretQueryParam } from './redact.js';
 export { resolveJsonPointer, parseJsonPointer } from './json-pointer.js';

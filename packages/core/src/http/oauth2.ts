@@ -6,7 +6,7 @@
  */
 import { AuthenticationError } from '../errors.js';
 import { raceSignal } from '../util/async.js';
-import type { AuthTarget, HttpAuth } from './auth.js';
+import type { HttpAuthTarget, HttpAuth } from './auth.js';
 import { createHttpClient, type HttpClock, type HttpRetryOptions } from './client.js';
 import { HttpError } from './errors.js';
 import { redactSnippet, redactUrl } from './redact.js';
@@ -164,13 +164,13 @@ function tokenCache(options: OAuth2Options, grant: () => Record<string, string>,
     invalidate() {
       current = undefined;
     },
-    async apply(target: AuthTarget, signal: AbortSignal) {
+    async apply(target: HttpAuthTarget, signal: AbortSignal) {
       const accessToken = await token(signal);
       const type = current?.tokenType ?? 'Bearer';
       // RFC 6750 uses "Bearer"; servers echo "bearer" in token_type, which some APIs refuse.
       target.headers.set('authorization', `${type.toLowerCase() === 'bearer' ? 'Bearer' : type} ${accessToken}`);
     },
-    onUnauthorized(target: AuthTarget) {
+    onUnauthorized(target: HttpAuthTarget) {
       const sent = target.headers.get('authorization')?.replace(/^\S+\s+/, '');
       // Drop the token only if it is still the cached one: a concurrent request may have renewed it already.
       if (current && sent === current.accessToken) current = undefined;

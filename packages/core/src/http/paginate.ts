@@ -11,7 +11,7 @@ import { resolveJsonPointer } from './json-pointer.js';
 import type { HttpResponse } from './response.js';
 
 /** Options every paginator takes. */
-export interface PaginateOptions {
+export interface HttpPaginateOptions {
   /** The first request (method, path, query, headers, json, signal…). */
   request: HttpRequestOptions;
   /** JSON pointer of the record array in each page, e.g. `/data`. Default `''` (the page is the array). */
@@ -26,11 +26,11 @@ export interface PaginateOptions {
   /** Follow next links to another origin (they would receive the client's credentials). Default false. */
   allowCrossOrigin?: boolean;
   /** Called after each page (progress, rate-limit headers). */
-  onPage?: (page: PageInfo) => void;
+  onPage?: (page: HttpPageInfo) => void;
 }
 
 /** What `onPage` is told. */
-export interface PageInfo {
+export interface HttpPageInfo {
   /** 1-based page number. */
   page: number;
   records: number;
@@ -61,7 +61,7 @@ function withQuery(request: HttpRequestOptions, params: Record<string, string | 
 }
 
 /** The shared loop. `next` returns the following request, or undefined at the end. */
-async function* paginateWith<T>(client: HttpClient, options: PaginateOptions, next: NextRequest, select?: (body: unknown) => unknown[]): AsyncGenerator<T> {
+async function* paginateWith<T>(client: HttpClient, options: HttpPaginateOptions, next: NextRequest, select?: (body: unknown) => unknown[]): AsyncGenerator<T> {
   const maxPages = options.maxPages ?? 1000;
   const pointer = options.itemsPointer ?? '';
   const origin = client.resolveUrl(options.request.path, options.request.query).origin;
@@ -97,7 +97,7 @@ function guardRepeat(client: HttpClient, seen: Set<string>, value: string, what:
   seen.add(value);
 }
 
-export interface CursorPaginateOptions extends PaginateOptions {
+export interface CursorPaginateOptions extends HttpPaginateOptions {
   /** JSON pointer of the next cursor in the body, e.g. `/meta/next_cursor`. Empty, null or absent ends the listing. */
   cursorPointer: string;
   /** Query parameter the cursor is sent back in, e.g. `cursor` or `starting_after`. */
@@ -119,7 +119,7 @@ export function paginateCursor<T = unknown>(client: HttpClient, options: CursorP
   });
 }
 
-export interface OffsetPaginateOptions extends PaginateOptions {
+export interface OffsetPaginateOptions extends HttpPaginateOptions {
   /** Records per page. */
   limit: number;
   /** Default `offset`. */
@@ -150,7 +150,7 @@ export function paginateOffset<T = unknown>(client: HttpClient, options: OffsetP
   });
 }
 
-export interface PageNumberPaginateOptions extends PaginateOptions {
+export interface PageNumberPaginateOptions extends HttpPaginateOptions {
   /** Default `page`. */
   pageParam?: string;
   /** Number of the first page. Default 1. */
@@ -211,7 +211,7 @@ function followUrl(client: HttpClient, request: HttpRequestOptions, link: string
   return { ...request, path: next.toString(), query: undefined };
 }
 
-export interface LinkHeaderPaginateOptions extends PaginateOptions {
+export interface LinkHeaderPaginateOptions extends HttpPaginateOptions {
   /** Relation to follow. Default `next`. */
   rel?: string;
 }
@@ -232,7 +232,7 @@ export function paginateLinkHeader<T = unknown>(client: HttpClient, options: Lin
   });
 }
 
-export interface NextUrlPaginateOptions extends PaginateOptions {
+export interface NextUrlPaginateOptions extends HttpPaginateOptions {
   /** JSON pointer of the next page's URL in the body, e.g. `/next` or `/links/next`. */
   nextUrlPointer: string;
 }
@@ -267,7 +267,7 @@ export interface GraphQLPaginateOptions {
   onMaxPages?: 'throw' | 'stop';
   headers?: Record<string, string>;
   signal?: AbortSignal;
-  onPage?: (page: PageInfo) => void;
+  onPage?: (page: HttpPageInfo) => void;
 }
 
 /**

@@ -57,7 +57,7 @@ export function isRetryableNetworkCode(code: string | undefined): boolean {
 }
 
 /** What a retry decision can look at. */
-export interface RetryContext {
+export interface HttpRetryContext {
   method: string;
   /** Whether the request is safe to repeat (see `isIdempotent`). */
   idempotent: boolean;
@@ -74,7 +74,7 @@ export interface RetryContext {
  * and per-attempt timeouts. Any request, idempotent or not, retries a 429 and a refused
  * connection: in both the server certainly did not act on it.
  */
-export function defaultRetryOn(context: RetryContext, statuses: readonly number[] | undefined = undefined): boolean {
+export function defaultRetryOn(context: HttpRetryContext, statuses: readonly number[] | undefined = undefined): boolean {
   const retryableStatus = (s: number) => (statuses ? statuses.includes(s) : isRetryableStatus(s));
   if (context.status !== undefined) {
     if (!retryableStatus(context.status)) return false;

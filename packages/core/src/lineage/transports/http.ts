@@ -65,6 +65,8 @@ export class HttpTransport implements LineageTransport {
         baseDelayMs: options.backoffMs ?? 300,
         maxDelayMs: 5000,
         retryOn: options.retryStatuses ?? [429, 500, 502, 503, 504],
+        // Emission must not stall close(): a server asking for a longer pause gets the warning instead.
+        maxRetryAfterMs: 5000,
       },
       ...(options.fetch ? { fetch: options.fetch } : {}),
       ...(options.sleep ? { clock: { sleep: options.sleep } } : {}),
