@@ -152,6 +152,14 @@ describe('errors never carry secrets', () => {
   });
 });
 
+describe('argument errors', () => {
+  it('a path that is not a URL is an INVALID_ARGUMENT error that keeps its query secret out', async () => {
+    const error = await createHttpClient().getJson(`items?api_key=${SECRETS.queryKey}`).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringMatching(/"items\?api_key=\*\*\*" is not an absolute http\(s\) URL/) });
+    expectNoSecret(error);
+  });
+});
+
 describe('redactUrl', () => {
   it('blanks user-info passwords and secret query values, keeps the rest', () => {
     expect(redactUrl('https://me:pw@api.example.com/v1/x?page=2&key=abc&X-Amz-Credential=AKIA%2F1&client_secret=z&q=ok')).toBe(

@@ -140,8 +140,7 @@ const ABSOLUTE_URL = /^[a-z][a-z0-9+.-]*:\/\//i;
 function joinPath(baseUrl: string | undefined, path: string | undefined): string {
   if (path && ABSOLUTE_URL.test(path)) return path;
   if (!baseUrl) {
-    if (!path) throw new TypeError('createHttpClient: a request needs an absolute path when the client has no baseUrl');
-    return path;
+    return path ?? '';
   }
   if (!path) return baseUrl;
   return `${baseUrl.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`;
@@ -221,7 +220,16 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
   ];
 
   const resolveUrl = (path?: string, query?: Record<string, HttpQueryValue>): URL => {
-    const url = new URL(joinPath(baseUrl, path));
+    let url: URL;
+    try {
+      url = new URL(joinPath(baseUrl, path));
+    } catch {
+      // Node's own error keeps the raw input (maybe with a key in it) on `input`: say it redacted.
+      throw new InvalidArgumentError(
+        `createHttpClient: "${redactUrl(joinPath(baseUrl, path ?? ''), staticSecrets())}" is not an absolute http(s) URL; set baseUrl or pass an absolute path`,
+        { connector },
+      );
+    }
     appendQuery(url, query);
     return url;
   };
@@ -236,8 +244,6 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
     const maxRetryAfterMs = policy === false ? 60_000 : (policy.maxRetryAfterMs ?? 60_000);
     const timeoutMs = req.timeoutMs ?? options.timeoutMs ?? 30_000;
     const deadlineMs = req.deadlineMs ?? options.deadlineMs;
-    const deadline = timer(deadlineMs);
-    const outer = [req.signal, deadline.signal].filter((s): s is AbortSignal => s !== undefined);
 
     const baseTarget = resolveUrl(req.path, req.query);
     const requestSecrets = [...staticSecrets(), ...Object.entries(req.headers ?? {}).filter(([n]) => isSecretHeader(n)).flatMap(([, v]) => secretPartsOfHeader(v))];
@@ -263,6 +269,10 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
       if (typeof rule === 'function') return rule(context);
       return defaultRetryOn(context, rule);
     };
+
+    // Started last, after every check that can throw, so the try/finally below always stops it.
+    const deadline = timer(deadlineMs);
+    const outer = [req.signal, deadline.signal].filter((s): s is AbortSignal => s !== undefined);
 
     /** The error for an aborted caller or an exhausted deadline, if either fired. */
     const outerStop = (attempt: number, last?: unknown): SparkleError | undefined => {
