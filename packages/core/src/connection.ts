@@ -123,13 +123,8 @@ export abstract class SparkleConnection<TConfig extends object = Record<string, 
 
   /** Wraps a thrown value into a typed, redacted SparkleError for this connector. */
   wrapError(error: unknown, what: string): SparkleError {
-    const e = classifyError(error, this.type, what, this.#secrets, this.statics.errorHints);
-    if (SparkleError.isInstance(error)) {
-      // Even errors we made ourselves get scrubbed: a driver message may have been folded in.
-      const clean = this.redact(error.message);
-      if (clean !== error.message) Object.defineProperty(error, 'message', { value: clean });
-    }
-    return e;
+    // classifyError scrubs the whole chain — our own errors too, a driver message may be folded in.
+    return classifyError(error, this.type, what, this.#secrets, this.statics.errorHints);
   }
 
   toString(): string {

@@ -31,3 +31,4 @@ export * from './families/sql.js';
 export * from './families/jdbc-url.js';
 export * from './families/arrow-sql.js';
 export * from './families/jdbc.js';
+export * from './capabilities/index.js';

@@ -20,6 +20,7 @@
  */
 export { testConnector, collectRows, type ConnectorTestOptions, type ConnectorCapabilities, type InvalidConfigCase, type ServiceResult } from './conformance.js';
 export { MemoryLineageClient, type RecordedLineageEvent } from './lineage.js';
+export { validateOpenLineageEvent, RUN_EVENT_SCHEMA } from './openlineage.js';
 export { SAMPLE_ROWS, sampleTable, normaliseRows, plain } from './sample.js';
 export {
   tcpOpen,

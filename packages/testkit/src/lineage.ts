@@ -2,16 +2,21 @@
  * An in-memory `LineageClient` that records every run event, so tests can assert what a
  * connection emitted (START, COMPLETE, FAIL; datasets; metadata) without any transport.
  */
-import type { LineageClient, LineageRun, LineageRunSpec, RunStats } from '@sparkle/core';
+import { OpenLineageClient, type LineageClient, type LineageRun, type LineageRunSpec, type RunEvent, type RunStats } from '@sparkle/core';
 
 /** One recorded event. */
 export interface RecordedLineageEvent {
-  eventType: 'START' | 'COMPLETE' | 'FAIL';
+  eventType: 'START' | 'RUNNING' | 'COMPLETE' | 'FAIL' | 'ABORT';
   runId: string;
   spec: LineageRunSpec;
   stats?: RunStats;
   error?: unknown;
+  /** The OpenLineage RunEvent core's client would emit for this step (validate it with `validateOpenLineageEvent`). */
+  runEvent: RunEvent;
 }
+
+/** Builds events exactly as the real client does, without delivering them anywhere. */
+const eventBuilder = new OpenLineageClient({ kind: 'memory', emit: async () => {} }, { enabled: true });
 
 /**
  * Records lineage events in memory.
@@ -30,20 +35,24 @@ export class MemoryLineageClient implements LineageClient {
     const runId = `00000000-0000-4000-8000-${String(++this.#next).padStart(12, '0')}`;
     const events = this.events;
     let finished = false;
+    const record = (eventType: RecordedLineageEvent['eventType'], extra: { stats?: RunStats; error?: unknown } = {}) => {
+      const runEvent = eventBuilder.event(eventType, runId, spec, extra);
+      events.push({ eventType, runId, spec, ...extra, runEvent });
+    };
     return {
       runId,
       async start() {
-        events.push({ eventType: 'START', runId, spec });
+        record('START');
       },
       async complete(stats?: RunStats) {
         if (finished) return;
         finished = true;
-        events.push({ eventType: 'COMPLETE', runId, spec, stats });
+        record('COMPLETE', stats ? { stats } : {});
       },
       async fail(error: unknown, stats?: RunStats) {
         if (finished) return;
         finished = true;
-        events.push({ eventType: 'FAIL', runId, spec, stats, error });
+        record('FAIL', { error, ...(stats ? { stats } : {}) });
       },
     };
   }
