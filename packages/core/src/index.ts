@@ -22,6 +22,7 @@ export * from './factory.js';
 export * from './health.js';
 export * from './classify.js';
 export * from './util/async.js';
+export * from './http/index.js';
 export * from './config/index.js';
 export type * from './config/types.js';
 export * from './lineage/index.js';
