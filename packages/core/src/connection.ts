@@ -106,6 +106,11 @@ export abstract class SparkleConnection<TConfig extends object = Record<string, 
   // Redaction
   // -------------------------------------------------------------------------------------------
 
+  /** The secret values of this connection's config, for clients that must scrub them too (HTTP, drivers). */
+  protected secretValues(): readonly string[] {
+    return this.#secrets;
+  }
+
   /** Removes this connection's secrets from free text. */
   redact(text: string): string {
     return redactText(text, this.#secrets);

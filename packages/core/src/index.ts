@@ -32,3 +32,4 @@ export * from './families/jdbc-url.js';
 export * from './families/arrow-sql.js';
 export * from './families/jdbc.js';
 export * from './capabilities/index.js';
+export * from './families/api.js';
