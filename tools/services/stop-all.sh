@@ -71,4 +71,6 @@ for name in "${names[@]}"; do
     status=1
   fi
 done
+# What was only read (env and timings of services this suite did not start) goes as well.
+if ((status == 0)); then rm -f "$run_dir"/*.env "$run_dir"/*.time; fi
 exit $status
