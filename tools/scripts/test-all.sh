@@ -1,24 +1,129 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh clone: installs what it needs, starts the real services the
-# tests talk to (loopback only), builds, type-checks, lints the packages and runs every test.
+# tests talk to (loopback only) in the background while it builds, type-checks and lints the
+# packages, then runs every test, checks that no test left a table behind, and stops every
+# service it started (also on failure or Ctrl-C). Ends with a table of phase and service times.
 # README: `bash tools/scripts/test-all.sh` (also `pnpm test`). CI (.ci/run) calls exactly this.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$(pwd)
+export SPARKLE_RUN_DIR="${SPARKLE_RUN_DIR:-/tmp/sparkle-run}"
 started=$(date +%s)
-step() { printf '\n\033[1m== %s\033[0m (+%ss)\n' "$1" "$(( $(date +%s) - started ))"; }
+phase_names=()
+phase_secs=()
+phase_name=""
+phase_t0=$started
+
+step() {
+  local now
+  now=$(date +%s)
+  if [[ -n "$phase_name" ]]; then
+    phase_names+=("$phase_name")
+    phase_secs+=($((now - phase_t0)))
+  fi
+  phase_name="$1"
+  phase_t0=$now
+  printf '\n\033[1m== %s\033[0m (+%ss)\n' "$1" "$((now - started))"
+}
+
+service_dir="$root/.sparkle-tmp/services"
+summary_file="$root/.sparkle-tmp/test-summary.txt"
+rm -f "$summary_file"
+rm -rf "$service_dir"
+mkdir -p "$service_dir"
+service_names=()
+service_pids=()
+service_walls=()
+services_waited=0
+
+# Every ensure script, each in the background: its progress in <name>.log, its export lines in
+# <name>.out, its wall time in <name>.wall.
+start_services() {
+  local script name
+  for script in tools/services/ensure-*.sh packages/*/scripts/ensure-*.sh; do
+    [[ -f "$script" ]] || continue
+    name="$(basename "$script" .sh)"
+    name="${name#ensure-}"
+    # Its own session, so that an early exit can stop the script and its installer as a group.
+    setsid bash -c 't0=$(date +%s); bash "$1" >"$2.out" 2>"$2.log"; rc=$?; echo $(($(date +%s) - t0)) >"$2.wall"; exit $rc' \
+      _ "$script" "$service_dir/$name" &
+    service_names+=("$name")
+    service_pids+=($!)
+    echo "-- $script (log: ${service_dir#"$root"/}/$name.log)"
+  done
+}
+
+# Waits for every ensure script; on a failure prints its log and fails the run.
+wait_services() {
+  local i failed=0
+  for i in "${!service_pids[@]}"; do
+    if wait "${service_pids[$i]}"; then
+      echo "-- ${service_names[$i]}: ready"
+      # The variables it printed (where the service listens) for the tests.
+      # shellcheck disable=SC1090
+      source <(grep -E '^export [A-Za-z_][A-Za-z0-9_]*=' "$service_dir/${service_names[$i]}.out" || true)
+    else
+      failed=1
+      echo "-- ${service_names[$i]}: FAILED; its log (${service_dir#"$root"/}/${service_names[$i]}.log):" >&2
+      sed 's/^/   | /' "$service_dir/${service_names[$i]}.log" >&2 || true
+    fi
+  done
+  services_waited=1
+  ((failed == 0)) || { echo "a service could not be started: see above" >&2; return 1; }
+}
+
+print_times() {
+  local i name rec state install start wall
+  echo
+  echo "phase                          seconds"
+  for i in "${!phase_names[@]}"; do printf '%-30s %7s\n' "${phase_names[$i]}" "${phase_secs[$i]}"; done
+  printf '%-30s %7s\n' "total" "$(($(date +%s) - started))"
+  ((${#service_names[@]})) || return 0
+  echo
+  echo "service            state      install s  start s   wall s"
+  for name in "${service_names[@]}"; do
+    state="failed" install="-" start="-" wall="-"
+    [[ -f "$service_dir/$name.wall" ]] && wall="$(cat "$service_dir/$name.wall")"
+    rec="$service_dir/$name.time"
+    if [[ -f "$rec" ]]; then
+      state="$(sed -n 's/.*state=\([^ ]*\).*/\1/p' "$rec")"
+      install="$(sed -n 's/.*install=\([^ ]*\).*/\1/p' "$rec")"
+      start="$(sed -n 's/.*start=\([^ ]*\).*/\1/p' "$rec")"
+    elif [[ -f "$service_dir/$name.wall" ]]; then
+      state="ok"
+    fi
+    printf '%-18s %-10s %9s %8s %8s\n' "$name" "$state" "$install" "$start" "$wall"
+  done
+}
+
+# On any exit: stop the ensure scripts still running, then every service they started.
+cleanup() {
+  local rc=$? pid
+  trap - EXIT INT TERM
+  set +e
+  if ((!services_waited)); then
+    for pid in "${service_pids[@]}"; do kill -TERM -- "-$pid" 2>/dev/null || true; done
+    for pid in "${service_pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  fi
+  echo
+  echo "== stopping the services this run started"
+  bash tools/services/stop-all.sh || { echo "stop-all.sh could not stop everything (see above)" >&2; rc=1; }
+  print_times
+  # The test count stays the closing line.
+  [[ -s "$summary_file" ]] && { echo; tail -n 1 "$summary_file"; }
+  exit $rc
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+step "services (started in the background)"
+start_services
 
 step "toolchain and dependencies"
 source tools/scripts/bootstrap.sh
 node --version; pnpm --version
 CI=true pnpm install --frozen-lockfile
-
-step "services"
-for script in tools/services/ensure-*.sh packages/*/scripts/ensure-*.sh; do
-  [[ -f "$script" ]] || continue
-  echo "-- $script"
-  bash "$script"
-done
 
 step "build"
 pnpm exec nx run-many -t build --parallel=2 --outputStyle=stream-without-prefixes
@@ -26,13 +131,34 @@ pnpm exec nx run-many -t build --parallel=2 --outputStyle=stream-without-prefixe
 step "typecheck and package lint"
 pnpm exec nx run-many -t typecheck lint --parallel=2 --outputStyle=stream-without-prefixes
 
+step "waiting for the services"
+wait_services
+# Their timings, copied before the tests' own ensure calls overwrite the records.
+for name in "${service_names[@]}"; do cp "$SPARKLE_RUN_DIR/$name.time" "$service_dir/$name.time" 2>/dev/null || true; done
+
 step "tests"
+tables_before="$(bash tools/scripts/list-test-tables.sh)"
 report_dir="$root/.sparkle-tmp/test-reports"
 rm -rf "$report_dir"; mkdir -p "$report_dir"
 set +e
-SPARKLE_TEST_REPORT_DIR="$report_dir" pnpm exec nx run-many -t test --parallel=2 --skip-nx-cache --outputStyle=stream
+# `test` is not cacheable (nx.json), so every package's tests run; the builds they depend on come
+# from the build phase's cache instead of being redone.
+SPARKLE_TEST_REPORT_DIR="$report_dir" pnpm exec nx run-many -t test --parallel=2 --outputStyle=stream
 status=$?
 set -e
-node tools/scripts/summarize-tests.mjs "$report_dir" || status=1
-echo "total time: $(( $(date +%s) - started ))s"
+node tools/scripts/summarize-tests.mjs "$report_dir" >"$summary_file" || status=1
+cat "$summary_file"
+
+step "leftover tables"
+leftovers="$(comm -13 <(printf '%s\n' "$tables_before") <(bash tools/scripts/list-test-tables.sh) | sed '/^$/d')"
+if [[ -n "$leftovers" ]]; then
+  echo "the tests left these tables behind (drop them in the test's afterAll):" >&2
+  sed 's/^/  /' <<<"$leftovers" >&2
+  status=1
+else
+  echo "none"
+fi
+already="$(sed '/^$/d' <<<"$tables_before" | wc -l)"
+((already == 0)) || echo "($already tables were there before the tests and are not counted: bash tools/scripts/list-test-tables.sh)"
+step "done"
 exit $status
