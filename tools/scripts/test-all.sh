@@ -79,9 +79,9 @@ wait_services() {
 print_times() {
   local i name rec state install start wall
   echo
-  echo "phase                          seconds"
-  for i in "${!phase_names[@]}"; do printf '%-30s %7s\n' "${phase_names[$i]}" "${phase_secs[$i]}"; done
-  printf '%-30s %7s\n' "total" "$(($(date +%s) - started))"
+  echo "phase                                  seconds"
+  for i in "${!phase_names[@]}"; do printf '%-38s %7s\n' "${phase_names[$i]}" "${phase_secs[$i]}"; done
+  printf '%-38s %7s\n' "total" "$(($(date +%s) - started))"
   ((${#service_names[@]})) || return 0
   echo
   echo "service            state      install s  start s   wall s"

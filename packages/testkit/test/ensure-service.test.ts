@@ -4,6 +4,7 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SparkleError } from '@sparkle/core';
@@ -95,7 +96,13 @@ describe('tools/services/lib.sh and stop-all.sh on a real (tiny) server', () => 
     copyFileSync(join(REPO, 'tools/services/stop-all.sh'), join(services, 'stop-all.sh'));
     runDir = join(repo.path, 'run');
     // A free loopback port for the fake server.
-    port = Number(execFileSync(process.execPath, ['-e', "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"], { encoding: 'utf8' }).trim());
+    port = await new Promise<number>((resolvePort, reject) => {
+      const probe = createServer().once('error', reject);
+      probe.listen(0, '127.0.0.1', () => {
+        const address = probe.address();
+        probe.close(() => resolvePort(typeof address === 'object' && address ? address.port : 0));
+      });
+    });
     writeScript(
       join(services, 'ensure-testkit-fake.sh'),
       [
