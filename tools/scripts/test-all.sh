@@ -63,11 +63,14 @@ wait_services() {
   for i in "${!service_pids[@]}"; do
     if wait "${service_pids[$i]}"; then
       echo "-- ${service_names[$i]}: ready"
+      # Its timings, copied before the tests' own ensure calls overwrite the record.
+      cp "$SPARKLE_RUN_DIR/${service_names[$i]}.time" "$service_dir/" 2>/dev/null || true
       # The variables it printed (where the service listens) for the tests.
       # shellcheck disable=SC1090
       source <(grep -E '^export [A-Za-z_][A-Za-z0-9_]*=' "$service_dir/${service_names[$i]}.out" || true)
     else
       failed=1
+      : >"$service_dir/${service_names[$i]}.failed"
       echo "-- ${service_names[$i]}: FAILED; its log (${service_dir#"$root"/}/${service_names[$i]}.log):" >&2
       sed 's/^/   | /' "$service_dir/${service_names[$i]}.log" >&2 || true
     fi
@@ -81,30 +84,51 @@ print_times() {
   echo
   echo "phase                                  seconds"
   for i in "${!phase_names[@]}"; do printf '%-38s %7s\n' "${phase_names[$i]}" "${phase_secs[$i]}"; done
+  # The phase that was running when the run ended (all of them but "done" on success).
+  [[ "$phase_name" == done ]] || printf '%-38s %7s\n' "$phase_name (ended here)" "$(($(date +%s) - phase_t0))"
   printf '%-38s %7s\n' "total" "$(($(date +%s) - started))"
   ((${#service_names[@]})) || return 0
   echo
   echo "service            state      install s  start s   wall s"
   for name in "${service_names[@]}"; do
-    state="failed" install="-" start="-" wall="-"
+    state="-" install="-" start="-" wall="-"
     [[ -f "$service_dir/$name.wall" ]] && wall="$(cat "$service_dir/$name.wall")"
     rec="$service_dir/$name.time"
     if [[ -f "$rec" ]]; then
       state="$(sed -n 's/.*state=\([^ ]*\).*/\1/p' "$rec")"
       install="$(sed -n 's/.*install=\([^ ]*\).*/\1/p' "$rec")"
       start="$(sed -n 's/.*start=\([^ ]*\).*/\1/p' "$rec")"
-    elif [[ -f "$service_dir/$name.wall" ]]; then
+    elif ((services_waited)) && [[ -f "$service_dir/$name.wall" ]]; then
       state="ok"
     fi
+    [[ -f "$service_dir/$name.failed" ]] && state="FAILED"
     printf '%-18s %-10s %9s %8s %8s\n' "$name" "$state" "$install" "$start" "$wall"
   done
 }
 
-# On any exit: stop the ensure scripts still running, then every service they started.
+# Runs a phase's command in the background and waits for it: bash runs a trap only between
+# commands, so a TERM or Ctrl-C during a long foreground command would wait for its end.
+fg_pid=""
+run() {
+  "$@" &
+  fg_pid=$!
+  wait "$fg_pid"
+  local rc=$?
+  fg_pid=""
+  return $rc
+}
+
+# On any exit: stop the phase and the ensure scripts still running, then every service they started.
 cleanup() {
   local rc=$? pid
   trap - EXIT INT TERM
   set +e
+  if [[ -n "$fg_pid" ]] && kill -0 "$fg_pid" 2>/dev/null; then
+    echo "stopping the running phase (pid $fg_pid)" >&2
+    pkill -TERM -P "$fg_pid" 2>/dev/null
+    kill -TERM "$fg_pid" 2>/dev/null
+    timeout 30 tail --pid="$fg_pid" -f /dev/null 2>/dev/null || kill -KILL "$fg_pid" 2>/dev/null
+  fi
   if ((!services_waited)); then
     for pid in "${service_pids[@]}"; do kill -TERM -- "-$pid" 2>/dev/null || true; done
     for pid in "${service_pids[@]}"; do wait "$pid" 2>/dev/null || true; done
@@ -127,18 +151,16 @@ start_services
 step "toolchain and dependencies"
 source tools/scripts/bootstrap.sh
 node --version; pnpm --version
-CI=true pnpm install --frozen-lockfile
+run env CI=true pnpm install --frozen-lockfile
 
 step "build"
-pnpm exec nx run-many -t build "${only[@]}" --parallel=2 --outputStyle=stream-without-prefixes
+run pnpm exec nx run-many -t build "${only[@]}" --parallel=2 --outputStyle=stream-without-prefixes
 
 step "typecheck and package lint"
-pnpm exec nx run-many -t typecheck lint "${only[@]}" --parallel=2 --outputStyle=stream-without-prefixes
+run pnpm exec nx run-many -t typecheck lint "${only[@]}" --parallel=2 --outputStyle=stream-without-prefixes
 
 step "waiting for the services"
 wait_services
-# Their timings, copied before the tests' own ensure calls overwrite the records.
-for name in "${service_names[@]}"; do cp "$SPARKLE_RUN_DIR/$name.time" "$service_dir/$name.time" 2>/dev/null || true; done
 
 step "tests"
 tables_before="$(bash tools/scripts/list-test-tables.sh)"
@@ -147,7 +169,7 @@ rm -rf "$report_dir"; mkdir -p "$report_dir"
 set +e
 # `test` is not cacheable (nx.json), so every package's tests run; the builds they depend on come
 # from the build phase's cache instead of being redone.
-SPARKLE_TEST_REPORT_DIR="$report_dir" pnpm exec nx run-many -t test "${only[@]}" --parallel=2 --outputStyle=stream
+run env SPARKLE_TEST_REPORT_DIR="$report_dir" pnpm exec nx run-many -t test "${only[@]}" --parallel=2 --outputStyle=stream
 status=$?
 set -e
 node tools/scripts/summarize-tests.mjs "$report_dir" >"$summary_file" || status=1
