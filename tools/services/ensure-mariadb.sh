@@ -12,7 +12,9 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 svc_begin mariadb
 PORT="${SPARKLE_MARIADB_PORT:-3306}"
-SOCKET=/run/mysqld/mysqld.sock
+# The data directory and socket can be moved (a second, private server for trying this script).
+DATADIR="${SPARKLE_MARIADB_DATADIR:-/var/lib/mysql}"
+SOCKET="${SPARKLE_MARIADB_SOCKET:-/run/mysqld/mysqld.sock}"
 svc_env SPARKLE_TEST_MARIADB_URL "mysql://root@127.0.0.1:${PORT}/test"
 
 client() { mariadb --protocol=tcp -h127.0.0.1 -P"$PORT" -uroot "$@"; }
@@ -23,15 +25,16 @@ svc_exit_if_answering ready
 
 if ! socket_answers; then
   [[ -x /usr/sbin/mariadbd ]] || svc_apt_install mariadb-server mariadb-client
-  mkdir -p /run/mysqld
-  chown mysql:mysql /run/mysqld 2>/dev/null || true
-  if [ ! -d /var/lib/mysql/mysql ]; then
-    mariadb-install-db --user=mysql --datadir=/var/lib/mysql >/dev/null
+  mkdir -p "$(dirname "$SOCKET")"
+  chown mysql:mysql "$(dirname "$SOCKET")" 2>/dev/null || true
+  if [ ! -d "$DATADIR/mysql" ]; then
+    mariadb-install-db --user=mysql --datadir="$DATADIR" >/dev/null
   fi
   # Loopback only, whatever the packaged config says.
   mkdir -p /tmp/sparkle-mariadb
   svc_spawn /tmp/sparkle-mariadb/server.log /usr/sbin/mariadbd \
-    --user=mysql --bind-address=127.0.0.1 --port="$PORT" --socket="$SOCKET"
+    --user=mysql --datadir="$DATADIR" --pid-file="${SOCKET%.sock}.pid" \
+    --bind-address=127.0.0.1 --port="$PORT" --socket="$SOCKET"
   # A fresh install lets root in only through the socket (unix_socket auth).
   either() { answers || socket_answers; }
   svc_wait_until 60 either

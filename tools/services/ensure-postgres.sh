@@ -47,7 +47,7 @@ if pg_lsclusters -h | awk -v v="$version" -v c="$cluster" '$1==v && $2==c {print
 else
   svc_log "starting cluster $version/$cluster"
   as_root pg_ctlcluster "$version" "$cluster" start
-  svc_record_stop "$( [[ $(id -u) -eq 0 ]] || printf 'sudo -n ' )pg_ctlcluster $version $cluster stop -m fast"
+  svc_record_stop "$( [[ $(id -u) -eq 0 ]] || printf 'sudo -n ' )pg_ctlcluster -m fast $version $cluster stop"
 fi
 
 svc_wait_until 30 answers
