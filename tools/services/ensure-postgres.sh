@@ -12,7 +12,9 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 svc_begin postgres
-port=5432
+# Port and cluster can be moved (a second, private cluster for trying this script).
+port="${SPARKLE_POSTGRES_PORT:-5432}"
+cluster="${SPARKLE_POSTGRES_CLUSTER:-main}"
 svc_env SPARKLE_TEST_POSTGRES_HOST 127.0.0.1
 svc_env SPARKLE_TEST_POSTGRES_PORT "$port"
 svc_env SPARKLE_TEST_POSTGRES_USER postgres
@@ -26,7 +28,6 @@ command -v pg_ctlcluster >/dev/null 2>&1 || svc_apt_install postgresql
 
 as_root() { if [[ $(id -u) -eq 0 ]]; then "$@"; else sudo -n "$@"; fi; }
 version=$(ls /usr/lib/postgresql | sort -n | tail -1)
-cluster=main
 if ! pg_lsclusters -h 2>/dev/null | awk '{print $1" "$2}' | grep -qx "$version $cluster"; then
   svc_log "creating cluster $version/$cluster"
   as_root pg_createcluster "$version" "$cluster" -p "$port" >/dev/null
