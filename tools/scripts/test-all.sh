@@ -48,9 +48,13 @@ start_services() {
     [[ -f "$script" ]] || continue
     name="$(basename "$script" .sh)"
     name="${name#ensure-}"
+    # A package's own ensure script (not built on lib.sh) may run apt-get: it holds lib.sh's apt
+    # lock meanwhile, so that two installs at once do not fail on dpkg's lock.
+    local wrap=()
+    [[ "$script" == tools/services/* ]] || wrap=(flock -w 900 /tmp/sparkle-ensure-apt.lock)
     # Its own session, so that an early exit can stop the script and its installer as a group.
-    setsid bash -c 't0=$(date +%s); bash "$1" >"$2.out" 2>"$2.log"; rc=$?; echo $(($(date +%s) - t0)) >"$2.wall"; exit $rc' \
-      _ "$script" "$service_dir/$name" &
+    setsid bash -c 't0=$(date +%s); "${@:3}" bash "$1" >"$2.out" 2>"$2.log"; rc=$?; echo $(($(date +%s) - t0)) >"$2.wall"; exit $rc' \
+      _ "$script" "$service_dir/$name" "${wrap[@]}" &
     service_names+=("$name")
     service_pids+=($!)
     echo "-- $script (log: ${service_dir#"$root"/}/$name.log)"
