@@ -47,7 +47,8 @@ if pg_lsclusters -h | awk -v v="$version" -v c="$cluster" '$1==v && $2==c {print
   as_root pg_ctlcluster "$version" "$cluster" reload
 else
   svc_log "starting cluster $version/$cluster"
-  as_root pg_ctlcluster "$version" "$cluster" start
+  # Without the lock's descriptor: a server holding it would block every later ensure call.
+  as_root pg_ctlcluster "$version" "$cluster" start 9>&-
   svc_record_stop "$( [[ $(id -u) -eq 0 ]] || printf 'sudo -n ' )pg_ctlcluster -m fast $version $cluster stop"
 fi
 

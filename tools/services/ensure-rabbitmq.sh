@@ -60,7 +60,7 @@ export RABBITMQ_CTL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1}"
 
 # epmd: use one that runs (its owner stops it); else start one on loopback and stop it with the node.
 if ! epmd -names >/dev/null 2>&1; then
-  epmd -address 127.0.0.1 -daemon
+  epmd -address 127.0.0.1 -daemon 9>&-
   for _ in $(seq 1 20); do epmd -names >/dev/null 2>&1 && break; sleep 0.2; done
   svc_record_stop "ERL_EPMD_ADDRESS=127.0.0.1 epmd -kill >/dev/null 2>&1 || true"
 fi

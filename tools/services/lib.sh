@@ -18,6 +18,7 @@
 # - `flock` on /tmp/sparkle-ensure-<name>.lock: two test processes asking at once are safe.
 # - Installs by name and pinned version into ${SPARKLE_CACHE_DIR:-$HOME/.cache/sparkle}/services/
 #   <name>/<version> (pip venv, Maven dependencies, go install, npm package), or with apt.
+# - Anything it starts other than with svc_spawn gets `9>&-` (the lock's descriptor stays here).
 # - Starts on 127.0.0.1 only, waits (bounded) until it answers, and records how to stop what IT
 #   started in ${SPARKLE_RUN_DIR:-/tmp/sparkle-run}: <name>.pid (a process it spawned) and/or
 #   <name>.stop (a bash script, e.g. `pg_ctlcluster 15 main stop`). Never for a service that was
