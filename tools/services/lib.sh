@@ -43,6 +43,7 @@ _svc_since() { awk -v a="$1" -v b="$(_svc_now)" 'BEGIN { printf "%.1f", b - a }'
 svc_log() { printf '%s: %s\n' "${SVC_NAME:-services}" "$*" >&2; }
 svc_die() {
   printf '%s: ERROR: %s\n' "${SVC_NAME:-services}" "$*" >&2
+  [[ -z "$SVC_NAME" ]] || rm -f "$SPARKLE_RUN_DIR/.$SVC_NAME.install.$$"
   exit 1
 }
 
@@ -70,7 +71,9 @@ svc_cache_dir() {
 
 # Writes <name>.time: install and start seconds, and whether this call started the service.
 _svc_write_time() {
-  local state="$1" total start
+  local state="$1" total start f
+  f="$(_svc_install_file)"
+  [[ -f "$f" ]] && SVC_INSTALL_S="$(cat "$f")" && rm -f "$f"
   total="$(_svc_since "$SVC_T0")"
   start="$(awk -v t="$total" -v i="$SVC_INSTALL_S" 'BEGIN { s = t - i; if (s < 0) s = 0; printf "%.1f", s }')"
   printf 'state=%s install=%s start=%s\n' "$state" "$SVC_INSTALL_S" "$start" >"$SPARKLE_RUN_DIR/$SVC_NAME.time"
@@ -102,7 +105,15 @@ svc_finish() {
   exit 0
 }
 
-_svc_add_install_time() { SVC_INSTALL_S="$(awk -v a="$SVC_INSTALL_S" -v b="$(_svc_since "$1")" 'BEGIN { printf "%.1f", a + b }')"; }
+# Install seconds add up in a file, not a variable: the install functions print a path and so
+# usually run in a command substitution (a subshell), where a variable would be lost. ($$ is the
+# script's pid in its subshells too.)
+_svc_install_file() { printf '%s' "$SPARKLE_RUN_DIR/.$SVC_NAME.install.$$"; }
+_svc_add_install_time() {
+  local f
+  f="$(_svc_install_file)"
+  awk -v a="$(cat "$f" 2>/dev/null || echo 0)" -v b="$(_svc_since "$1")" 'BEGIN { printf "%.1f", a + b }' >"$f.tmp" && mv -f "$f.tmp" "$f"
+}
 
 # svc_apt_install PKG... — installs the Debian packages that are missing (root or password-less
 # sudo). Runs `apt-get update` once when the first attempt fails. Package scripts must not start
@@ -133,9 +144,10 @@ svc_apt_install() {
   _svc_add_install_time "$t"
 }
 
-# A cache dir holds a `.installed` marker with what was installed: present and equal = warm.
-_svc_warm() { [[ -f "$1/.installed" && "$(cat "$1/.installed")" == "$2" ]]; }
-_svc_mark() { printf '%s' "$2" >"$1/.installed"; }
+# A cache dir holds one marker per installer (`.installed-pip`, `-mvn`, `-go`, `-npm`) with what
+# it installed: present and equal = warm. (One version may well need a venv and jars both.)
+_svc_warm() { [[ -f "$1/.installed-${2%% *}" && "$(cat "$1/.installed-${2%% *}")" == "$2" ]]; }
+_svc_mark() { printf '%s' "$2" >"$1/.installed-${2%% *}"; }
 
 # svc_pip_install VERSION REQUIREMENT... — a venv at <cache>/<VERSION>/venv with the pinned
 # requirements (e.g. `pyspark==4.0.1`); prints the venv's path. Reused when already installed.
@@ -178,7 +190,7 @@ svc_mvn_install() {
 XML
     svc_log "mvn dependency:copy-dependencies $* into $dir/lib"
     rm -rf "$dir/lib"
-    mvn -q -B -f "$dir/pom.xml" dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$dir/lib" >&2 ||
+    mvn -q -B -Dstyle.color=never -f "$dir/pom.xml" dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$dir/lib" >&2 ||
       svc_die "mvn dependency:copy-dependencies failed for $*"
     _svc_mark "$dir" "mvn $*"
     _svc_add_install_time "$t"
