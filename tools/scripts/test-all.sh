@@ -37,11 +37,10 @@ rm -rf "$service_dir"
 mkdir -p "$service_dir"
 service_names=()
 service_pids=()
-service_walls=()
 services_waited=0
 
 # Every ensure script, each in the background: its progress in <name>.log, its export lines in
-# <name>.out, its wall time in <name>.wall.
+# <name>.out, its wall time in <name>.wall, its exit status in <name>.rc.
 start_services() {
   local script name
   for script in tools/services/ensure-*.sh packages/*/scripts/ensure-*.sh; do
@@ -53,7 +52,7 @@ start_services() {
     local wrap=()
     [[ "$script" == tools/services/* ]] || wrap=(flock -w 900 /tmp/sparkle-ensure-apt.lock)
     # Its own session, so that an early exit can stop the script and its installer as a group.
-    setsid bash -c 't0=$(date +%s); "${@:3}" bash "$1" >"$2.out" 2>"$2.log"; rc=$?; echo $(($(date +%s) - t0)) >"$2.wall"; exit $rc' \
+    setsid bash -c 't0=$(date +%s); "${@:3}" bash "$1" >"$2.out" 2>"$2.log"; rc=$?; echo $(($(date +%s) - t0)) >"$2.wall"; echo $rc >"$2.rc"; exit $rc' \
       _ "$script" "$service_dir/$name" "${wrap[@]}" &
     service_names+=("$name")
     service_pids+=($!)
@@ -159,6 +158,11 @@ run env CI=true pnpm install --frozen-lockfile
 
 step "build"
 run pnpm exec nx run-many -t build "${only[@]}" --parallel=2 --outputStyle=stream-without-prefixes
+
+# A service that has already failed fails the run now rather than after the checks.
+for name in "${service_names[@]}"; do
+  if [[ -s "$service_dir/$name.rc" && "$(cat "$service_dir/$name.rc")" != 0 ]]; then wait_services; fi
+done
 
 step "typecheck and package lint"
 run pnpm exec nx run-many -t typecheck lint "${only[@]}" --parallel=2 --outputStyle=stream-without-prefixes
