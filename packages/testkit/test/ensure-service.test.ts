@@ -120,6 +120,18 @@ describe('tools/services/lib.sh and stop-all.sh on a real (tiny) server', () => 
         'svc_finish',
       ].join('\n'),
     );
+    writeScript(
+      join(services, 'ensure-testkit-stubborn.sh'),
+      [
+        'source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"',
+        'svc_begin testkit-stubborn',
+        // A "server" that ignores TERM (and so do its children): stop-all must escalate to KILL.
+        'svc_spawn "$SPARKLE_RUN_DIR/stubborn.log" bash -c "trap \"\" TERM; echo up; while :; do sleep 1; done"',
+        'up() { grep -q up "$SPARKLE_RUN_DIR/stubborn.log"; }',
+        'svc_wait_until 30 up',
+        'svc_finish',
+      ].join('\n'),
+    );
     process.env.SPARKLE_RUN_DIR = runDir;
   });
   afterAll(async () => {
@@ -152,5 +164,16 @@ describe('tools/services/lib.sh and stop-all.sh on a real (tiny) server', () => 
     expect(await tcpOpen('127.0.0.1', port)).toBe(false);
     expect(readFileSync(join(runDir, 'stops'), 'utf8')).toBe('stopped\n');
     for (const ext of ['pid', 'stop', 'env', 'time']) expect(existsSync(join(runDir, `testkit-fake.${ext}`))).toBe(false);
+  });
+
+  it('stop-all KILLs a server that ignores TERM once SPARKLE_STOP_TIMEOUT has passed', async () => {
+    await ensureService('testkit-stubborn', { repoRoot: repo.path, log: () => undefined });
+    const pid = Number(readFileSync(join(runDir, 'testkit-stubborn.pid'), 'utf8'));
+    expect(() => process.kill(pid, 0)).not.toThrow();
+    const result = spawnSync('bash', [join(repo.path, 'tools/services/stop-all.sh')], { env: { ...process.env, SPARKLE_RUN_DIR: runDir, SPARKLE_STOP_TIMEOUT: '1' }, encoding: 'utf8' });
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stderr).toContain('testkit-stubborn: still running after 1s, KILL');
+    expect(() => process.kill(pid, 0)).toThrow();
+    expect(existsSync(join(runDir, 'testkit-stubborn.pid'))).toBe(false);
   });
 });
