@@ -68,6 +68,11 @@ export interface ConnectorTestOptions {
   failTimeoutMs?: number;
   /** How the connector stores booleans (SQLite stores 0/1). */
   booleanAs?: 'boolean' | 'number';
+  /**
+   * Drops the suite's round-trip table after the live checks. Default: `DROP TABLE IF EXISTS`
+   * (then `DROP TABLE`) through the connection's `withSession`, when it has one.
+   */
+  dropTable?: (conn: SparkleConnection<object>, table: string) => Promise<void>;
   /** Creates the sample table when the connector cannot write (read-only connectors). */
   seedTable?: (config: Record<string, unknown>, table: string, sample: Table) => Promise<void>;
   /** A query `conn.query()` must answer with at least one row. Default `SELECT 1 AS one`. */
@@ -97,6 +102,30 @@ export async function collectRows(frame: unknown): Promise<Array<Record<string, 
     for (const row of batch.toArray()) rows.push({ ...(row as { toJSON(): Record<string, unknown> }).toJSON() });
   }
   return rows;
+}
+
+interface SqlSessionLike {
+  withSession<T>(fn: (session: { execute(sql: string): Promise<unknown> }) => Promise<T>): Promise<T>;
+  quoteTable?(table: string): string;
+}
+
+/** Drops a table the suite created; a failure is printed, not thrown (the checks already ran). */
+async function dropTable(open: () => Promise<SparkleConnection<object>>, table: string, custom?: ConnectorTestOptions['dropTable']): Promise<void> {
+  try {
+    const conn = await open();
+    if (custom) return await custom(conn, table);
+    const sql = conn as unknown as Partial<SqlSessionLike>;
+    if (typeof sql.withSession !== 'function') return;
+    const name = typeof sql.quoteTable === 'function' ? sql.quoteTable(table) : table;
+    await sql.withSession(async (s) => {
+      // Not every dialect has IF EXISTS (Oracle before 23c, old DB2): fall back to a plain DROP.
+      await s.execute(`DROP TABLE IF EXISTS ${name}`).catch(async () => {
+        await s.execute(`DROP TABLE ${name}`).catch(() => undefined);
+      });
+    });
+  } catch (error) {
+    console.warn(`[testkit] could not drop the conformance table ${table}: ${(error as Error).message}`);
+  }
 }
 
 /**
@@ -330,6 +359,8 @@ export function testConnector(options: ConnectorTestOptions): void {
       });
 
       afterAll(async () => {
+        // The round-trip table is the suite's own: drop it so a shared server keeps no leftovers.
+        if (config && (caps.write || options.seedTable)) await dropTable(live, table, options.dropTable);
         for (const conn of conns) await conn.close().catch(() => undefined);
         await stop?.();
       });

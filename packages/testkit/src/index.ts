@@ -35,5 +35,6 @@ export {
   type PostgresService,
   type MariaDbService,
 } from './services.js';
+export { ensureService, findServicesRoot, parseExportLines, type EnsureServiceOptions } from './ensure-service.js';
 export { liveJdbcSuite, type LiveJdbcSuiteOptions } from './live.js';
 export { nativeDriverChecks, type NativeDriverChecksOptions } from './driver.js';
