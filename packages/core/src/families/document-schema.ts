@@ -117,20 +117,38 @@ export function projectColumns(columns: readonly ColumnSpec[], projection: reado
   return wanted.map((name) => columns.find((c) => c.name === name) ?? { name, type: 'utf8', nullable: true });
 }
 
-/** A value's JSON text: bigints as digits, bytes as base64, dates as ISO text. */
+/**
+ * A value's JSON text: strings as they are, bigints as JSON numbers with every digit (as Spark's
+ * `to_json` writes longs), bytes as base64 strings, dates as ISO text; other classes by their
+ * `toJSON()` or `toString()`.
+ * @example
+ * ```ts
+ * jsonText({ id: 9007199254740993n, at: new Date(0) }); // '{"id":9007199254740993,"at":"1970-01-01T00:00:00.000Z"}'
+ * ```
+ */
 export function jsonText(value: unknown): string {
   if (typeof value === 'string') return value;
   if (value instanceof Uint8Array) return JSON.stringify(Buffer.from(value).toString('base64'));
-  if (!isPlainObject(value) && !Array.isArray(value) && value !== null && typeof value === 'object') {
+  if (!isPlainObject(value) && !Array.isArray(value) && value !== null && typeof value === 'object' && !(value instanceof Date)) {
     const own = (value as { toJSON?: () => unknown }).toJSON?.();
-    if (own !== undefined) return typeof own === 'string' ? own : JSON.stringify(own, replacer);
+    if (own !== undefined) return typeof own === 'string' ? own : stringify(own);
     return String(value);
   }
-  return JSON.stringify(value, replacer);
+  return stringify(value);
+}
+
+// Bigints leave JSON.stringify as marked strings and are put back as bare digits; the marker
+// carries a per-process nonce so no user string can pass for one.
+const NONCE = Math.random().toString(36).slice(2, 10);
+const BIG = `\u0000bigint-${NONCE}:`;
+const BIG_TEXT = new RegExp(`"\\\\u0000bigint-${NONCE}:(-?\\d+)"`, 'g');
+
+function stringify(value: unknown): string {
+  return JSON.stringify(value, replacer).replace(BIG_TEXT, '$1');
 }
 
 function replacer(_key: string, value: unknown): unknown {
-  if (typeof value === 'bigint') return value.toString();
+  if (typeof value === 'bigint') return `${BIG}${value.toString()}`;
   if (value instanceof Uint8Array) return Buffer.from(value).toString('base64');
   // Buffers serialise as { type: 'Buffer', data } before reaching the replacer.
   if (isPlainObject(value) && value.type === 'Buffer' && Array.isArray(value.data)) return Buffer.from(value.data as number[]).toString('base64');

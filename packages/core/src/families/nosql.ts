@@ -33,6 +33,7 @@ import type {
   UpsertDocumentsOptions,
 } from '../capabilities/document.js';
 import { parseFilter } from '../capabilities/filter.js';
+import type { DatasetRef } from '../lineage/types.js';
 import { conformDocument, inferDocumentColumns, projectColumns } from './document-schema.js';
 
 
@@ -76,6 +77,15 @@ export abstract class NoSQLConnection<TConfig extends object = Record<string, un
    */
   protected async collectionColumns(_collection: string, _options: ReadTableOptions): Promise<ColumnSpec[] | undefined> {
     return undefined;
+  }
+
+  /** The OpenLineage dataset of a collection (`mongodb://host:port` + `db.collection`, `azurecosmos://…` + `colls/…`, …). */
+  protected datasetForCollection(collection: string): DatasetRef {
+    return super.dataset(collection);
+  }
+
+  override dataset(name: string): DatasetRef {
+    return this.datasetForCollection(name);
   }
 
   /**
@@ -156,7 +166,7 @@ export abstract class NoSQLConnection<TConfig extends object = Record<string, un
    * collection) upserts by key (`options.idFieldList`, comma-separated, as the MongoDB Spark
    * connector names it); `ignore` writes nothing into an existing collection; `overwrite` needs
    * {@link replaceCollection}. `options.ignoreNullValues: 'true'` (the MongoDB Spark connector's
-   * name) leaves null columns out of the documents. Any item that still failed after its retries fails the write with
+   * name) leaves null fields out of the documents, nested ones included (array elements are kept). Any item that still failed after its retries fails the write with
    * a `WriteError` naming the first failures; `details.committed` says whether others landed.
    */
   async nativeWrite(collection: string, batches: AsyncIterable<RecordBatch>, options: WriteTableOptions, context: NativeWriteContext): Promise<Omit<WriteResult, 'elapsedMs'>> {
@@ -223,17 +233,21 @@ function toDocument(row: Record<string, unknown>, dropNulls: boolean): Document 
   const out: Document = {};
   for (const [k, v] of Object.entries(row)) {
     if (dropNulls && (v === null || v === undefined)) continue;
-    out[k] = plainValue(v);
+    out[k] = plainValue(v, dropNulls);
   }
   return out;
 }
 
-function plainValue(value: unknown): unknown {
+/** Safe int64s as numbers; nested objects without null fields when `dropNulls` (array elements are kept: positions matter). */
+function plainValue(value: unknown, dropNulls: boolean): unknown {
   if (typeof value === 'bigint') return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value;
-  if (Array.isArray(value)) return value.map(plainValue);
+  if (Array.isArray(value)) return value.map((v) => plainValue(v, dropNulls));
   if (value !== null && typeof value === 'object' && !(value instanceof Date) && !(value instanceof Uint8Array)) {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = plainValue(v);
+    for (const [k, v] of Object.entries(value)) {
+      if (dropNulls && (v === null || v === undefined)) continue;
+      out[k] = plainValue(v, dropNulls);
+    }
     return out;
   }
   return value;
