@@ -63,5 +63,7 @@ export function globPrefix(glob: string): string {
  * are only matched by a pattern that spells the dot.
  */
 export function globMatcher(glob: string): (key: string) => boolean {
-  return picomatch(glob, { dot: false });
+  const matcher = picomatch(glob, { dot: false });
+  // One argument only: picomatch's second parameter turns the result into an object (truthy).
+  return (key: string) => matcher(key);
 }
