@@ -105,6 +105,7 @@ export class LocalEngine implements SparkleEngine<LocalFrame> {
     if (options.predicates?.length) metadata.predicates = options.predicates;
     if (options.columns?.length) metadata.columns = options.columns;
     if (options.where) metadata.where = options.where;
+    if (options.filter) metadata.filter = options.filter;
     return new LocalFrame({
       connection,
       target: table,

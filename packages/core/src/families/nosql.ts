@@ -34,6 +34,7 @@ import type {
 } from '../capabilities/document.js';
 import { parseFilter } from '../capabilities/filter.js';
 import type { DatasetRef } from '../lineage/types.js';
+import type { HealthSkip } from '../health.js';
 import { conformDocument, inferDocumentColumns, projectColumns } from './document-schema.js';
 
 
@@ -94,6 +95,12 @@ export abstract class NoSQLConnection<TConfig extends object = Record<string, un
    * it, `overwrite` is refused rather than emptied and refilled non-atomically.
    */
   protected replaceCollection?(collection: string, documents: AsyncIterable<Document>, options: UpsertDocumentsOptions): Promise<BulkWriteResult>;
+
+  /** Health probe: a cheap metadata request — listing the collections the credentials can see. */
+  protected override async checkProbe(signal: AbortSignal): Promise<void | HealthSkip | string> {
+    const collections = await this.listCollections({ signal });
+    return `${collections.length} collection(s) visible`;
+  }
 
   // -------------------------------------------------------------------------------------------
   // Native reads
