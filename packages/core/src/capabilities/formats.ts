@@ -29,6 +29,10 @@ export interface FileFormats {
   /**
    * Writes batches as one object, whole or not at all: streamed to a temporary key and then
    * renamed where the store renames atomically, else uploaded in one (multipart) put.
+   * `CloudStorageConnection` has already settled `errorIfExists` and `ignore` by a stat; for
+   * them it sets `options.options.ifNoneMatch = '*'`, which the final put should pass on so a
+   * store with conditional puts also refuses a writer that raced in. `overwrite` and `append`
+   * are the formats' to honour.
    */
   write(
     store: ObjectStore,

@@ -182,6 +182,12 @@ export abstract class CloudStorageConnection<TConfig extends object = CloudStora
         connector: this.type,
       });
     }
+    if (options.where || options.filter) {
+      // Files have no query engine behind them: refusing beats returning unfiltered rows.
+      throw new UnsupportedOperationError(`${this.type} reads whole files; '${options.where ? 'where' : 'filter'}' cannot be pushed down. Read the table and filter the rows afterwards`, {
+        connector: this.type,
+      });
+    }
     const objects = await this.resolveObjects(pathOrGlob, options.signal);
     const formats = await getFileFormats();
     return formats.planRead(this, objects, { ...options, ...this.fileFormatOptions(objects[0]!.key, options) });

@@ -228,7 +228,6 @@ export abstract class StreamingConnection<TConfig extends object = Record<string
   subscribe(topic: string, options: LineageSubscribeOptions): StreamSubscription {
     const { lineageEvery = 1000, ...subscribeOptions } = options;
     if (!Number.isInteger(lineageEvery) || lineageEvery < 0) throw new InvalidArgumentError(`lineageEvery must be a non-negative integer; got ${lineageEvery}`, { connector: this.type });
-    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the generator below needs the connection
     const connection = this;
     const counts = { messages: 0, bytes: 0 };
     let run: LineageRun | undefined;

@@ -78,6 +78,14 @@ export function testDocumentStore(options: DocumentSuiteOptions): void {
       for (const c of ['document', 'read', 'write'] as const) expect(capabilitiesOf(docs), `capability ${c}`).toContain(c);
     });
 
+    it('passes the health check (collections listed)', async (ctx) => {
+      const docs = await live.open<Docs>(ctx);
+      await ready(docs);
+      const report = await docs.check({ timeoutMs: 10_000 });
+      expect(report.ok, JSON.stringify(report.steps)).toBe(true);
+      expect(report.steps.find((s) => s.tier === 'probe')).toMatchObject({ status: 'ok', message: expect.stringMatching(/collection/) });
+    });
+
     it('upserts the sample and lists the collection', async (ctx) => {
       const docs = await live.open<Docs>(ctx);
       await ready(docs);

@@ -176,6 +176,14 @@ export function testObjectStore(options: ObjectStoreSuiteOptions): void {
       }
     });
 
+    it('refuses SQL and typed filters on reads instead of returning unfiltered rows', async (ctx) => {
+      const store = await live.open<Store>(ctx);
+      for (const options of [{ where: 'id > 1' }, { filter: { field: 'id', op: 'gt' as const, value: 1 } }]) {
+        const error = await rejection(store.readTable(k('stat/a.txt'), options).then((f) => collectRows(f)));
+        expect((error as SparkleError | undefined)?.code, JSON.stringify(options)).toBe('UNSUPPORTED');
+      }
+    });
+
     it('passes the health check (list and stat of the root)', async (ctx) => {
       const store = await live.open<Store>(ctx);
       const report = await store.check({ timeoutMs: 10_000 });
