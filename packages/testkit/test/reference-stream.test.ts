@@ -80,6 +80,29 @@ describe('memory_stream specifics', () => {
     await expect(got).resolves.toBe('hello');
   });
 
+  it('closing the connection ends a subscription waiting for messages', async () => {
+    const stream = await open();
+    await stream.createTopic('closing', 1);
+    const ended = (async () => {
+      let n = 0;
+      for await (const _ of stream.subscribe('closing', { group: 'c', signal: AbortSignal.timeout(5000) })) n++;
+      return n;
+    })();
+    await new Promise((r) => setImmediate(r));
+    await stream.close();
+    await expect(ended).resolves.toBe(0);
+  });
+
+  it('describes its health topic in the probe tier', async () => {
+    await using stream = (await getConnection('memory_stream', { config: { cluster: 'specifics', healthTopic: 'health' }, dotenv: false, variables: {} })) as MemoryStreamConnection;
+    await stream.createTopic('health', 2);
+    const report = await stream.check();
+    expect(report.ok).toBe(true);
+    expect(report.steps.find((s) => s.tier === 'probe')).toMatchObject({ status: 'ok', message: 'health: 2 partition(s)' });
+    await using unnamed = await open();
+    expect((await unnamed.check()).steps.find((s) => s.tier === 'probe')?.status).toBe('skipped');
+  });
+
   it('refuses a record for a partition the topic does not have', async () => {
     await using stream = await open();
     await stream.createTopic('narrow', 1);

@@ -21,6 +21,7 @@ import {
   type WriteTableOptions,
 } from '../engine.js';
 import { InvalidArgumentError, UnsupportedOperationError } from '../errors.js';
+import { HealthSkip } from '../health.js';
 import type {
   ConsumeRangeOptions,
   PartitionPosition,
@@ -213,6 +214,19 @@ export abstract class StreamingConnection<TConfig extends object = Record<string
 
   override dataset(name: string): DatasetRef {
     return this.datasetForTopic(name);
+  }
+
+  /** A topic the health probe may describe (a metadata request); `undefined` skips the probe. */
+  protected healthTopic(): string | undefined {
+    return undefined;
+  }
+
+  /** Health probe: describes {@link healthTopic} — partitions and end positions, no message read. */
+  protected override async checkProbe(signal: AbortSignal): Promise<void | HealthSkip | string> {
+    const topic = this.healthTopic();
+    if (!topic) return new HealthSkip('no topic to describe (override healthTopic())');
+    const { partitions } = await this.describeTopic(topic, { signal });
+    return `${topic}: ${partitions.length} partition(s)`;
   }
 
   // -------------------------------------------------------------------------------------------

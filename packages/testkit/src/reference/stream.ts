@@ -34,6 +34,8 @@ export const memoryStreamConfigSchema = z.looseObject({
   defaultPartitions: z.coerce.number().int().min(1).max(1000).default(3),
   /** Whether `produce` creates missing topics (Kafka's `auto.create.topics.enable`). */
   autoCreateTopics: z.boolean().default(true),
+  /** A topic the health probe describes. */
+  healthTopic: z.string().optional(),
 });
 
 export type MemoryStreamConfig = z.output<typeof memoryStreamConfigSchema>;
@@ -88,6 +90,21 @@ function partitionOfKey(key: Uint8Array, partitions: number): number {
 export class MemoryStreamConnection extends StreamingConnection<MemoryStreamConfig> {
   static override schema = memoryStreamConfigSchema;
   static override description = 'In-memory stream with Kafka semantics (testkit reference implementation)';
+
+  /** Subscriptions of this connection waiting for messages, woken when it closes. */
+  readonly #waiting = new Set<() => void>();
+
+  constructor(init: ConstructorParameters<typeof StreamingConnection>[0]) {
+    super(init);
+    this.onClose(() => {
+      for (const wake of [...this.#waiting]) wake();
+    });
+  }
+
+  /** Names a topic (config `healthTopic`) for the health probe to describe. */
+  protected override healthTopic(): string | undefined {
+    return this.config.healthTopic;
+  }
 
   /** Drops a cluster's topics (tests). */
   static reset(cluster: string): void {
@@ -237,9 +254,11 @@ export class MemoryStreamConnection extends StreamingConnection<MemoryStreamConf
       new Promise<void>((resolve) => {
         wake = () => {
           state.waiters.delete(wake!);
+          this.#waiting.delete(wake!);
           resolve();
         };
         state.waiters.add(wake);
+        this.#waiting.add(wake);
       });
     const ack = (p: number, offset: number) => {
       if (offset < g.committed[p]! || g.acked[p]!.has(offset)) return;
@@ -287,7 +306,10 @@ export class MemoryStreamConnection extends StreamingConnection<MemoryStreamConf
     } finally {
       // Leaving the group: unacked messages stay uncommitted and go to the next member.
       signal?.removeEventListener('abort', onAbort);
-      if (wake) state.waiters.delete(wake);
+      if (wake) {
+        state.waiters.delete(wake);
+        this.#waiting.delete(wake);
+      }
       g.active = false;
     }
   }
