@@ -201,7 +201,9 @@ export abstract class CloudStorageConnection<TConfig extends object = CloudStora
    */
   async nativeWrite(key: string, batches: AsyncIterable<RecordBatch>, options: WriteTableOptions, context: NativeWriteContext): Promise<Omit<WriteResult, 'elapsedMs'>> {
     const target = this.key(key);
-    if (isGlob(target)) throw new InvalidArgumentError(`Cannot write to a glob ('${key}'); give one key`, { connector: this.type });
+    if (isGlob(target) || target.endsWith('/')) {
+      throw new InvalidArgumentError(`Cannot write to ${target.endsWith('/') ? 'a directory' : 'a glob'} ('${key}'); give the key of one object, e.g. 'out/orders.parquet'`, { connector: this.type });
+    }
     const mode = options.mode ?? 'errorIfExists';
     const extra: Record<string, string> = {};
     if (mode === 'errorIfExists' || mode === 'ignore') {
