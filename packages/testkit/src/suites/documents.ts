@@ -233,7 +233,7 @@ export function testDocumentStore(options: DocumentSuiteOptions): void {
         else expect(Object.keys((await docs.getDocument(target, 1))!).sort()).toEqual([key, 'qty']);
       });
 
-      it('reports the read to lineage with the collection as dataset, in valid RunEvents', async (ctx) => {
+      it('reports reads and writes to lineage with the collection as dataset, in valid RunEvents', async (ctx) => {
         const docs = await live.open<Docs>(ctx);
         await ready(docs);
         live.lineage.clear();
@@ -241,6 +241,13 @@ export function testDocumentStore(options: DocumentSuiteOptions): void {
         expect(live.lineage.events.map((e) => e.eventType)).toEqual(['START', 'COMPLETE']);
         expect(live.lineage.events[0]!.spec.inputs).toEqual([docs.dataset(collection)]);
         expect(live.lineage.events[1]!.stats?.rows).toBe(expectedIds({ field: 'status', op: 'eq', value: 'open' }).length);
+        expect(lineageProblems(live.lineage.events)).toEqual([]);
+        live.lineage.clear();
+        const target = uniqueName(`${prefix}_lineage`);
+        await docs.writeTable([{ [key]: 1, v: 'x' }], target, { mode: 'append' });
+        expect(live.lineage.events.map((e) => e.eventType)).toEqual(['START', 'COMPLETE']);
+        expect(live.lineage.events[0]!.spec.outputs).toEqual([docs.dataset(target)]);
+        expect(live.lineage.events[1]!.stats?.rows).toBe(1);
         expect(lineageProblems(live.lineage.events)).toEqual([]);
       });
     });

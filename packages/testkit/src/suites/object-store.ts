@@ -239,7 +239,7 @@ export function testObjectStore(options: ObjectStoreSuiteOptions): void {
         expect((missing as SparkleError | undefined)?.details?.notFound).toBe(true);
       });
 
-      it('reports the read to lineage with the key as dataset, in valid RunEvents', async (ctx) => {
+      it('reports reads and writes to lineage with the key as dataset, in valid RunEvents', async (ctx) => {
         const store = await live.open<Store>(ctx);
         await needFormats(ctx);
         await store.writeTable(sampleTable(), k(`tables/lineage.${ext}`), { mode: 'overwrite' });
@@ -251,6 +251,13 @@ export function testObjectStore(options: ObjectStoreSuiteOptions): void {
         expect(input.namespace).toMatch(/^[a-z][a-z0-9+.-]*(:\/\/[^/]*)?$/);
         expect(input.name.endsWith(k(`tables/lineage.${ext}`))).toBe(true);
         expect(live.lineage.events[1]!.stats?.rows).toBe(SAMPLE_ROWS.length);
+        live.lineage.clear();
+        await store.writeTable(sampleTable(), k(`tables/lineage-out.${ext}`), { mode: 'overwrite' });
+        expect(live.lineage.events.map((e) => [e.eventType, e.spec.operation])).toEqual([
+          ['START', 'write'],
+          ['COMPLETE', 'write'],
+        ]);
+        expect(live.lineage.events[0]!.spec.outputs).toEqual([store.dataset(k(`tables/lineage-out.${ext}`))]);
         expect(lineageProblems(live.lineage.events)).toEqual([]);
       });
     });

@@ -259,8 +259,15 @@ export function testStream(options: StreamSuiteOptions): void {
           ],
           { schema },
         );
+        live.lineage.clear();
         const result = await stream.writeTable(rows, target, { mode: 'append' });
         expect(result.rows).toBe(2);
+        expect(live.lineage.events.map((e) => [e.eventType, e.spec.processingType ?? 'BATCH'])).toEqual([
+          ['START', 'BATCH'],
+          ['COMPLETE', 'BATCH'],
+        ]);
+        expect(live.lineage.events[0]!.spec.outputs).toEqual([stream.dataset(target)]);
+        expect(lineageProblems(live.lineage.events)).toEqual([]);
         const back = await all(stream.consumeRange(target));
         expect(back.map((m) => [text(m.key), JSON.parse(text(m.value)!)]).sort()).toEqual([
           ['a', { id: 1, tags: ['x', 'y'] }],
