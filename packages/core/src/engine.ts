@@ -200,7 +200,7 @@ export interface SparkleEngine<TFrame = unknown> {
 /**
  * A column type in plain terms, so core can describe schemas (Spark's Kafka layout, a schema
  * inferred from documents) without importing Arrow. `timestamp` is microseconds, UTC; `date`
- * is days; `json` is UTF-8 text holding JSON.
+ * is days (Arrow Date32).
  */
 export type ColumnType =
   | 'bool'
