@@ -300,20 +300,22 @@ export abstract class SparkleConnection<TConfig extends object = Record<string, 
   /**
    * Starts describing one read/write/query as an OpenLineage run. Engines call this; the
    * returned run emits START on `start()` and COMPLETE or FAIL once. `links` adds a parent run
-   * (a copy job) and extra input/output datasets (the source of a write).
+   * (a copy job), extra input/output datasets (the source of a write) and the processing type
+   * (`STREAMING` for a subscription).
    */
   lineageRun(
     operation: LineageRunSpec['operation'],
     target: string,
     metadata: Record<string, unknown> = {},
     engine?: string,
-    links: { parent?: LineageRunSpec['parent']; inputs?: DatasetRef[]; outputs?: DatasetRef[] } = {},
+    links: { parent?: LineageRunSpec['parent']; inputs?: DatasetRef[]; outputs?: DatasetRef[]; processingType?: LineageRunSpec['processingType'] } = {},
   ): LineageRun {
     const dataset = this.dataset(target);
     const isWrite = operation === 'write';
     const spec: LineageRunSpec = {
       jobName: `sparkle.${operation}.${this.type}.${dataset.name}`.replace(/[^A-Za-z0-9_.\-/]/g, '_'),
       operation,
+      ...(links.processingType ? { processingType: links.processingType } : {}),
       connectionType: this.type,
       connectionClass: this.constructor.name,
       engine,

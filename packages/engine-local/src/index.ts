@@ -32,6 +32,7 @@ export {
   type RowsToBatchesOptions,
   type IterateBatchesOptions,
 } from './arrow.js';
+export { arrowToolkit } from './toolkit.js';
 export { columnBuilder, batchFromBuilders, ArrowTypes, type ColumnBuilder } from './columns.js';
 export {
   encodeDecimal,

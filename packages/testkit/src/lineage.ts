@@ -2,7 +2,8 @@
  * An in-memory `LineageClient` that records every run event, so tests can assert what a
  * connection emitted (START, COMPLETE, FAIL; datasets; metadata) without any transport.
  */
-import { OpenLineageClient, type LineageClient, type LineageRun, type LineageRunSpec, type RunEvent, type RunStats } from '@sparkle/core';
+import { buildRunEvent, type LineageClient, type LineageRun, type LineageRunSpec, type RunEvent, type RunStats } from '@sparkle/core';
+import { validateOpenLineageEvent } from './openlineage.js';
 
 /** One recorded event. */
 export interface RecordedLineageEvent {
@@ -11,12 +12,7 @@ export interface RecordedLineageEvent {
   spec: LineageRunSpec;
   stats?: RunStats;
   error?: unknown;
-  /** The OpenLineage RunEvent core's client would emit for this step (validate it with `validateOpenLineageEvent`). */
-  runEvent: RunEvent;
 }
-
-/** Builds events exactly as the real client does, without delivering them anywhere. */
-const eventBuilder = new OpenLineageClient({ kind: 'memory', emit: async () => {} }, { enabled: true });
 
 /**
  * Records lineage events in memory.
@@ -35,24 +31,32 @@ export class MemoryLineageClient implements LineageClient {
     const runId = `00000000-0000-4000-8000-${String(++this.#next).padStart(12, '0')}`;
     const events = this.events;
     let finished = false;
-    const record = (eventType: RecordedLineageEvent['eventType'], extra: { stats?: RunStats; error?: unknown } = {}) => {
-      const runEvent = eventBuilder.event(eventType, runId, spec, extra);
-      events.push({ eventType, runId, spec, ...extra, runEvent });
-    };
+    let started = false;
     return {
       runId,
       async start() {
-        record('START');
+        if (started) return;
+        started = true;
+        events.push({ eventType: 'START', runId, spec });
+      },
+      async running(stats?: RunStats) {
+        if (!started || finished) return;
+        events.push({ eventType: 'RUNNING', runId, spec, stats });
       },
       async complete(stats?: RunStats) {
         if (finished) return;
         finished = true;
-        record('COMPLETE', stats ? { stats } : {});
+        events.push({ eventType: 'COMPLETE', runId, spec, stats });
       },
       async fail(error: unknown, stats?: RunStats) {
         if (finished) return;
         finished = true;
-        record('FAIL', { error, ...(stats ? { stats } : {}) });
+        events.push({ eventType: 'FAIL', runId, spec, stats, error });
+      },
+      async abort(reason?: unknown, stats?: RunStats) {
+        if (finished) return;
+        finished = true;
+        events.push({ eventType: 'ABORT', runId, spec, stats, error: reason });
       },
     };
   }
@@ -63,4 +67,28 @@ export class MemoryLineageClient implements LineageClient {
   }
 
   async close(): Promise<void> {}
+}
+
+/**
+ * The OpenLineage RunEvent a recorded event stands for, built by core's event builder exactly as
+ * a transport would receive it.
+ */
+export function runEventOf(event: RecordedLineageEvent): RunEvent {
+  return buildRunEvent({
+    eventType: event.eventType,
+    runId: event.runId,
+    spec: event.spec,
+    ...(event.stats ? { stats: event.stats } : {}),
+    ...(event.error !== undefined ? { error: event.error } : {}),
+  });
+}
+
+/**
+ * Problems of the RunEvents behind recorded events against the OpenLineage schema, checked with
+ * ajv (`[]` when all are valid), each prefixed with the event's position and type.
+ * @example
+ * expect(lineageProblems(lineage.events)).toEqual([]);
+ */
+export function lineageProblems(events: readonly RecordedLineageEvent[]): string[] {
+  return events.flatMap((e, i) => validateOpenLineageEvent(JSON.parse(JSON.stringify(runEventOf(e)))).map((p) => `event ${i} (${e.eventType}): ${p}`));
 }
