@@ -12,7 +12,13 @@
 # A warm run starts no download and no build.
 source tools/scripts/node-runtime.sh
 
-if (($(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0) < 24)); then
+# SPARKLE_NODE_VERSION=<exact version> runs on that runtime instead (test-node22.sh uses it for the
+# oldest supported Node).
+if [[ -n "${SPARKLE_NODE_VERSION:-}" ]]; then
+  if [[ "$(node --version 2>/dev/null)" != "v$SPARKLE_NODE_VERSION" ]]; then
+    sparkle_use_node "$(sparkle_node_install "$SPARKLE_NODE_VERSION")"
+  fi
+elif (($(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0) < 24)); then
   sparkle_use_node "$(sparkle_node_install "$SPARKLE_NODE_LTS_VERSION")"
 fi
 
