@@ -1,0 +1,107 @@
+/**
+ * One module format: every published package ships ESM only, and a CommonJS application that
+ * `require()`s `@sparkle/core` (Node >= 22.12 loads ES modules from `require`) shares the one copy
+ * of core with the connectors discovery loads through `import()`. With a CJS build beside the ESM
+ * one, `require` got dist/index.cjs and the connector dist/index.js: two registries, two
+ * `SparkleError` classes, and `instanceof` false for everything a discovered connector made.
+ *
+ * Runs against the built dist, as an installed package is used (nx builds every package before
+ * tools' tests).
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ESM_ENTRY, NODE_ENGINES, normalizePublished } from '../../scripts/sync-workspace.mjs';
+
+const run = promisify(execFile);
+const workspace = resolve(import.meta.dirname, '..', '..', '..');
+const packagesDir = join(workspace, 'packages');
+
+const published = readdirSync(packagesDir)
+  .filter((dir) => existsSync(join(packagesDir, dir, 'package.json')))
+  .map((dir) => ({ dir, pkg: JSON.parse(readFileSync(join(packagesDir, dir, 'package.json'), 'utf8')) as Record<string, any> }))
+  .filter(({ pkg }) => !pkg.private);
+
+describe('every published package ships ESM only', () => {
+  it('has ESM-only package.json fields, as tools/scripts/sync-workspace.mjs keeps them', () => {
+    expect(published.length).toBeGreaterThan(20);
+    for (const { dir, pkg } of published) {
+      expect(pkg.exports['.'], dir).toEqual(ESM_ENTRY);
+      expect(JSON.stringify(pkg.exports), dir).not.toMatch(/require|\.c[jt]s"/);
+      expect(pkg.engines.node, dir).toBe(NODE_ENGINES);
+      expect(normalizePublished(structuredClone(pkg)), dir).toEqual(pkg);
+    }
+  });
+
+  it('builds no CommonJS file into any dist', () => {
+    for (const { dir } of published) {
+      const dist = join(packagesDir, dir, 'dist');
+      expect(existsSync(join(dist, 'index.js')), `${dir}: no dist/index.js (build first: pnpm exec nx run-many -t build)`).toBe(true);
+      expect(readdirSync(dist).filter((f) => /\.c[jt]s(\.map)?$/.test(f)), dir).toEqual([]);
+    }
+  });
+
+  it('has every package.json in step with the sync script (sync-workspace.mjs --check)', async () => {
+    const { stdout } = await run(process.execPath, [join(workspace, 'tools/scripts/sync-workspace.mjs'), '--check'], { cwd: workspace });
+    expect(stdout).toContain('in sync');
+  });
+});
+
+/** A CommonJS app: requires core only; `local` is found by discovery, never imported by the app. */
+const APP = `
+const core = require('@sparkle/core');
+(async () => {
+  const conn = await core.getConnection('local', { config: { basePath: __dirname }, dotenv: false, variables: {} });
+  let error;
+  try {
+    await conn.files('missing-*.csv'); // the connector throws a QueryError from its own import of core
+  } catch (e) {
+    error = e;
+  }
+  await conn.close();
+  console.log(JSON.stringify({
+    connection: conn instanceof core.SparkleConnection,
+    sparkleError: error instanceof core.SparkleError,
+    queryError: error instanceof core.QueryError,
+    code: error && error.code,
+    requireResolves: require.resolve('@sparkle/core'),
+  }));
+})().catch((e) => { console.error(e); process.exit(1); });
+`;
+
+// The Node 22 runtime tools/scripts/test-node22.sh installs (the oldest supported line), when present.
+const node22Dir = join(process.env.SPARKLE_CACHE_DIR ?? join(homedir(), '.cache', 'sparkle'), 'node');
+const node22 = existsSync(node22Dir)
+  ? readdirSync(node22Dir)
+      .filter((v) => v.startsWith('22.'))
+      .map((v) => join(node22Dir, v, 'bin', 'node'))
+      .find((bin) => existsSync(bin))
+  : undefined;
+if (!node22) console.log(`esm-only: no Node 22 runtime under ${node22Dir} (tools/scripts/test-node22.sh installs it); the CommonJS app runs on ${process.version} only`);
+
+describe('a CommonJS app and a discovered connector share one copy of core', () => {
+  let app: string;
+  beforeAll(() => {
+    // An application as installed: core and the connector in its node_modules, nothing else.
+    app = mkdtempSync(join(tmpdir(), 'sparkle-cjs-app-'));
+    mkdirSync(join(app, 'node_modules', '@sparkle'), { recursive: true });
+    for (const dir of ['core', 'connector-local']) symlinkSync(join(packagesDir, dir), join(app, 'node_modules', '@sparkle', dir), 'dir');
+    writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'cjs-app', private: true, type: 'commonjs' }));
+    writeFileSync(join(app, 'app.cjs'), APP);
+  });
+  afterAll(() => rmSync(app, { recursive: true, force: true }));
+
+  const runtimes: [string, string][] = [[`Node ${process.version} (the one running the tests)`, process.execPath]];
+  if (node22) runtimes.push(['Node 22 (oldest supported)', node22]);
+
+  it.each(runtimes)('on %s: instanceof holds for the connection and the errors the connector throws', async (_name, node) => {
+    const { stdout, stderr } = await run(node, ['app.cjs'], { cwd: app, env: { ...process.env, NODE_OPTIONS: '' } });
+    const result = JSON.parse(stdout.trim().split('\n').pop()!) as Record<string, unknown>;
+    expect(result).toEqual({ connection: true, sparkleError: true, queryError: true, code: 'QUERY_FAILED', requireResolves: expect.stringMatching(/core[/\\]dist[/\\]index\.js$/) });
+    // require() of the ES module is quiet: no experimental warning on any supported Node.
+    expect(stderr).not.toContain('ExperimentalWarning');
+  }, 60_000);
+});
