@@ -97,6 +97,24 @@ describe('a CommonJS app and a discovered connector share one copy of core', () 
   const runtimes: [string, string][] = [[`Node ${process.version} (the one running the tests)`, process.execPath]];
   if (node22) runtimes.push(['Node 22 (oldest supported)', node22]);
 
+  it('type-checks for a CommonJS TypeScript project (module nodenext): the types come with the one build', async () => {
+    writeFileSync(
+      join(app, 'typed.ts'),
+      `import { SparkleError, getConnection } from '@sparkle/core';\nexport const check = (e: unknown): e is SparkleError => e instanceof SparkleError;\nexport const open: typeof getConnection = getConnection;\n`,
+    );
+    writeFileSync(
+      join(app, 'tsconfig.json'),
+      JSON.stringify({ compilerOptions: { module: 'nodenext', strict: true, noEmit: true, skipLibCheck: true, types: ['node'], typeRoots: [join(workspace, 'node_modules', '@types')] }, files: ['typed.ts'] }),
+    );
+    const tsc = join(workspace, 'node_modules', 'typescript', 'bin', 'tsc');
+    // tsc prints nothing and exits 0 when the file type-checks; otherwise its diagnostics are the failure.
+    const output = await run(process.execPath, [tsc, '-p', app], { cwd: app }).then(
+      (r) => r.stdout,
+      (e: { stdout?: string }) => String(e.stdout),
+    );
+    expect(output).toBe('');
+  }, 60_000);
+
   it.each(runtimes)('on %s: instanceof holds for the connection and the errors the connector throws', async (_name, node) => {
     const { stdout, stderr } = await run(node, ['app.cjs'], { cwd: app, env: { ...process.env, NODE_OPTIONS: '' } });
     const result = JSON.parse(stdout.trim().split('\n').pop()!) as Record<string, unknown>;
