@@ -16,10 +16,10 @@ source tools/scripts/node-runtime.sh
 # oldest supported Node).
 if [[ -n "${SPARKLE_NODE_VERSION:-}" ]]; then
   if [[ "$(node --version 2>/dev/null)" != "v$SPARKLE_NODE_VERSION" ]]; then
-    sparkle_use_node "$(sparkle_node_install "$SPARKLE_NODE_VERSION")"
+    sparkle_switch_node "$SPARKLE_NODE_VERSION" || return 1
   fi
 elif (($(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0) < 24)); then
-  sparkle_use_node "$(sparkle_node_install "$SPARKLE_NODE_LTS_VERSION")"
+  sparkle_switch_node "$SPARKLE_NODE_LTS_VERSION" || return 1
 fi
 
 sparkle_pnpm_version=$(node -p 'require("./package.json").packageManager.replace(/^pnpm@/, "")')

@@ -10,6 +10,7 @@
 #
 # Functions:
 #   sparkle_node_install VERSION   installs (when missing) and prints the runtime's directory
+#   sparkle_switch_node VERSION    install + use: VERSION becomes this shell's Node
 #   sparkle_use_node DIR           puts DIR/bin first on PATH and points native builds at DIR's headers
 #   sparkle_sync_native_addons     rebuilds native addons in node_modules when the Node ABI changed
 #   sparkle_node_abi               the running Node's addon ABI (process.versions.modules-platform-arch)
@@ -55,7 +56,7 @@ sparkle_node_install() {
     local pkg="node-linux-$arch@$version" started=$SECONDS
     echo "installing Node $version (npm package $pkg) into $dir" >&2
     (cd "$tmp" && npm pack "$pkg" --silent >/dev/null) || {
-      echo "could not download $pkg with npm pack; check the npm registry is reachable" >&2
+      echo "could not download $pkg with npm pack: check that the version exists (npm view node-linux-$arch versions) and that the npm registry is reachable" >&2
       exit 1
     }
     local tgz expected actual
@@ -82,6 +83,13 @@ sparkle_node_install() {
     echo "Node $version installed in $((SECONDS - started))s" >&2
   ) 9>"$cache/.lock-$version" || return 1
   echo "$dir"
+}
+
+# Installs VERSION when missing and makes it the Node of this shell (fails when it cannot).
+sparkle_switch_node() {
+  local dir
+  dir=$(sparkle_node_install "$1") || return 1
+  sparkle_use_node "$dir"
 }
 
 sparkle_use_node() {
