@@ -11,6 +11,7 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getConnection, unregisterConnection } from '@sparkle/core';
 import { BANNER, GeneratorError, generateConnector, renderTemplate, runCli, tsLiteral } from '../new-connector.ts';
+import { normalizePublished } from '../../scripts/sync-workspace.mjs';
 
 const workspace = resolve(import.meta.dirname, '../../..');
 let root: string;
@@ -59,11 +60,10 @@ describe('generateConnector', () => {
 
     const pkg = JSON.parse(readFileSync(join(root, 'packages/connector-acme-db/package.json'), 'utf8'));
     expect(pkg.name).toBe('@sparkle/connector-acme-db');
-    expect(pkg.exports['.']).toEqual({
-      import: { types: './dist/index.d.ts', default: './dist/index.js' },
-      require: { types: './dist/index.d.cts', default: './dist/index.cjs' },
-    });
-    expect(pkg.sideEffects).toEqual(['./dist/index.js', './dist/index.cjs']);
+    expect(pkg.exports['.']).toEqual({ types: './dist/index.d.ts', default: './dist/index.js' });
+    expect(pkg.sideEffects).toEqual(['./dist/index.js']);
+    // The template already has the fields tools/scripts/sync-workspace.mjs keeps for every package.
+    expect(normalizePublished(structuredClone(pkg))).toEqual(pkg);
     expect(pkg.sparkle).toEqual({ type: 'acme_db', aliases: ['acme', 'acmedb'], family: 'jdbc', capabilities: ['spark'], core: '^0.1.0' });
     expect(pkg.dependencies).toEqual({ '@sparkle/core': 'workspace:^', '@sparkle/engine-local': 'workspace:^', zod: JSON.parse(readFileSync(join(workspace, 'packages/core/package.json'), 'utf8')).dependencies.zod });
     expect(pkg.devDependencies).toEqual({ '@sparkle/testkit': 'workspace:^' });
