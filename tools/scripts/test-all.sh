@@ -180,6 +180,15 @@ set +e
 run env SPARKLE_TEST_REPORT_DIR="$report_dir" pnpm exec nx run-many -t test "${only[@]}" --parallel=2 --outputStyle=stream
 status=$?
 set -e
+
+step "node 22 (the oldest supported): demo and core's unit tests"
+set +e
+if [[ -z "${SPARKLE_TEST_PROJECTS:-}" ]]; then
+  run env SPARKLE_TEST_REPORT_DIR="$report_dir" bash tools/scripts/test-node22.sh || status=1
+else
+  echo "skipped: SPARKLE_TEST_PROJECTS limits this run"
+fi
+set -e
 node tools/scripts/summarize-tests.mjs "$report_dir" >"$summary_file" || status=1
 cat "$summary_file"
 
