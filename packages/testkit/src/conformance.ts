@@ -10,6 +10,7 @@ import type { RecordBatch, Table } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   getConnection,
+  JDBCConnection,
   resolveConnectionType,
   SparkleError,
   setLocalEngine,
@@ -18,6 +19,7 @@ import {
   type SparkSource,
 } from '@sparkle/core';
 import { lineageProblems, MemoryLineageClient, runEventOf } from './lineage.js';
+import { jdbcSparkChecks } from './suites/jdbc-spark.js';
 import { normaliseRows, SAMPLE_ROWS, sampleTable } from './sample.js';
 
 /** What a connector can do; checks for a `false` capability are skipped by declaration. */
@@ -274,6 +276,10 @@ export function testConnector(options: ConnectorTestOptions): void {
         await conn.close();
       });
     });
+
+    // Registered only for JDBC connections (known from the class when given), so other families carry no skips.
+    const jdbcClass = !options.connectionClass || (options.connectionClass as { prototype: unknown }).prototype instanceof JDBCConnection;
+    if (caps.spark && jdbcClass) jdbcSparkChecks(open, options.validConfig, true);
 
     // -- failing health ------------------------------------------------------------------------
     describe('health check failures', () => {
