@@ -183,6 +183,12 @@ async function write(store: ObjectStore, key: string, batches: AsyncIterable<Rec
   return stats;
 }
 
+/** Core's `FileFormats`, with this package's extra write option (`onRows` progress). */
+export interface SparkleFileFormats extends FileFormats {
+  planRead(store: ObjectStore, objects: readonly ObjectInfo[], options: PlanReadOptions): Promise<NativeReadPlan>;
+  write(store: ObjectStore, key: string, batches: AsyncIterable<RecordBatch>, options: FormatWriteOptions): Promise<{ rows: number; bytes: number }>;
+}
+
 /**
  * CSV, JSON lines, Arrow IPC and Parquet over any {@link ObjectStore}: core's `FileFormats`.
  * Object-store connections (and core's cloud-storage base, through `provideFileFormats`) read
@@ -198,10 +204,7 @@ async function write(store: ObjectStore, key: string, batches: AsyncIterable<Rec
  * await fileFormats.write(store, 'clean/all.parquet', batches, { mode: 'overwrite', settings: { compression: 'zstd' } });
  * ```
  */
-export const fileFormats: FileFormats & {
-  planRead(store: ObjectStore, objects: readonly ObjectInfo[], options: PlanReadOptions): Promise<NativeReadPlan>;
-  write(store: ObjectStore, key: string, batches: AsyncIterable<RecordBatch>, options: FormatWriteOptions): Promise<{ rows: number; bytes: number }>;
-} = {
+export const fileFormats: SparkleFileFormats= {
   formatOf: (key, explicit) => formatOf(key, explicit),
   planRead,
   write,

@@ -36,7 +36,10 @@ export function globPrefix(pattern: string): string {
  * ```
  */
 export function keyMatcher(pattern: string): (key: string) => boolean {
-  return picomatch(pattern, { dot: false });
+  // Shells and Hadoop negate a class with `[!…]`; picomatch reads `!` there as a literal, so it
+  // gets the `[^…]` spelling it negates.
+  const isMatch = picomatch(pattern.replace(/(^|[^\\])\[!/g, '$1[^'), { dot: false });
+  return (key) => isMatch(key);
 }
 
 /** True when a key is a hidden or bookkeeping file Spark skips in a directory (`.x`, `_SUCCESS`). */

@@ -13,7 +13,7 @@
  * ```
  * @packageDocumentation
  */
-export { fileFormats, publishObject, tempKeyFor, type PlanReadOptions, type FormatWriteOptions } from './file-formats.js';
+export { fileFormats, publishObject, tempKeyFor, type PlanReadOptions, type FormatWriteOptions, type SparkleFileFormats } from './file-formats.js';
 export {
   FILE_FORMATS,
   FORMAT_EXTENSIONS,

@@ -90,6 +90,7 @@ export async function* encodeArrow(
   const writer = options.stream ? new RecordBatchStreamWriter() : new RecordBatchFileWriter();
   // The writer is an async iterable of encoded bytes; batches are fed in from a side task while
   // this generator hands the bytes on, so neither side holds more than a batch.
+  let failure: { error: unknown } | undefined;
   const feed = (async () => {
     try {
       for await (const batch of batches) {
@@ -98,11 +99,20 @@ export async function* encodeArrow(
       }
       writer.finish();
     } catch (error) {
-      writer.abort(error);
-      throw error;
+      failure = { error };
+      writer.abort();
     }
   })();
-  feed.catch(() => undefined);
-  for await (const chunk of writer as AsyncIterable<Uint8Array>) yield chunk;
+  try {
+    for await (const chunk of writer as AsyncIterable<Uint8Array>) {
+      if (failure) break;
+      yield chunk;
+    }
+  } catch (error) {
+    // The writer's own error on abort says less than the source's.
+    throw failure ? failure.error : error;
+  }
   await feed;
+  // The source's failure, after the bytes so far: a consumer that publishes only on completion publishes nothing.
+  if (failure) throw failure.error;
 }
