@@ -56,6 +56,8 @@ function outside(path: string, real: string, base: string, connector?: string): 
  */
 export async function assertRealInside(realBase: string, base: string, path: string, connector?: string): Promise<string> {
   for (let at = path; ; at = dirname(at)) {
+    // Above the base: the base does not exist yet, and nothing under it can be a link.
+    if (!isInside(base, at)) return realBase;
     let real: string;
     try {
       real = await realpath(at);
@@ -71,8 +73,10 @@ export async function assertRealInside(realBase: string, base: string, path: str
 }
 
 /** {@link assertRealInside} for synchronous callers (Spark descriptions, which Spark then reads). */
-export function assertRealInsideSync(realBase: string, base: string, path: string, connector?: string): void {
+export function assertRealInsideSync(realBase: string, base: string, path: string, connector?: string): string {
   for (let at = path; ; at = dirname(at)) {
+    // Above the base: the base does not exist yet, and nothing under it can be a link.
+    if (!isInside(base, at)) return realBase;
     let real: string;
     try {
       real = realpathSync(at);
@@ -82,7 +86,7 @@ export function assertRealInsideSync(realBase: string, base: string, path: strin
       throw error;
     }
     if (!isInside(realBase, real)) throw outside(path, real, base, connector);
-    return;
+    return real;
   }
 }
 
