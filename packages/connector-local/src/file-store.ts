@@ -338,7 +338,7 @@ export abstract class FileStoreConnection<C extends FileStoreConfig = FileStoreC
     if (isGlob(table)) {
       for await (const o of this.listObjects({ glob: key })) out.push(o);
     } else {
-      const file = await this.statObject(key);
+      const file = key === '' ? undefined : await this.statObject(key);
       if (file) out.push(file);
       else {
         const dir = key === '' ? '' : `${key}/`;

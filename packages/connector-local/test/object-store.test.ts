@@ -133,6 +133,28 @@ describe('local object store', () => {
   });
 });
 
+describe('table names: files, directories and globs (picomatch)', () => {
+  it('expands patterns, ** across directories, directories (hidden and _ files skipped) and plain files, in key order', async () => {
+    const dir = join(root, 'names');
+    for (const f of ['a.csv', 'b.csv', 'c.json', '.hidden.csv', '_SUCCESS', 'sub/d.csv', 'sub/deep/e.csv', 'sub/deep/f.txt', 'sub/.git/x.csv', 'x1.csv', 'x2.csv', 'x10.csv']) {
+      await mkdir(join(dir, f, '..'), { recursive: true });
+      await writeFile(join(dir, f), f);
+    }
+    const store = await open({ basePath: dir });
+    const names = async (table: string) => (await store.objectsFor(table)).map((o) => o.key);
+    expect(await names('*.csv')).toEqual(['a.csv', 'b.csv', 'x1.csv', 'x10.csv', 'x2.csv']);
+    expect(await names('**/*.csv')).toEqual(['a.csv', 'b.csv', 'sub/d.csv', 'sub/deep/e.csv', 'x1.csv', 'x10.csv', 'x2.csv']);
+    expect(await names('sub/*/*.{csv,txt}')).toEqual(['sub/deep/e.csv', 'sub/deep/f.txt']);
+    expect(await names('x?.csv')).toEqual(['x1.csv', 'x2.csv']);
+    expect(await names('[ab].csv')).toEqual(['a.csv', 'b.csv']);
+    expect(await names('[!a].csv')).toEqual(['b.csv']);
+    expect(await names('sub')).toEqual(['sub/d.csv', 'sub/deep/e.csv', 'sub/deep/f.txt']);
+    expect(await names(join(dir, 'a.csv'))).toEqual(['a.csv']);
+    expect(await names('.')).toEqual(['a.csv', 'b.csv', 'c.json', 'sub/d.csv', 'sub/deep/e.csv', 'sub/deep/f.txt', 'x1.csv', 'x10.csv', 'x2.csv']);
+    await expect(names('none/*.csv')).rejects.toMatchObject({ code: 'QUERY_FAILED', details: { notFound: true } });
+  });
+});
+
 describe('confinement after resolving symbolic links', () => {
   it('reads: a link to a file outside and a file under a linked directory are refused', async () => {
     const store = await open();
@@ -173,5 +195,11 @@ describe('no basePath', () => {
     const store = await getConnection<LocalFileConnection>('local', { config: {}, dotenv: false });
     expect(store.basePath).toBe(process.cwd());
     expect(() => store.resolvePath('../x.csv')).toThrow(/outside/);
+  });
+
+  it('writes into a basePath that does not exist yet, creating it', async () => {
+    const store = await open({ basePath: join(root, 'fresh', 'nested') });
+    await store.writeTable([{ id: 1 }], 'x.csv', {});
+    expect(await readFile(join(root, 'fresh', 'nested', 'x.csv'), 'utf8')).toBe('id\n1\n');
   });
 });
