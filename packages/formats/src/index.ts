@@ -1,5 +1,5 @@
 /**
- * @sparkle/formats — the file formats every Sparkle object store shares: CSV (csv-parse),
+ * @sparkle/formats — the file formats every Sparkle object store shares: CSV (a small exact parser),
  * JSON lines, Arrow IPC (apache-arrow) and Parquet (parquet-wasm), read and written over core's
  * `ObjectStore` capability, plus glob matching of keys (picomatch). `fileFormats` implements
  * core's `FileFormats` contract.
@@ -27,7 +27,7 @@ export {
   type FileFormat,
   type ParquetSettings,
 } from './formats.js';
-export { csvRecords, formatCsvField, formatCsvRecord, type CsvDialect, type CsvRecord } from './csv.js';
+export { CsvParser, csvRecords, formatCsvField, formatCsvRecord, type CsvDialect, type CsvRecord } from './csv.js';
 export { globPrefix, isGlob, isHiddenKey, keyMatcher } from './glob.js';
 export { objectBlob, type RangeBlob } from './store-blob.js';
 export {
