@@ -52,7 +52,9 @@ async function planRead(store: ObjectStore, objects: readonly ObjectInfo[], opti
   if (objects.length === 0) throw new QueryError('Nothing to read: no object matched', { details: { notFound: true } });
   const format = formatOfAll(objects, options.format);
   const settings = options.settings ?? {};
-  const batchSize = options.fetchSize ?? (settings.batchSize as number | undefined) ?? DEFAULT_BATCH_SIZE;
+  const explicitBatch = options.fetchSize ?? (settings.batchSize as number | undefined);
+  // Parquet decodes whole pages anyway: larger batches by default, as parquet-wasm's reader does.
+  const batchSize = explicitBatch ?? (format === 'parquet' ? 65_536 : DEFAULT_BATCH_SIZE);
   const columns = options.columns;
   const first = objects[0]!;
   const signal = options.signal;
