@@ -5,8 +5,10 @@
  * So a symlink inside the base that points outside (to a file or a directory) cannot be read
  * through, listed through or written through.
  *
- * What remains is the race every path check has: a link swapped in between the check and the
- * open. Writes narrow it by writing to a fresh temp file (`O_EXCL`) in the checked directory.
+ * The race every path check has — a link swapped in between the check and the open — is closed
+ * for reads (the store checks again after opening and compares the opened inode with the one the
+ * checked path leads to) and narrowed for writes (a fresh temp file, `O_EXCL`, in a directory
+ * checked after it is created); a directory swapped for a link during a write remains possible.
  */
 import { realpathSync } from 'node:fs';
 import { realpath } from 'node:fs/promises';
@@ -52,7 +54,13 @@ function outside(path: string, real: string, base: string, connector?: string): 
 
 /**
  * Checks that the real path of `path`'s nearest existing ancestor (itself when it exists) is
- * under `realBase`; returns that real path.
+ * under `realBase`; returns that real path. `InvalidArgumentError` names the link's target.
+ *
+ * @example
+ * ```ts
+ * // /data/out -> /etc (a link planted inside the base)
+ * await assertRealInside(await realBaseOf('/data'), '/data', '/data/out/passwd'); // throws InvalidArgumentError
+ * ```
  */
 export async function assertRealInside(realBase: string, base: string, path: string, connector?: string): Promise<string> {
   for (let at = path; ; at = dirname(at)) {

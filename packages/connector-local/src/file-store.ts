@@ -66,6 +66,14 @@ function isNotFound(error: unknown): boolean {
  * A connection over files under `basePath` that is an {@link ObjectStore} and reads and writes
  * tables in files through `@sparkle/formats`. `local` and `parquet` are two configurations of it;
  * subclasses say which format a key is in and with which settings.
+ *
+ * @example
+ * ```ts
+ * class JsonLinesConnection extends FileStoreConnection {
+ *   protected formatFor() { return 'jsonl' as const; }
+ *   protected settingsFor() { return { samplingRows: 1000 }; }
+ * }
+ * ```
  */
 export abstract class FileStoreConnection<C extends FileStoreConfig = FileStoreConfig> extends SparkleConnection<C> implements ObjectStore, NativeSource {
   /** The filesystem's honest semantics: atomic put (temp + rename), create-only put (link), atomic rename, strong listing. */
@@ -218,6 +226,13 @@ export abstract class FileStoreConnection<C extends FileStoreConfig = FileStoreC
     try {
       const s = await handle.stat({ bigint: true });
       if (!s.isFile()) throw new QueryError(`${path} is not a file`, { connector: this.type, details: { notFound: true, path } });
+      // A link swapped between the check and the open would give a handle on another file: the
+      // check is repeated and the opened file must be the one the checked path leads to.
+      const real = await assertRealInside(await realBaseOf(this.basePath), this.basePath, path, this.type);
+      const checked = await stat(real, { bigint: true }).catch(() => undefined);
+      if (!checked || checked.ino !== s.ino || checked.dev !== s.dev) {
+        throw new QueryError(`${path} changed while it was being opened; read it again`, { connector: this.type, retryable: true, details: { path } });
+      }
       if (options.ifMatch !== undefined && options.ifMatch !== etagOf(s)) {
         throw new QueryError(`${path} changed while it was being read (etag ${etagOf(s)}, expected ${options.ifMatch}); read it again`, { connector: this.type, retryable: true, details: { path } });
       }
@@ -410,7 +425,14 @@ export abstract class FileStoreConnection<C extends FileStoreConfig = FileStoreC
   }
 }
 
-/** Checks a base directory exists and can be read and written; the message says what was found. */
+/**
+ * Checks a base directory exists and can be read and written; the message says what was found.
+ *
+ * @example
+ * ```ts
+ * await probeDirectory('/data'); // '/data is readable and writable'
+ * ```
+ */
 export async function probeDirectory(dir: string): Promise<string> {
   const s = await stat(dir).catch(() => undefined);
   if (!s) throw new QueryError(`basePath ${dir} does not exist; create it or point basePath at an existing directory`, { details: { path: dir } });
