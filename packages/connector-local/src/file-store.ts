@@ -411,6 +411,8 @@ export abstract class FileStoreConnection<C extends FileStoreConfig = FileStoreC
       });
       return { table, mode, rows: stats.rows, bytes: stats.bytes, written: true };
     } catch (error) {
+      // Another writer created the file after the check above: `ignore` means leave it.
+      if (mode === 'ignore' && SparkleError.isInstance(error) && error.code === 'TABLE_EXISTS') return { table, mode, rows: 0, written: false };
       throw this.wrapError(error, `write ${path}`);
     }
   }

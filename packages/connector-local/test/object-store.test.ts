@@ -111,6 +111,19 @@ describe('local object store', () => {
     expect((await readdir(join(base, 'out/deep'))).filter((f) => f.includes('sparkle-tmp'))).toEqual([]);
   });
 
+  it('two writers racing to create one table: one wins whole, the other gets TABLE_EXISTS (ignore: written false)', async () => {
+    const store = await open({ basePath: join(root, 'racing') });
+    const rowsOf = (tag: string) => Array.from({ length: 2000 }, (_, i) => ({ id: i, tag }));
+    const results = await Promise.allSettled([store.writeTable(rowsOf('a'), 'race/t.csv', {}), store.writeTable(rowsOf('b'), 'race/t.csv', {})]);
+    expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+    expect((results.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason).toMatchObject({ code: 'TABLE_EXISTS' });
+    const tags = new Set((await (await store.readTable<LocalFrame>('race/t.csv')).toArray()).map((r) => r.tag));
+    expect(tags.size).toBe(1);
+    const ignored = await Promise.all([store.writeTable(rowsOf('c'), 'race/u.csv', { mode: 'ignore' }), store.writeTable(rowsOf('d'), 'race/u.csv', { mode: 'ignore' })]);
+    expect(ignored.map((r) => r.written).sort()).toEqual([false, true]);
+    expect((await readdir(join(root, 'racing', 'race'))).filter((f) => f.includes('sparkle-tmp'))).toEqual([]);
+  });
+
   it('copies, renames (replacing or not) and deletes', async () => {
     const store = await open();
     await store.putObject('mv/a.txt', 'A');

@@ -91,9 +91,12 @@ export async function* encodeArrow(
   // The writer is an async iterable of encoded bytes; batches are fed in from a side task while
   // this generator hands the bytes on, so neither side holds more than a batch.
   let failure: { error: unknown } | undefined;
+  let stopped = false;
   const feed = (async () => {
     try {
       for await (const batch of batches) {
+        // The consumer went away (its put failed): stop pulling the source.
+        if (stopped) break;
         writer.write(batch);
         count(stats, batch, options.onRows);
       }
@@ -111,6 +114,8 @@ export async function* encodeArrow(
   } catch (error) {
     // The writer's own error on abort says less than the source's.
     throw failure ? failure.error : error;
+  } finally {
+    stopped = true;
   }
   await feed;
   // The source's failure, after the bytes so far: a consumer that publishes only on completion publishes nothing.
