@@ -62,10 +62,6 @@ export {
 export { mergePartitions, type MergeOptions } from './merge.js';
 export type { LineageParent } from './lineage.js';
 export {
-  resolveInside,
-  hasGlob,
-  globSegmentToRegExp,
-  expandGlob,
   writeAtomically,
   pathExists,
   type AtomicMode,
