@@ -26,7 +26,7 @@ export interface RecordsPlanOptions {
   name: string;
   /** The records, pulled lazily. Called once; `signal` aborts the underlying requests. */
   records: (signal: AbortSignal) => AsyncIterable<unknown>;
-  /** Declared columns; absent → inferred from a sample. */
+  /** Declared columns (other fields of a record are left out); absent → inferred from a sample. */
   columns?: ColumnSpec[];
   read: ReadTableOptions;
   /** Default sample size of this source (the read's `sampleSize` wins). */
@@ -77,8 +77,11 @@ export async function recordsReadPlan(options: RecordsPlanOptions): Promise<Nati
     }
     columns = inferDocumentColumns(sample);
   }
-  const projected = Boolean(read.columns?.length);
-  const fixed = projected ? projectColumns(columns, read.columns) : columns;
+  const projecting = Boolean(read.columns?.length);
+  const fixed = projecting ? projectColumns(columns, read.columns) : columns;
+  // A declared schema selects the fields it names (APIs send more than a table needs); an
+  // inferred one must hold every field, so a field the sample missed fails instead of vanishing.
+  const projected = projecting || Boolean(options.columns);
   const schema = arrow.schema(fixed);
   let opened = false;
   const conform = (record: Record<string, unknown>, n: number) => {

@@ -87,6 +87,12 @@ export const endpointSchema = z.object({
 /** The `rest` / `rest_api` config. */
 export const restConfigSchema = apiConfigSchema.extend({
   endpoints: z.record(z.string().min(1), endpointSchema).default({}),
+  /**
+   * Reads and writes a name that `endpoints` does not declare with this endpoint, every `{name}`
+   * in its path replaced by the name (URL-encoded): `{ "path": "/tables/{name}/rows" }`. Without
+   * it, an undeclared name is an error.
+   */
+  endpointTemplate: endpointSchema.optional(),
   /** Default page limit of every endpoint. */
   maxPages: int().default(10_000),
 });

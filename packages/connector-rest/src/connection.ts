@@ -60,14 +60,17 @@ export class RestConnection extends APIConnection<RestConfig> {
   /** The configured endpoint `name`, or an error listing the ones there are. */
   endpoint(name: string): RestEndpoint {
     const found = Object.hasOwn(this.config.endpoints, name) ? this.config.endpoints[name] : undefined;
-    if (!found) {
-      const known = Object.keys(this.config.endpoints);
-      throw new InvalidArgumentError(
-        `rest: no endpoint named '${name}' in this connection's config; ${known.length ? `declared: ${known.join(', ')}` : "declare it under 'endpoints' (path, pagination, recordSelector)"}`,
-        { connector: this.type, details: { endpoint: name } },
-      );
+    if (found) return found;
+    const template = this.config.endpointTemplate;
+    if (template) {
+      const fill = (path: string) => path.replaceAll('{name}', encodeURIComponent(name));
+      return { ...template, path: fill(template.path), ...(template.write?.path ? { write: { ...template.write, path: fill(template.write.path) } } : {}) };
     }
-    return found;
+    const known = Object.keys(this.config.endpoints);
+    throw new InvalidArgumentError(
+      `rest: no endpoint named '${name}' in this connection's config; ${known.length ? `declared: ${known.join(', ')}` : "declare it under 'endpoints' (path, pagination, recordSelector)"}, or set 'endpointTemplate'`,
+      { connector: this.type, details: { endpoint: name } },
+    );
   }
 
   /** Endpoint names with their path, pagination style and primary key. */
