@@ -13,6 +13,7 @@ import {
   secret,
   UnsupportedOperationError,
   type ConnectionInit,
+  type NativeReadPlan,
   type NativeWriteContext,
   type Notifier,
   type OutgoingMessage,
@@ -86,7 +87,11 @@ export function signWebhookBody(body: string, key: string, options: { prefix?: s
 export class WebhookConnection extends APIConnection<WebhookConfig> implements Notifier {
   static override schema: z.ZodType = webhookConfigSchema;
   static override description = 'Webhook sender: signed (HMAC-SHA256) JSON events with idempotency keys and retries';
-  static withoutCapabilities = ['spark'];
+  /**
+   * `nativeRead` exists only because the local engine recognises writers by it; it refuses (a
+   * webhook is a sender). `sparkRead` refuses with a pointer to the local engine.
+   */
+  static withoutCapabilities = ['read', 'spark'];
 
   constructor(init: ConnectionInit) {
     super(init);
@@ -166,6 +171,11 @@ export class WebhookConnection extends APIConnection<WebhookConfig> implements N
       signal: context.signal,
     });
     return { table: event, mode, rows: result.records, written: true };
+  }
+
+  /** Refuses: a webhook is a sender, there is nothing to read. */
+  async nativeRead(event: string, _options: ReadTableOptions): Promise<NativeReadPlan> {
+    throw new UnsupportedOperationError(`webhook: a webhook is a sender; there is nothing to read as '${event}'. Use writeTable or send`, { connector: this.type });
   }
 
   /** Refuses: Spark cannot send webhooks. Write without `spark` (the local engine). */
