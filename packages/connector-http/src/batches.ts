@@ -31,14 +31,22 @@ export interface SendBatchesOptions<T> {
   idempotencyKeys: boolean;
   /** Sends one batch; rejects when it could not be delivered after the client's retries. */
   send: (batch: OutgoingBatch<T>) => Promise<void>;
+  /**
+   * Called with a batch that could not be delivered, before the write fails. Resolving sets the
+   * batch aside (a dead-letter file) and the write goes on; rejecting, or no handler, fails it.
+   */
+  setAside?: (batch: OutgoingBatch<T>, error: unknown) => Promise<void>;
   /** Called as each batch lands. */
   onBatch?: (batch: OutgoingBatch<T>) => void;
   signal?: AbortSignal;
 }
 
 export interface SendBatchesResult {
+  /** Records delivered. */
   records: number;
   batches: number;
+  /** Records that were set aside by `setAside` instead of delivered. */
+  setAside: number;
 }
 
 /**
@@ -57,6 +65,7 @@ export async function sendBatches<T>(options: SendBatchesOptions<T>): Promise<Se
   const writeId = randomUUID();
   const inFlight = new Set<Promise<void>>();
   const landed: OutgoingBatch<T>[] = [];
+  let setAside = 0;
   let failure: { batch: OutgoingBatch<T>; error: unknown } | undefined;
   let number = 0;
   let total = 0;
@@ -65,8 +74,18 @@ export async function sendBatches<T>(options: SendBatchesOptions<T>): Promise<Se
     number++;
     const batch: OutgoingBatch<T> = { number, firstRecord: total, records, idempotencyKey: options.idempotencyKeys ? `${writeId}-${number}` : undefined };
     total += records.length;
-    const task = options.send(batch).then(
-      () => {
+    const deliver = options.setAside
+      ? options.send(batch).then(
+          () => true,
+          (error: unknown) => options.setAside!(batch, error).then(() => false, () => Promise.reject(error)),
+        )
+      : options.send(batch).then(() => true);
+    const task = deliver.then(
+      (delivered) => {
+        if (!delivered) {
+          setAside += batch.records.length;
+          return;
+        }
         landed.push(batch);
         options.onBatch?.(batch);
       },
@@ -93,7 +112,7 @@ export async function sendBatches<T>(options: SendBatchesOptions<T>): Promise<Se
   await Promise.all(inFlight);
 
   if (failure) throw batchFailure(options, failure.batch, failure.error, landed);
-  return { records: landed.reduce((n, b) => n + b.records.length, 0), batches: landed.length };
+  return { records: landed.reduce((n, b) => n + b.records.length, 0), batches: landed.length, setAside };
 }
 
 function batchFailure<T>(options: SendBatchesOptions<T>, failed: OutgoingBatch<T>, error: unknown, landed: OutgoingBatch<T>[]): WriteError {

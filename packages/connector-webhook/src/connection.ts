@@ -4,6 +4,8 @@
  * and was not changed, with an idempotency key the receiver can de-duplicate retries by.
  */
 import { createHmac, randomUUID } from 'node:crypto';
+import { appendFile, mkdir } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import type { RecordBatch } from 'apache-arrow';
 import { z } from 'zod';
 import {
@@ -54,6 +56,12 @@ export const webhookConfigSchema = apiConfigSchema.extend({
   /** `writeTable`: deliveries in flight at once. */
   concurrency: z.number().int().min(1).max(64).default(1),
   healthPath: z.string().default(''),
+  /**
+   * `writeTable`: a file that undelivered events are appended to (one JSON line per batch:
+   * event, idempotency key, error, records) instead of failing the write. Relative to the
+   * working directory.
+   */
+  deadLetterPath: z.string().min(1).optional(),
 });
 
 export type WebhookConfig = z.output<typeof webhookConfigSchema>;
@@ -141,8 +149,9 @@ export class WebhookConnection extends APIConnection<WebhookConfig> implements N
   /**
    * Sends the rows as events named `event` (in the `eventHeader`): one row per delivery, or
    * arrays of `batchSize` rows. Modes `append` and `errorIfExists` send; `overwrite` and
-   * `ignore` are refused. A delivery that fails after retries fails the write with a
-   * `WriteError` naming the batch and how many rows were delivered before it.
+   * `ignore` are refused. A delivery that fails after retries goes to `deadLetterPath` when one
+   * is set (the result counts only delivered rows), else fails the write with a `WriteError`
+   * naming the batch and how many rows were delivered before it.
    */
   async nativeWrite(event: string, batches: AsyncIterable<RecordBatch>, options: WriteTableOptions, context: NativeWriteContext): Promise<Omit<WriteResult, 'elapsedMs'>> {
     const mode = options.mode ?? 'errorIfExists';
@@ -159,9 +168,28 @@ export class WebhookConnection extends APIConnection<WebhookConfig> implements N
       const body = JSON.stringify(batchSize === 1 ? batch.records[0] : batch.records);
       await this.deliver(body, batch.idempotencyKey ?? randomUUID(), { [c.eventHeader]: event }, context.signal);
     };
+    const deadLetter = c.deadLetterPath ? resolve(c.deadLetterPath) : undefined;
+    // Appends run one after another so lines from concurrent deliveries never interleave.
+    let appending: Promise<void> = Promise.resolve();
+    const setAside = deadLetter
+      ? (batch: OutgoingBatch<Record<string, unknown>>, error: unknown) => (appending = appending.catch(() => undefined).then(async () => {
+          const line = JSON.stringify({
+            event,
+            idempotencyKey: batch.idempotencyKey,
+            batch: batch.number,
+            failedAt: new Date().toISOString(),
+            // Errors from the HTTP layer are already redacted; redact again for any other kind.
+            error: this.http.redact(error instanceof Error ? error.message : String(error)),
+            records: batch.records,
+          });
+          await mkdir(dirname(deadLetter), { recursive: true });
+          await appendFile(deadLetter, `${line}\n`, 'utf8');
+        }))
+      : undefined;
     const result = await sendBatches({
       connector: this.type,
       target: `webhook event '${event}' to ${this.http.resolveUrl(c.path).pathname}`,
+      ...(setAside ? { setAside } : {}),
       records,
       batchSize,
       concurrency: c.concurrency,

@@ -3,7 +3,9 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { capabilitiesOf, getConnection, SparkleError, type SparkleConnection } from '@sparkle/core';
-import { ensureLocalEngine } from '@sparkle/testkit';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ensureLocalEngine, tempDir } from '@sparkle/testkit';
 import '../src/index.js';
 import { WebhookConnection } from '../src/index.js';
 import { sendJson, startServer, type SeenRequest, type TestServer } from './http-server.js';
@@ -129,5 +131,24 @@ describe('webhook writeTable()', () => {
     expect(error.message).toContain('batch 3 (records 3–3) was not delivered');
     expect(error.message).toContain('2 record(s) in the batches before it were written');
     expect(error.message).not.toContain(SECRET);
+  });
+
+  it('with deadLetterPath, an undelivered event goes to the file and the others are still sent', async () => {
+    delivered.length = 0;
+    const dir = await tempDir('sparkle-webhook-');
+    try {
+      const file = join(dir.path, 'dead', 'letters.ndjson');
+      await using hook = await open('/picky', { deadLetterPath: file });
+      const result = await hook.writeTable(rows, 'order.created', { mode: 'append' });
+      expect(result.rows).toBe(4);
+      expect(delivered.map((d) => (d.body as { id: number }).id)).toEqual([1, 2, 4, 5]);
+      const lines = (await readFile(file, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatchObject({ event: 'order.created', batch: 3, records: [{ id: 3, name: 'c' }] });
+      expect(String(lines[0]!.error)).toContain('HTTP 400');
+      expect(JSON.stringify(lines)).not.toContain(SECRET);
+    } finally {
+      await dir.cleanup();
+    }
   });
 });
