@@ -12,6 +12,7 @@ const TOTAL = 25;
 const PAGE = 10;
 const CLIENT_SECRET = 'rest-Client-Secret-Never-Shown-41';
 const API_KEY = 'rest-Api-Key-Never-Shown-77';
+const REFRESH_TOKEN = 'rest-Refresh-Token-Never-Shown-08';
 
 const record = (id: number) => ({ id, name: `n${id}`, score: id / 2, active: id % 2 === 0, created: new Date(Date.UTC(2026, 0, id)).toISOString(), nested: { k: id } });
 const slice = (from: number, count: number) => Array.from({ length: Math.max(0, Math.min(count, TOTAL - from)) }, (_, i) => record(from + i + 1));
@@ -88,7 +89,9 @@ beforeAll(async () => {
       case '/token': {
         const basic = Buffer.from(String(req.headers.authorization ?? '').replace(/^Basic /, ''), 'base64').toString('utf8');
         const form = new URLSearchParams(req.body);
-        if (basic !== `etl-client:${CLIENT_SECRET}` || form.get('grant_type') !== 'client_credentials') return sendJson(res, 401, { error: 'invalid_client' });
+        const grant = form.get('grant_type');
+        const grantOk = grant === 'client_credentials' || (grant === 'refresh_token' && form.get('refresh_token') === REFRESH_TOKEN);
+        if (basic !== `etl-client:${CLIENT_SECRET}` || !grantOk) return sendJson(res, 401, { error: 'invalid_client' });
         tokensIssued++;
         return sendJson(res, 200, { access_token: `tok-${tokensIssued}`, token_type: 'bearer', expires_in: 3600 });
       }
@@ -207,6 +210,25 @@ describe('rest reads: every pagination style into Arrow', () => {
     expect((error as SparkleError).code).toBe('ABORTED');
   });
 
+  it('an abort in the middle of a read stops it, typed', async () => {
+    await using conn = await open();
+    const controller = new AbortController();
+    const before = api.requests.length;
+    const frame = (await conn.readTable('cursor', { fetchSize: 5, sampleSize: 5, signal: controller.signal })) as AsyncIterable<RecordBatch>;
+    const iterator = frame[Symbol.asyncIterator]();
+    expect((await iterator.next()).value.numRows).toBe(5);
+    controller.abort();
+    const error = await (async () => {
+      for (;;) {
+        const next = await iterator.next();
+        if (next.done) return undefined;
+      }
+    })().catch((e: unknown) => e);
+    expect((error as SparkleError).code).toBe('ABORTED');
+    // The read stopped before the last page.
+    expect(api.requests.slice(before).filter((r) => r.url.startsWith('/cursor')).length).toBeLessThan(3);
+  });
+
   it('refuses Spark with a pointer to the local engine', async () => {
     await using conn = await open();
     expect(() => conn.sparkRead('cursor', {})).toThrow(/Open the connection without 'spark' to read it with the local engine/);
@@ -245,6 +267,14 @@ describe('rest writes', () => {
     expect(error.details).toMatchObject({ failedBatch: 3, writtenBefore: 4, firstFailedRecord: 4 });
   });
 
+  it('with several batches in flight, a failure still names the batch and what landed before it', async () => {
+    await using conn = await open({ endpoints: { ...endpoints, broken: { path: '/broken', write: { batchSize: 2, concurrency: 3 } } } });
+    const error = (await conn.writeTable(rows(12), 'broken', { mode: 'append' }).catch((e: unknown) => e)) as SparkleError;
+    expect(error.code).toBe('WRITE_FAILED');
+    expect(error.details).toMatchObject({ failedBatch: 3, writtenBefore: 4 });
+    expect(error.message).toContain('resend from record 5');
+  });
+
   it('keeps at most `concurrency` requests in flight', async () => {
     maxInFlight = 0;
     await using conn = await open();
@@ -278,6 +308,17 @@ describe('rest auth', () => {
     expect((await collectRows(await conn.readTable('secure'))).map((r) => r.id)).toEqual([1n, 2n, 3n]);
     expect((await collectRows(await conn.readTable('secure'))).length).toBe(3);
     expect(tokensIssued).toBe(1);
+  });
+
+  it('OAuth2 refresh token: the refresh grant is used and the token reused', async () => {
+    tokensIssued = 0;
+    await using conn = await open({ auth: { type: 'oauth2', tokenUrl: `${api.url}/token`, clientId: 'etl-client', clientSecret: CLIENT_SECRET, refreshToken: REFRESH_TOKEN } });
+    expect((await collectRows(await conn.readTable('secure'))).length).toBe(3);
+    expect((await collectRows(await conn.readTable('secure'))).length).toBe(3);
+    expect(tokensIssued).toBe(1);
+    const tokenRequests = api.requests.filter((r) => r.url === '/token');
+    expect(new URLSearchParams(tokenRequests.at(-1)!.body).get('grant_type')).toBe('refresh_token');
+    expect(inspect(conn, { depth: 10 })).not.toContain(REFRESH_TOKEN);
   });
 
   it('a refused client secret fails typed without printing it', async () => {
