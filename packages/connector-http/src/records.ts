@@ -84,7 +84,10 @@ export async function recordsReadPlan(options: RecordsPlanOptions): Promise<Nati
   const projected = projecting || Boolean(options.columns);
   const schema = arrow.schema(fixed);
   let opened = false;
+  // Only declared columns need JSON values converted (ISO text → Date …); inferred ones match JSON kinds.
+  const declared = Boolean(options.columns);
   const conform = (record: Record<string, unknown>, n: number) => {
+    if (!declared) return conformDocument(record, fixed, `${name} record ${n}`, projected);
     const coerced: Record<string, unknown> = { ...record };
     for (const column of fixed) if (column.name in coerced) coerced[column.name] = coerceForColumn(coerced[column.name], column.type);
     return conformDocument(coerced, fixed, `${name} record ${n}`, projected);
