@@ -1,11 +1,11 @@
 /** The `rest` connection against real node:http servers on 127.0.0.1: every pagination style, schemas, writes, OAuth2, redaction. */
 import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getConnection, SparkleError, type SparkleConnection } from '@sparkle/core';
+import { capabilitiesOf, getConnection, SparkleError, type SparkleConnection } from '@sparkle/core';
 import { collectRows, ensureLocalEngine } from '@sparkle/testkit';
 import type { RecordBatch } from 'apache-arrow';
 import '../src/index.js';
-import type { RestConnection } from '../src/index.js';
+import { RestConnection } from '../src/index.js';
 import { sendJson, startServer, type SeenRequest, type TestServer } from './http-server.js';
 
 const TOTAL = 25;
@@ -229,7 +229,8 @@ describe('rest reads: every pagination style into Arrow', () => {
     expect(api.requests.slice(before).filter((r) => r.url.startsWith('/cursor')).length).toBeLessThan(3);
   });
 
-  it('refuses Spark with a pointer to the local engine', async () => {
+  it('refuses Spark with a pointer to the local engine, and does not claim the spark capability', async () => {
+    expect(capabilitiesOf(RestConnection)).toEqual(['read', 'write']);
     await using conn = await open();
     expect(() => conn.sparkRead('cursor', {})).toThrow(/Open the connection without 'spark' to read it with the local engine/);
   });
