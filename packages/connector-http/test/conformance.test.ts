@@ -5,7 +5,7 @@
 import type { Table } from 'apache-arrow';
 import { testConnector } from '@sparkle/testkit';
 import { HttpConnection } from '../src/index.js';
-import { sendJson, startServer } from './http-server.js';
+import { sendJson, startHttpServer as startServer } from '@sparkle/testkit';
 
 /** The tables the suite seeds, served as JSON arrays at `/<table>`. */
 const tables = new Map<string, unknown[]>();

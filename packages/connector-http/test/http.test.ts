@@ -6,7 +6,7 @@ import { collectRows, ensureLocalEngine } from '@sparkle/testkit';
 import type { RecordBatch } from 'apache-arrow';
 import '../src/index.js';
 import { formatOf } from '../src/index.js';
-import { sendJson, startServer, type TestServer } from './http-server.js';
+import { sendJson, startHttpServer as startServer, type TestHttpServer as TestServer } from '@sparkle/testkit';
 
 const TOKEN = 'http-Bearer-Token-Never-Shown-9c1';
 

@@ -10,7 +10,7 @@
 import type { Table } from 'apache-arrow';
 import { testConnector } from '@sparkle/testkit';
 import { RestConnection } from '../src/index.js';
-import { sendJson, startServer } from './http-server.js';
+import { sendJson, startHttpServer as startServer } from '@sparkle/testkit';
 
 const tables = new Map<string, unknown[]>();
 

@@ -6,7 +6,7 @@ import { collectRows, ensureLocalEngine } from '@sparkle/testkit';
 import type { RecordBatch } from 'apache-arrow';
 import '../src/index.js';
 import { RestConnection } from '../src/index.js';
-import { sendJson, startServer, type SeenRequest, type TestServer } from './http-server.js';
+import { sendJson, startHttpServer as startServer, type SeenHttpRequest as SeenRequest, type TestHttpServer as TestServer } from '@sparkle/testkit';
 
 const TOTAL = 25;
 const PAGE = 10;

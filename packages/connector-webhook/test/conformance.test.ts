@@ -6,7 +6,7 @@
  */
 import { testConnector } from '@sparkle/testkit';
 import { WebhookConnection } from '../src/index.js';
-import { sendJson, startServer } from './http-server.js';
+import { sendJson, startHttpServer as startServer } from '@sparkle/testkit';
 
 testConnector({
   type: 'webhook',

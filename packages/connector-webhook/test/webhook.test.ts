@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { ensureLocalEngine, tempDir } from '@sparkle/testkit';
 import '../src/index.js';
 import { WebhookConnection } from '../src/index.js';
-import { sendJson, startServer, type SeenRequest, type TestServer } from './http-server.js';
+import { sendJson, startHttpServer as startServer, type SeenHttpRequest as SeenRequest, type TestHttpServer as TestServer } from '@sparkle/testkit';
 
 const SECRET = 'whsec-Signing-Secret-Never-Shown-5e';
 

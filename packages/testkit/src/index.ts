@@ -58,3 +58,4 @@ export {
 export { ensureService, findServicesRoot, parseExportLines, type EnsureServiceOptions } from './ensure-service.js';
 export { liveJdbcSuite, type LiveJdbcSuiteOptions } from './live.js';
 export { nativeDriverChecks, type NativeDriverChecksOptions } from './driver.js';
+export { startHttpServer, sendJson, type SeenHttpRequest, type HttpHandler, type TestHttpServer } from './http-server.js';

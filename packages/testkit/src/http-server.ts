@@ -1,33 +1,36 @@
 /**
- * A real `node:http` server on 127.0.0.1 for this package's tests (the pattern of core's
- * test/http-server.ts): each test gives a handler; the server records every request (method,
- * URL, headers, raw body) and closes when asked.
+ * A real `node:http` server on 127.0.0.1 for connector tests: each test gives a handler; the
+ * server records every request (method, URL, headers, raw body) and closes when asked.
+ * @example
+ * const server = await startHttpServer((req, res) => res.writeHead(200).end('[]'));
+ * // … point a connection at server.url …
+ * await server.close();
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-export interface SeenRequest {
+export interface SeenHttpRequest {
   method: string;
   url: string;
   headers: IncomingMessage['headers'];
   body: string;
 }
 
-export type Handler = (req: SeenRequest, res: ServerResponse, n: number) => unknown;
+export type HttpHandler = (req: SeenHttpRequest, res: ServerResponse, n: number) => unknown;
 
-export interface TestServer {
+export interface TestHttpServer {
   url: string;
-  requests: SeenRequest[];
+  requests: SeenHttpRequest[];
   close(): Promise<void>;
 }
 
-export async function startServer(handler: Handler): Promise<TestServer> {
-  const requests: SeenRequest[] = [];
+export async function startHttpServer(handler: HttpHandler): Promise<TestHttpServer> {
+  const requests: SeenHttpRequest[] = [];
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const seen: SeenRequest = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
+      const seen: SeenHttpRequest = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
       requests.push(seen);
       Promise.resolve(handler(seen, res, requests.length)).catch((error: unknown) => {
         res.writeHead(599).end(String(error));
