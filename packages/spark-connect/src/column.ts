@@ -130,6 +130,16 @@ lit.date = (value: Date | string): SparkLiteral => new SparkLiteral({ case: 'dat
 lit.timestamp = (value: Date): SparkLiteral => new SparkLiteral({ case: 'timestamp', value: timestampMicros(value) });
 /** A timestamp_ntz (no time zone) literal: the Date's UTC wall clock. */
 lit.timestampNtz = (value: Date): SparkLiteral => new SparkLiteral({ case: 'timestampNtz', value: timestampMicros(value) });
+/** A TIME literal (Spark 4.1) from `HH:MM[:SS[.fraction]]`; precision is the fraction's digits (at most 6). */
+lit.time = (value: string): SparkLiteral => {
+  const m = /^(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?$/.exec(value);
+  if (!m || Number(m[1]) > 23 || Number(m[2]) > 59 || Number(m[3] ?? 0) > 59) {
+    throw new InvalidArgumentError(`lit.time() expects 'HH:MM:SS[.ffffff]', got '${value}'`, { connector: CONNECTOR });
+  }
+  const fraction = m[4] ?? '';
+  const nano = ((BigInt(m[1]!) * 60n + BigInt(m[2]!)) * 60n + BigInt(m[3] ?? 0)) * 1_000_000_000n + BigInt(fraction.padEnd(9, '0'));
+  return new SparkLiteral({ case: 'time', value: { nano, precision: Math.min(Math.max(fraction.length, 0), 6) } });
+};
 /** A binary literal. */
 lit.binary = (value: Uint8Array): SparkLiteral => new SparkLiteral({ case: 'binary', value });
 /** A typed NULL (`lit.null('string')` is `CAST(NULL AS STRING)`); untyped when no type is given. */
