@@ -14,16 +14,10 @@ const CONNECTOR = 'spark-connect';
 type LiteralInit = MessageInitShape<typeof Expression_LiteralSchema>['literalType'];
 
 /** A JavaScript value {@link lit} turns into a literal. */
-export type LiteralValue = null | undefined | boolean | number | bigint | string | Date | Uint8Array | SparkLiteral;
+export type LiteralValue = null | undefined | boolean | number | bigint | string | Date | Uint8Array;
 
 /** A value that stands for a column: a Column, or a column name. */
 export type ColumnLike = Column | string;
-
-/** A typed literal made by `lit.date()`, `lit.decimal()` and the other explicit constructors. */
-export class SparkLiteral {
-  /** @internal */
-  constructor(readonly literal: LiteralInit) {}
-}
 
 const INT32_MIN = -(2 ** 31);
 const INT32_MAX = 2 ** 31 - 1;
@@ -33,7 +27,6 @@ const MS_PER_DAY = 86_400_000;
 
 function literalInit(value: LiteralValue): LiteralInit {
   if (value === null || value === undefined) return { case: 'null', value: { kind: { case: 'null', value: {} } } };
-  if (value instanceof SparkLiteral) return value.literal;
   switch (typeof value) {
     case 'boolean':
       return { case: 'boolean', value };
@@ -104,44 +97,48 @@ function decimalShape(text: string): { precision: number; scale: number } {
  */
 export function lit(value: LiteralValue | Column): Column {
   if (value instanceof Column) return value;
-  return Column.of({ case: 'literal', value: { literalType: literalInit(value) } });
+  return literalColumn(literalInit(value));
+}
+
+function literalColumn(literalType: LiteralInit): Column {
+  return Column.of({ case: 'literal', value: { literalType } });
 }
 
 /** A 32-bit int literal. */
-lit.int = (value: number): SparkLiteral => {
+lit.int = (value: number): Column => {
   if (!Number.isInteger(value) || value < INT32_MIN || value > INT32_MAX) throw new InvalidArgumentError(`lit.int() needs a 32-bit integer, got ${value}`, { connector: CONNECTOR });
-  return new SparkLiteral({ case: 'integer', value });
+  return literalColumn({ case: 'integer', value });
 };
 /** A bigint (64-bit) literal. */
-lit.long = (value: number | bigint): SparkLiteral => {
+lit.long = (value: number | bigint): Column => {
   if (typeof value === 'number' && !Number.isSafeInteger(value)) throw new InvalidArgumentError(`lit.long() needs a safe integer or a bigint, got ${value}`, { connector: CONNECTOR });
-  return new SparkLiteral({ case: 'long', value: checkedLong(BigInt(value)) });
+  return literalColumn({ case: 'long', value: checkedLong(BigInt(value)) });
 };
 /** A double literal (also for integral numbers). */
-lit.double = (value: number): SparkLiteral => new SparkLiteral({ case: 'double', value });
+lit.double = (value: number): Column => literalColumn({ case: 'double', value });
 /** A decimal literal from its text; precision and scale default to the text's own. */
-lit.decimal = (value: string, precision?: number, scale?: number): SparkLiteral => {
+lit.decimal = (value: string, precision?: number, scale?: number): Column => {
   const shape = decimalShape(value);
-  return new SparkLiteral({ case: 'decimal', value: { value, precision: precision ?? shape.precision, scale: scale ?? shape.scale } });
+  return literalColumn({ case: 'decimal', value: { value, precision: precision ?? shape.precision, scale: scale ?? shape.scale } });
 };
 /** A date literal from `YYYY-MM-DD` or a Date (its UTC day). */
-lit.date = (value: Date | string): SparkLiteral => new SparkLiteral({ case: 'date', value: epochDay(value) });
+lit.date = (value: Date | string): Column => literalColumn({ case: 'date', value: epochDay(value) });
 /** A timestamp (with the session time zone) literal from a Date, microsecond precision. */
-lit.timestamp = (value: Date): SparkLiteral => new SparkLiteral({ case: 'timestamp', value: timestampMicros(value) });
+lit.timestamp = (value: Date): Column => literalColumn({ case: 'timestamp', value: timestampMicros(value) });
 /** A timestamp_ntz (no time zone) literal: the Date's UTC wall clock. */
-lit.timestampNtz = (value: Date): SparkLiteral => new SparkLiteral({ case: 'timestampNtz', value: timestampMicros(value) });
+lit.timestampNtz = (value: Date): Column => literalColumn({ case: 'timestampNtz', value: timestampMicros(value) });
 /** A TIME literal (Spark 4.1) from `HH:MM[:SS[.fraction]]`; precision is the fraction's digits (at most 6). */
-lit.time = (value: string): SparkLiteral => {
+lit.time = (value: string): Column => {
   const m = /^(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?$/.exec(value);
   if (!m || Number(m[1]) > 23 || Number(m[2]) > 59 || Number(m[3] ?? 0) > 59) {
     throw new InvalidArgumentError(`lit.time() expects 'HH:MM:SS[.ffffff]', got '${value}'`, { connector: CONNECTOR });
   }
   const fraction = m[4] ?? '';
   const nano = ((BigInt(m[1]!) * 60n + BigInt(m[2]!)) * 60n + BigInt(m[3] ?? 0)) * 1_000_000_000n + BigInt(fraction.padEnd(9, '0'));
-  return new SparkLiteral({ case: 'time', value: { nano, precision: Math.min(Math.max(fraction.length, 0), 6) } });
+  return literalColumn({ case: 'time', value: { nano, precision: Math.min(Math.max(fraction.length, 0), 6) } });
 };
 /** A binary literal. */
-lit.binary = (value: Uint8Array): SparkLiteral => new SparkLiteral({ case: 'binary', value });
+lit.binary = (value: Uint8Array): Column => literalColumn({ case: 'binary', value });
 /** A typed NULL (`lit.null('string')` is `CAST(NULL AS STRING)`); untyped when no type is given. */
 lit.null = (type?: string): Column => (type ? lit(null).cast(type) : lit(null));
 
