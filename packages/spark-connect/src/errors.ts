@@ -72,7 +72,7 @@ export function toSparkleError(error: unknown, what: string, redact: (text: stri
     return new QueryError(redact(`${what} failed: ${message}`), { connector: CONNECTOR, cause: error });
   }
   const info = sparkErrorInfo(error);
-  // Spark's own messages usually start with the class already; never say it twice.
+  // Spark 4 already starts its message with `[ERROR_CLASS]`; say the class once.
   const prefix = info.errorClass && !info.message.startsWith(`[${info.errorClass}]`) ? `[${info.errorClass}] ` : '';
   const message = redact(`${what} failed: ${prefix}${info.message}`);
   const details: Record<string, unknown> = { grpcCode: GrpcStatus[error.code] ?? error.code };
