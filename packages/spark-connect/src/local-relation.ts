@@ -56,7 +56,8 @@ export type LocalData = Table | RecordBatch | Iterable<RecordBatch> | AsyncItera
 /** Uploads one artifact; the session's client implements it. */
 export type ArtifactUploader = (name: string, bytes: Uint8Array, signal?: AbortSignal) => Promise<void>;
 
-export const DEFAULT_LOCAL_RELATION_LIMITS = { inlineBytes: 4 * MiB, chunkBytes: 16 * MiB, maxBytes: 1024 * MiB } as const;
+/** Default bounds of `createDataFrame` uploads. */
+export const createDataFrameLimits = { inlineBytes: 4 * MiB, chunkBytes: 16 * MiB, maxBytes: 1024 * MiB } as const;
 
 // ---------------------------------------------------------------------------------------------
 // Rows → Arrow
@@ -247,9 +248,9 @@ function tooLarge(total: number, maxBytes: number): InvalidArgumentError {
  * @internal Used by `SparkSession.createDataFrame`.
  */
 export async function localRelation(ids: PlanIds, data: LocalData, upload: ArtifactUploader, options: LocalRelationOptions = {}): Promise<Relation> {
-  const inlineBytes = options.inlineBytes ?? DEFAULT_LOCAL_RELATION_LIMITS.inlineBytes;
-  const chunkBytes = Math.max(1, options.chunkBytes ?? DEFAULT_LOCAL_RELATION_LIMITS.chunkBytes);
-  const maxBytes = options.maxBytes ?? DEFAULT_LOCAL_RELATION_LIMITS.maxBytes;
+  const inlineBytes = options.inlineBytes ?? createDataFrameLimits.inlineBytes;
+  const chunkBytes = Math.max(1, options.chunkBytes ?? createDataFrameLimits.chunkBytes);
+  const maxBytes = options.maxBytes ?? createDataFrameLimits.maxBytes;
   const schemaText = options.schema !== undefined ? { schema: options.schema } : {};
   if (Array.isArray(data) && data.length === 0) {
     if (!options.schema) throw new InvalidArgumentError('createDataFrame([]) needs options.schema (e.g. "id bigint, name string") to know the columns', { connector: CONNECTOR });
