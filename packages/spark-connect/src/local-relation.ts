@@ -196,7 +196,8 @@ async function* chunksOf(batches: AsyncIterable<RecordBatch>, chunkBytes: number
     const rowsPer = Math.ceil(batch.numRows / pieces);
     for (let start = 0; start < batch.numRows || (start === 0 && batch.numRows === 0); start += Math.max(rowsPer, 1)) {
       const piece = pieces === 1 ? batch : batch.slice(start, Math.min(start + rowsPer, batch.numRows));
-      const pieceBytes = pieces === 1 ? bytes : batchBytes(piece);
+      // A slice shares its parent's buffers, so measure it as its share of the rows.
+      const pieceBytes = pieces === 1 ? bytes : Math.ceil((bytes * piece.numRows) / batch.numRows);
       if (chunk.length && size + pieceBytes > chunkBytes) {
         yield chunk;
         chunk = [];

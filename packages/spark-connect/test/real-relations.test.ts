@@ -13,7 +13,7 @@ import { rm } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Table, vectorFromArray, Int64, Utf8, Float64 } from 'apache-arrow';
+import { DateMillisecond, Float64, Int64, Table, TimestampMillisecond, Utf8, vectorFromArray } from 'apache-arrow';
 import { QueryError, type ReadTableOptions, SparkleConnection, type SparkReadSpec, type SparkSource, type SparkWriteSpec, UnsupportedOperationError, type WriteTableOptions } from '@sparkle/core';
 import { col, fn, lit } from '../src/column.js';
 import { parseConnectionString } from '../src/connection-string.js';
@@ -61,14 +61,15 @@ function byPair(a: unknown[], b: unknown[]): number {
   return 0;
 }
 
-describe.skipIf(!remote)('real Spark Connect: relations, expressions, uploads', () => {
+// A real local[2] JVM on a shared 2-core machine: generous per-test bounds, never timing assertions.
+describe.skipIf(!remote)('real Spark Connect: relations, expressions, uploads', { timeout: 180_000 }, () => {
   let spark: SparkSession;
 
   beforeAll(async () => {
     // A provided server that does not answer is a failure, never a skip.
     expect(await reachable(remote!), `Spark Connect server at ${remote} does not answer`).toBe(true);
     spark = await SparkSession.builder().remote(remote!).appName('sparkle-real-relations').config('spark.sql.shuffle.partitions', 2).create();
-  });
+  }, 180_000);
 
   afterAll(async () => {
     await spark?.stop();
@@ -122,6 +123,21 @@ describe.skipIf(!remote)('real Spark Connect: relations, expressions, uploads', 
         { id: 19_999n, s: 'row-19999', x: 19_999 / 4 },
         { id: 19_998n, s: 'row-19998', x: 19_998 / 4 },
         { id: 19_997n, s: 'row-19997', x: 19_997 / 4 },
+      ]);
+    });
+
+    it('Arrow types Spark cannot read (millisecond timestamps and dates, dictionaries) are converted on the way', async () => {
+      const at = Date.UTC(2026, 0, 2, 3, 4, 5, 678);
+      const table = new Table({
+        at: vectorFromArray([at, null], new TimestampMillisecond('UTC')),
+        day: vectorFromArray([new Date(Date.UTC(2026, 0, 2)), null], new DateMillisecond()),
+        tag: vectorFromArray(['a', 'b']),
+      });
+      const df = await spark.createDataFrame(table);
+      expect((await df.schema).fields.map((f) => f.type)).toEqual(['timestamp', 'date', 'string']);
+      expect(await df.collect()).toEqual([
+        { at, day: Date.UTC(2026, 0, 2), tag: 'a' },
+        { at: null, day: null, tag: 'b' },
       ]);
     });
 
@@ -200,7 +216,7 @@ describe.skipIf(!remote)('real Spark Connect: relations, expressions, uploads', 
         { order_id: 12, person_id: 2, amount: 100 },
         { order_id: 13, person_id: 9, amount: 1 },
       ]);
-    });
+    }, 180_000);
 
     it('orderBy with directions and nulls placement; offset pages', async () => {
       const byAge = (c: ReturnType<typeof col>) => people.orderBy(c, 'id').select('name').collect();
