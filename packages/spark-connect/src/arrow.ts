@@ -3,7 +3,8 @@
  * its own schema message, so each is decoded on its own; only one response's batches are held
  * at a time, which bounds memory by the batch size rather than the result size.
  */
-import { DataType, type Field, type RecordBatch, RecordBatchReader, type Schema, Table, TimeUnit, util } from 'apache-arrow';
+import { type RecordBatch, RecordBatchReader, type Schema, Table, Vector } from 'apache-arrow';
+import { DataType, type Field, TimeUnit, util } from 'apache-arrow';
 import { UnsupportedOperationError } from '@sparkle/core';
 import type { ExecutePlanResponse } from './gen/spark/connect/base_pb.js';
 
@@ -33,6 +34,17 @@ export async function collectTable(responses: AsyncIterable<ExecutePlanResponse>
   for await (const batch of decodeArrowBatches(responses, state)) batches.push(batch);
   if (batches.length) return new Table(batches);
   return state.schema ? new Table(state.schema) : new Table();
+}
+
+/** A cell as a plain value: Arrow list vectors become arrays, struct and map rows objects, at any depth. */
+function plainValue(value: unknown): unknown {
+  if (value instanceof Vector) return Array.from(value as Vector, plainValue);
+  // StructRow and MapRow (apache-arrow's row proxies) expose toJSON(); their cells may be vectors.
+  if (value !== null && typeof value === 'object' && !(value instanceof Date) && !ArrayBuffer.isView(value) && typeof (value as { toJSON?: unknown }).toJSON === 'function') {
+    const json = (value as { toJSON(): Record<string, unknown> }).toJSON();
+    return Object.fromEntries(Object.entries(json).map(([k, v]) => [k, plainValue(v)]));
+  }
+  return value;
 }
 
 type Convert = (value: unknown) => unknown;
@@ -88,7 +100,7 @@ function converterFor(field: Field, path: string): Convert | undefined {
       if (v === null || v === undefined) return null;
       const out: Record<string, unknown> = {};
       const row = v as Record<string, unknown>;
-      for (const [name, c] of children) out[name] = c ? c(row[name]) : toPlain(row[name]);
+      for (const [name, c] of children) out[name] = c ? c(row[name]) : plainValue(row[name]);
       return out;
     };
   }
@@ -98,10 +110,6 @@ function converterFor(field: Field, path: string): Convert | undefined {
     return inner && ((v) => (v === null || v === undefined ? null : Object.fromEntries([...(v as Map<unknown, unknown>)].map(([k, x]) => [String(k), inner(x)]))));
   }
   return undefined;
-}
-
-function toPlain(value: unknown): unknown {
-  return value !== null && typeof value === 'object' && 'toJSON' in value ? (value as { toJSON(): unknown }).toJSON() : value;
 }
 
 /** Converters for the top-level columns of a schema (cached per schema object). */
@@ -126,7 +134,7 @@ export function rowsOf(batch: RecordBatch): Record<string, unknown>[] {
   const rows: Record<string, unknown>[] = [];
   for (let i = 0; i < batch.numRows; i++) {
     const row = batch.get(i);
-    const plain = row ? (row.toJSON() as Record<string, unknown>) : {};
+    const plain = row ? (plainValue(row) as Record<string, unknown>) : {};
     if (special) {
       batch.schema.fields.forEach((f, j) => {
         const c = converters[j];

@@ -21,8 +21,13 @@ import {
   TimeUnit,
   TimestampMillisecond,
   Binary,
+  Int32,
+  List,
+  Map_,
+  Utf8,
   vectorFromArray,
 } from 'apache-arrow';
+import { rowsOf } from '../src/arrow.js';
 import { InvalidArgumentError, QueryError, UnsupportedOperationError } from '@sparkle/core';
 import { col, fn, lit } from '../src/column.js';
 import type { AddArtifactsRequest, ExecutePlanRequest, FetchErrorDetailsRequest } from '../src/gen/spark/connect/base_pb.js';
@@ -377,6 +382,16 @@ describe('decoding Spark 4.1 types in results', () => {
       { d: '12.50', t: '12:34:56.123456' },
       { d: null, t: '01:02:03' },
       { d: '-0.05', t: '00:00:00' },
+    ]);
+  });
+
+  it('maps with TIME values decode too; plain lists stay arrays', () => {
+    const entries = new Struct([new Field('key', new Utf8(), false), new Field('value', new Time(TimeUnit.NANOSECOND, 64), true)]);
+    const m = vectorFromArray([new Map([['a', 3_600_000_000_000n]]), null], new Map_(new Field('entries', entries)));
+    const l = vectorFromArray([[1, 2], [3]], new List(new Field('item', new Int32(), true)));
+    expect(rowsOf(new Table({ m, l }).batches[0]!)).toEqual([
+      { m: { a: '01:00:00' }, l: [1, 2] },
+      { m: null, l: [3] },
     ]);
   });
 
