@@ -178,11 +178,16 @@ function isRecordBatch(data: unknown): data is RecordBatch {
   return typeof data === 'object' && data !== null && 'schema' in data && 'data' in data && typeof (data as RecordBatch).numRows === 'number' && !isTable(data);
 }
 
-async function* batchesOf(data: LocalData): AsyncGenerator<RecordBatch> {
-  if (isTable(data)) return yield* data.batches;
-  if (isRecordBatch(data)) return yield data;
-  if (Array.isArray(data)) return yield* rowsToTable(data as Record<string, unknown>[]).batches;
-  yield* data as AsyncIterable<RecordBatch>;
+async function* batchesOf(data: LocalData): AsyncGenerator<RecordBatch, void, undefined> {
+  if (isTable(data)) {
+    for (const batch of data.batches) yield batch;
+  } else if (isRecordBatch(data)) {
+    yield data;
+  } else if (Array.isArray(data)) {
+    for (const batch of rowsToTable(data as Record<string, unknown>[]).batches) yield batch;
+  } else {
+    for await (const batch of data as AsyncIterable<RecordBatch>) yield batch;
+  }
 }
 
 /** Cuts a stream of batches into groups of about `chunkBytes`, slicing batches larger than that. */
