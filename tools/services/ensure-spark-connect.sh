@@ -112,6 +112,7 @@ fi
 t0="$(now)"
 mkdir -p "$STATE_DIR/warehouse" "$STATE_DIR/tmp" "$STATE_DIR/derby"
 jars="$(find "$JARS_DIR" -name '*.jar' | sort | paste -sd, -)"
+# The server must not inherit the lock (fd 9), or it would hold it for its whole life.
 # Start-up cost is mostly JVM class loading: no UI, serial GC on a small heap, class data sharing
 # left on; everything that listens is bound to loopback.
 java_opts="-Djava.io.tmpdir=$STATE_DIR/tmp -Dderby.system.home=$STATE_DIR/derby -XX:+UseSerialGC -Xss4m"
@@ -137,7 +138,7 @@ SPARK_LOCAL_IP="$HOST" SPARK_LOCAL_HOSTNAME=localhost PYSPARK_PYTHON="$VENV/bin/
   --conf spark.local.dir="$STATE_DIR/tmp" \
   --conf spark.sql.shuffle.partitions=4 \
   --conf spark.sql.session.timeZone=UTC \
-  >>"$LOG_FILE" 2>&1 </dev/null &
+  >>"$LOG_FILE" 2>&1 </dev/null 9>&- &
 pid=$!
 echo "$pid" >"$PID_FILE"
 

@@ -59,7 +59,8 @@ export function toSparkleError(error: unknown, what: string, redact: (text: stri
     return new QueryError(redact(`${what} failed: ${message}`), { connector: CONNECTOR, cause: error });
   }
   const info = sparkErrorInfo(error);
-  const prefix = info.errorClass ? `[${info.errorClass}] ` : '';
+  // Spark 4 already starts its message with `[ERROR_CLASS]`; say the class once.
+  const prefix = info.errorClass && !info.message.startsWith(`[${info.errorClass}]`) ? `[${info.errorClass}] ` : '';
   const message = redact(`${what} failed: ${prefix}${info.message}`);
   const details: Record<string, unknown> = { grpcCode: GrpcStatus[error.code] ?? error.code };
   if (info.errorClass) details.errorClass = info.errorClass;

@@ -36,3 +36,4 @@ export {
 } from './services.js';
 export { liveJdbcSuite, type LiveJdbcSuiteOptions } from './live.js';
 export { nativeDriverChecks, type NativeDriverChecksOptions } from './driver.js';
+export { ensureSparkConnect, sparkGlobalSetup, sparkRemoteForTests, type SparkConnectService } from './spark.js';
