@@ -133,6 +133,7 @@ SPARK_LOCAL_IP="$HOST" SPARK_LOCAL_HOSTNAME=localhost PYSPARK_PYTHON="$VENV/bin/
   --conf spark.driver.host="$HOST" \
   --conf spark.ui.enabled=false \
   --conf spark.ui.showConsoleProgress=false \
+  --conf spark.log.level=WARN \
   --conf spark.sql.catalogImplementation=in-memory \
   --conf spark.sql.warehouse.dir="$STATE_DIR/warehouse" \
   --conf spark.local.dir="$STATE_DIR/tmp" \

@@ -188,7 +188,8 @@ describe.skipIf(!remote)('real Spark Connect server', { timeout: 180_000 }, () =
   });
 
   it('interrupts by tag, by operation id, and all', async () => {
-    const endless = "SELECT count(*) FROM range(0, 100000000000) a WHERE reflect('java.lang.Thread', 'sleep', 1L) IS NULL";
+    // Long enough to be caught running, bounded (one task, 600 × 100 ms) so it ends by itself anyway.
+    const endless = "SELECT count(*) FROM range(0, 600, 1, 1) WHERE reflect('java.lang.Thread', 'sleep', 100L) IS NULL";
     spark.addTag('sparkle-live');
     const tagged = spark.sql(endless).collect().catch((e: unknown) => e);
     spark.removeTag('sparkle-live');
