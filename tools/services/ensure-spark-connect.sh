@@ -62,8 +62,8 @@ if [ "${1:-}" = "--stop" ]; then
   exit 0
 fi
 
-# Answers = something accepts gRPC-over-TCP connections on the port. A TCP accept is what an
-# HTTP/2 server gives first; the start-up wait below also requires Spark's own "started" log line.
+# Answers = something accepts TCP connections on the port (SparkConnectServer binds its gRPC
+# port only after the Spark session is up).
 answers() { (exec 3<>"/dev/tcp/$HOST/$PORT") 2>/dev/null; }
 
 print_env() {
@@ -144,7 +144,8 @@ pid=$!
 echo "$pid" >"$PID_FILE"
 
 deadline=$((SECONDS + START_TIMEOUT_S))
-until answers && grep -q 'Spark Connect server started' "$LOG_FILE"; do
+# The gRPC port opens last, once the Spark session is up: accepting on it means ready.
+until answers; do
   if ! kill -0 "$pid" 2>/dev/null; then
     rm -f "$PID_FILE"
     log "the server exited during start-up; last log lines:"

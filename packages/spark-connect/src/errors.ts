@@ -59,9 +59,10 @@ export function toSparkleError(error: unknown, what: string, redact: (text: stri
     return new QueryError(redact(`${what} failed: ${message}`), { connector: CONNECTOR, cause: error });
   }
   const info = sparkErrorInfo(error);
-  // Spark 4 already starts its message with `[ERROR_CLASS]`; say the class once.
-  const prefix = info.errorClass && !info.message.startsWith(`[${info.errorClass}]`) ? `[${info.errorClass}] ` : '';
-  const message = redact(`${what} failed: ${prefix}${info.message}`);
+  // Spark 4 already starts its message with `[ERROR_CLASS]` (parse errors after a newline); say the class once.
+  const text = info.message.trim();
+  const prefix = info.errorClass && !text.startsWith(`[${info.errorClass}]`) ? `[${info.errorClass}] ` : '';
+  const message = redact(`${what} failed: ${prefix}${text}`);
   const details: Record<string, unknown> = { grpcCode: GrpcStatus[error.code] ?? error.code };
   if (info.errorClass) details.errorClass = info.errorClass;
   if (info.sqlState) details.sqlState = info.sqlState;
