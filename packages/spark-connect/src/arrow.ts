@@ -3,7 +3,7 @@
  * its own schema message, so each is decoded on its own; only one response's batches are held
  * at a time, which bounds memory by the batch size rather than the result size.
  */
-import { type RecordBatch, RecordBatchReader, type Schema, Table } from 'apache-arrow';
+import { type RecordBatch, RecordBatchReader, type Schema, Table, Vector } from 'apache-arrow';
 import type { ExecutePlanResponse } from './gen/spark/connect/base_pb.js';
 
 /** Decoded Arrow batches of one execution, with the schema once the first IPC stream is read. */
@@ -34,12 +34,23 @@ export async function collectTable(responses: AsyncIterable<ExecutePlanResponse>
   return state.schema ? new Table(state.schema) : new Table();
 }
 
+/** A cell as a plain value: Arrow list vectors become arrays, struct and map rows objects, at any depth. */
+function plainValue(value: unknown): unknown {
+  if (value instanceof Vector) return Array.from(value as Vector, plainValue);
+  // StructRow and MapRow (apache-arrow's row proxies) expose toJSON(); their cells may be vectors.
+  if (value !== null && typeof value === 'object' && !(value instanceof Date) && !ArrayBuffer.isView(value) && typeof (value as { toJSON?: unknown }).toJSON === 'function') {
+    const json = (value as { toJSON(): Record<string, unknown> }).toJSON();
+    return Object.fromEntries(Object.entries(json).map(([k, v]) => [k, plainValue(v)]));
+  }
+  return value;
+}
+
 /** A row of a batch as a plain object (nested structs and lists become objects and arrays). */
 export function rowsOf(batch: RecordBatch): Record<string, unknown>[] {
   const rows: Record<string, unknown>[] = [];
   for (let i = 0; i < batch.numRows; i++) {
     const row = batch.get(i);
-    rows.push(row ? (row.toJSON() as Record<string, unknown>) : {});
+    rows.push(row ? (plainValue(row) as Record<string, unknown>) : {});
   }
   return rows;
 }

@@ -108,7 +108,10 @@ describe.skipIf(!remote)('JDBC connectors through a real Spark Connect server', 
         const filtered = await viaSpark.readTable<DataFrame>(source, { columns: ['id', 'name'], where: 'id > 90' });
         expect((await filtered.collect()).map((r) => Number(r.id)).sort((a, b) => a - b)).toEqual([91, 92, 93, 94, 95, 96, 97, 98, 99, 100]);
 
-        // Spark writes: overwrite creates the sink, append adds to it, overwrite replaces it.
+        // Spark 4 asks the JDBC dialect whether "no such table" means absent; it has no SQLite
+        // dialect, so it cannot create a SQLite table: the sink must exist (Spark then replaces it).
+        if (target.type === 'sqlite') await local.writeTable(ROWS.slice(0, 1), sink, { mode: 'overwrite' });
+        // Spark writes: overwrite creates (or replaces) the sink, append adds to it, overwrite replaces it.
         const all = await viaSpark.readTable<DataFrame>(source, { partitionColumn: 'id', lowerBound: 1, upperBound: 100, numPartitions: 2 });
         await viaSpark.writeTable(all.filter('id <= 60'), sink, { mode: 'overwrite' });
         await viaSpark.writeTable(all.filter('id > 60'), sink, { mode: 'append' });
