@@ -53,7 +53,8 @@ if [ "${1:-}" = "--stop" ]; then
     pid="$(cat "$PID_FILE")"
     if kill -0 "$pid" 2>/dev/null; then
       kill "$pid"
-      for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+      # A first server writes its class archive on the way out: give it time (bounded).
+      for _ in $(seq 1 240); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
       kill -0 "$pid" 2>/dev/null && kill -9 "$pid"
       log "stopped pid $pid"
     fi
@@ -116,6 +117,16 @@ jars="$(find "$JARS_DIR" -name '*.jar' | sort | paste -sd, -)"
 # Start-up cost is mostly JVM class loading: no UI, serial GC on a small heap, class data sharing
 # left on; everything that listens is bound to loopback.
 java_opts="-Djava.io.tmpdir=$STATE_DIR/tmp -Dderby.system.home=$STATE_DIR/derby -XX:+UseSerialGC -Xss4m"
+# Class data sharing: the first server records the classes it loaded into an archive when it
+# stops (--stop); later starts map that archive instead of reading and verifying those classes
+# from the jars again. Keyed by the Java version (another JVM ignores a foreign archive anyway).
+java_version="$(java -version 2>&1 | sed -n '1s/.*"\(.*\)".*/\1/p')"
+cds_archive="$CACHE_DIR/cds-java-${java_version:-unknown}.jsa"
+if [ -s "$cds_archive" ]; then
+  java_opts="$java_opts -XX:SharedArchiveFile=$cds_archive -Xlog:cds=off -Xlog:cds+dynamic=off"
+else
+  java_opts="$java_opts -XX:ArchiveClassesAtExit=$cds_archive"
+fi
 log "starting SparkConnectServer on $HOST:$PORT (log: $LOG_FILE)"
 : >"$LOG_FILE"
 SPARK_LOCAL_IP="$HOST" SPARK_LOCAL_HOSTNAME=localhost PYSPARK_PYTHON="$VENV/bin/python" \
