@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Field, Int32, List, Struct, Utf8, makeTable, vectorFromArray } from 'apache-arrow';
+import { Field, Int32, List, Struct, Table, Utf8, vectorFromArray } from 'apache-arrow';
 import { rowsOf } from '../src/arrow.js';
 
 describe('rowsOf', () => {
@@ -9,7 +9,7 @@ describe('rowsOf', () => {
       [{ a: 1, tags: ['x', null] }, null, { a: null, tags: [] }],
       new Struct([new Field('a', new Int32(), true), new Field('tags', new List(new Field('element', new Utf8(), true)), true)]),
     );
-    const [batch] = makeTable({ ints: ints.data[0]!, structs: structs.data[0]! }).batches;
+    const [batch] = new Table({ ints, structs }).batches;
     expect(rowsOf(batch!)).toEqual([
       { ints: [1, 2, null], structs: { a: 1, tags: ['x', null] } },
       { ints: null, structs: null },

@@ -114,10 +114,12 @@ export async function sparkGlobalSetup(project: GlobalSetupProject): Promise<() 
  * const remote = sparkRemoteForTests(inject);
  * describe.skipIf(!remote)('against the real Spark', () => { ... });
  */
-export function sparkRemoteForTests(inject: (key: 'sparkRemote' | 'sparkSkipReason') => string | undefined): string | null {
-  const remote = inject('sparkRemote') || process.env.SPARK_REMOTE || null;
+export function sparkRemoteForTests(inject: (key: never) => unknown): string | null {
+  // Typed loosely: vitest's inject only knows these keys where the ProvidedContext augmentation is visible.
+  const provided = (key: 'sparkRemote' | 'sparkSkipReason') => String((inject as (k: string) => unknown)(key) ?? '');
+  const remote = provided('sparkRemote') || process.env.SPARK_REMOTE || null;
   if (!remote) {
-    const reason = inject('sparkSkipReason') || 'no global setup provided a server (add @sparkle/testkit sparkGlobalSetup to vitest globalSetup)';
+    const reason = provided('sparkSkipReason') || 'no global setup provided a server (add @sparkle/testkit sparkGlobalSetup to vitest globalSetup)';
     if (process.env.CI) throw new Error(`No Spark Connect server in CI: ${reason}`);
     console.info(`[spark] skipped: ${reason}`);
   }
