@@ -35,9 +35,11 @@ export class RuntimeConfig {
     await this.client.config({ opType: { case: 'unset', value: { keys: [key] } } }, 'conf.unset');
   }
 
+  /** Every set conf, or those whose key starts with `prefix`; keys are always whole (`spark.sql.x`). */
   async getAll(prefix?: string): Promise<Record<string, string>> {
     const r = await this.client.config({ opType: { case: 'getAll', value: prefix ? { prefix } : {} } }, 'conf.getAll');
-    return Object.fromEntries(r.pairs.map((p) => [p.key, p.value ?? '']));
+    // Spark answers a prefixed GetAll with the prefix cut off the keys; put it back.
+    return Object.fromEntries(r.pairs.map((p) => [`${prefix ?? ''}${p.key}`, p.value ?? '']));
   }
 }
 

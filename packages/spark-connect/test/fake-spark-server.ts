@@ -387,7 +387,8 @@ export class FakeSparkServer {
             for (const key of op.value.keys) this.conf.delete(key);
             break;
           case 'getAll':
-            for (const [key, value] of this.conf) if (!op.value.prefix || key.startsWith(op.value.prefix)) pairs.push({ key, value });
+            // Like Spark, a prefixed GetAll answers with the prefix cut off the keys.
+            for (const [key, value] of this.conf) if (key.startsWith(op.value.prefix ?? '')) pairs.push({ key: key.slice((op.value.prefix ?? '').length), value });
             break;
           default:
             break;

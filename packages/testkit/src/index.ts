@@ -59,3 +59,4 @@ export { ensureService, findServicesRoot, parseExportLines, type EnsureServiceOp
 export { liveJdbcSuite, type LiveJdbcSuiteOptions } from './live.js';
 export { nativeDriverChecks, type NativeDriverChecksOptions } from './driver.js';
 export { startHttpServer, sendJson, type SeenHttpRequest, type HttpHandler, type TestHttpServer } from './http-server.js';
+export { ensureSparkConnect, sparkGlobalSetup, sparkRemoteForTests, type SparkConnectService } from './spark.js';
