@@ -2,6 +2,8 @@
  * The low-level Spark Connect client: one gRPC channel, one session id, typed RPCs, retries,
  * and reattachable plan execution.
  */
+import { inspect } from 'node:util';
+import { REDACTED as REDACTED_VALUE } from '@sparkle/core';
 import { create, type MessageInitShape } from '@bufbuild/protobuf';
 import * as grpc from '@grpc/grpc-js';
 import { randomUUID } from 'node:crypto';
@@ -106,6 +108,20 @@ export class SparkConnectClient {
   readonly #channel: grpc.Client;
   readonly #pending = new Set<Promise<unknown>>();
   #closed = false;
+
+  /** Endpoint and ids only: the token and the extra headers (which may carry credentials) are never shown. */
+  toJSON(): Record<string, unknown> {
+    const { host, port, useSsl, userId } = this.spec;
+    return { remote: `sc://${host}:${port}`, useSsl, token: this.spec.token ? REDACTED_VALUE : undefined, userId, sessionId: this.sessionId, headers: Object.keys(this.spec.headers) };
+  }
+
+  toString(): string {
+    return `SparkConnectClient(${JSON.stringify(this.toJSON())})`;
+  }
+
+  [inspect.custom](): string {
+    return this.toString();
+  }
   /** False once the server answered FetchErrorDetails with UNIMPLEMENTED (Spark 3.4). */
   #errorDetails = true;
 

@@ -2,13 +2,15 @@
  * The lazy DataFrame: a relation plus the session that can run it. Transformations build new
  * plans locally; actions (`collect`, `toArrow`, `count`, `show`, writes) send them to Spark.
  */
+import { inspect } from 'node:util';
 import type { RecordBatch, Table } from 'apache-arrow';
 import { InvalidArgumentError, QueryError, type WriteMode } from '@sparkle/core';
 import { collectTable, decodeArrowBatches, rowsOf } from './arrow.js';
 import type { ExecuteOptions } from './client.js';
 import { AnalyzePlanRequest_Explain_ExplainMode } from './gen/spark/connect/base_pb.js';
 import { WriteOperation_SaveMode, WriteOperation_SaveTable_TableSaveMethod } from './gen/spark/connect/commands_pb.js';
-import { Aggregate_GroupType, Join_JoinType, type Relation, SetOperation_SetOpType } from './gen/spark/connect/relations_pb.js';
+import { Aggregate_GroupType, Join_JoinType, type Relation, RelationSchema, SetOperation_SetOpType } from './gen/spark/connect/relations_pb.js';
+import { redactedMessage, redactedOptions } from './inspect.js';
 import type { Expression } from './gen/spark/connect/expressions_pb.js';
 import { Column, type ColumnLike, lit, toColumn } from './column.js';
 import { commandPlan, relation, rootPlan, sqlExpression } from './plan.js';
@@ -99,6 +101,19 @@ export class DataFrame {
     /** The plan node this DataFrame stands for. */
     readonly relation: Relation,
   ) {}
+
+  /** The plan as JSON with secret option values (passwords, tokens, URL credentials) replaced. */
+  toJSON(): { sessionId: string; plan: unknown } {
+    return { sessionId: this.session.sessionId, plan: redactedMessage(RelationSchema, this.relation) };
+  }
+
+  toString(): string {
+    return `DataFrame(${JSON.stringify(this.toJSON().plan)})`;
+  }
+
+  [inspect.custom](): string {
+    return this.toString();
+  }
 
   #derive(relType: Parameters<typeof relation>[1]): DataFrame {
     return new DataFrame(this.session, relation(this.session.planIds, relType));
@@ -418,6 +433,19 @@ export class DataFrameWriter {
   #sortBy: string[] = [];
 
   constructor(private readonly df: DataFrame) {}
+
+  /** Source, mode and options with secret values replaced (what printing a writer shows). */
+  toJSON(): Record<string, unknown> {
+    return { format: this.#source, mode: WriteOperation_SaveMode[this.#mode], options: redactedOptions(this.#options), partitionBy: this.#partitionBy };
+  }
+
+  toString(): string {
+    return `DataFrameWriter(${JSON.stringify(this.toJSON())})`;
+  }
+
+  [inspect.custom](): string {
+    return this.toString();
+  }
 
   format(source: string): this {
     this.#source = source;

@@ -2,6 +2,7 @@
  * `SparkSession`: the entry point. Holds one {@link SparkConnectClient} (one server session),
  * builds DataFrames, and hands Sparkle core its Spark engine.
  */
+import { inspect } from 'node:util';
 import { ENGINE_PROVIDER, type EngineProvider, InvalidArgumentError, type SparkleEngine } from '@sparkle/core';
 import { type ExecuteOptions, SparkConnectClient, type SparkConnectClientOptions } from './client.js';
 import { defaultRemote } from './connection-string.js';
@@ -126,6 +127,18 @@ export class SparkSession implements EngineProvider, AsyncDisposable {
 
   constructor(readonly client: SparkConnectClient) {
     this.conf = new RuntimeConfig(client);
+  }
+
+  toJSON(): Record<string, unknown> {
+    return { sessionId: this.sessionId, client: this.client.toJSON() };
+  }
+
+  toString(): string {
+    return `SparkSession(${JSON.stringify(this.toJSON())})`;
+  }
+
+  [inspect.custom](): string {
+    return this.toString();
   }
 
   static builder(): SparkSessionBuilder {
