@@ -145,7 +145,13 @@ export abstract class CloudStorageConnection<TConfig extends object = CloudStora
   }
 
   override dataset(name: string): DatasetRef {
-    return this.datasetForKey(isGlob(name) ? name : this.key(name));
+    try {
+      return this.datasetForKey(this.key(name, isGlob(name) ? 'glob' : 'key'));
+    } catch {
+      // Naming must not throw (lineage names a run before the read refuses the key): the
+      // store's namespace with the name as given; the read itself reports the bad key.
+      return { namespace: fileDataset(this.objectUri('')).namespace, name };
+    }
   }
 
   /**
