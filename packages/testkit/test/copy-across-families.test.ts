@@ -74,7 +74,7 @@ describe('copy across families (memory references)', () => {
     const copied = await all(docs.findDocuments('orders_from_jsonl'));
     // The file holds nested objects and arrays (checked above); reading JSON lines infers scalar
     // columns only, so nested values come back as their JSON text, every value intact.
-    const parsed = copied.map((d) => ({ ...d, shipping: typeof d.shipping === 'string' ? JSON.parse(d.shipping) : d.shipping, tags: typeof d.tags === 'string' ? JSON.parse(d.tags) : d.tags }));
+    const parsed = copied.map((d): Document => ({ ...d, shipping: typeof d.shipping === 'string' ? (JSON.parse(d.shipping) as unknown) : d.shipping, tags: typeof d.tags === 'string' ? (JSON.parse(d.tags) as unknown) : d.tags }));
     expect(parsed.sort((a, b) => Number(a._id) - Number(b._id))).toEqual(ORDERS);
 
     // One parent copy run per copy, each with a read and a write child; every event is a valid RunEvent.
