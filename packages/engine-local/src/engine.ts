@@ -161,16 +161,37 @@ export class LocalEngine implements SparkleEngine<LocalFrame> {
     const landed = { rows: 0, bytes: 0 };
     let writerReports = false;
     const report = () => tracker.set(writerReports ? landed.rows : pulled.rows, writerReports ? landed.bytes : pulled.bytes);
+    // The input's own failure, kept aside: a writer may swallow it and throw something of its
+    // own (a Parquet writer's 'Dyn casting error', a driver's broken pipe). The read's error is
+    // the one the user must see, whatever the sink, so it wins over the writer's.
+    const input: { failed: boolean; error?: unknown } = { failed: false };
 
     async function* counted(): AsyncGenerator<RecordBatch> {
       let any = false;
-      for await (const batch of iterateBatches(frame ? frame.batches({ signal }) : data, { batchSize: options.batchSize, signal })) {
-        signal.throwIfAborted();
-        any = true;
-        pulled.rows += batch.numRows;
-        pulled.bytes += batchByteLength(batch);
-        report();
-        yield batch;
+      const source = iterateBatches(frame ? frame.batches({ signal }) : data, { batchSize: options.batchSize, signal });
+      const iterator = source[Symbol.asyncIterator]();
+      try {
+        for (;;) {
+          let next: IteratorResult<RecordBatch>;
+          try {
+            next = await iterator.next();
+          } catch (error) {
+            input.failed = true;
+            input.error = error;
+            throw error;
+          }
+          if (next.done) break;
+          const batch = next.value;
+          signal.throwIfAborted();
+          any = true;
+          pulled.rows += batch.numRows;
+          pulled.bytes += batchByteLength(batch);
+          report();
+          yield batch;
+        }
+      } finally {
+        // The writer stopped pulling early (its own error, or it was done): end the read too.
+        if (!input.failed) await iterator.return?.();
       }
       // A source with no batches at all (not even a schema): writers still get one batch.
       if (!any) yield emptyBatch(new Schema([]));
@@ -194,8 +215,14 @@ export class LocalEngine implements SparkleEngine<LocalFrame> {
       await quietly(run.complete({ rows: result.rows, bytes }));
       return { ...result, bytes, elapsedMs: performance.now() - started };
     } catch (error) {
-      // An abort surfaces as ABORTED/TIMEOUT whatever the writer threw while unwinding.
-      const e = signal.aborted && !SparkleError.isInstance(error) ? abortError(signal, `write ${table}`, connection.type) : connection.wrapError(error, `write ${table}`);
+      // An abort surfaces as ABORTED/TIMEOUT whatever the writer threw while unwinding; a failed
+      // input surfaces as itself (a frame's error is already typed by its source connection).
+      const e =
+        signal.aborted && !SparkleError.isInstance(error)
+          ? abortError(signal, `write ${table}`, connection.type)
+          : input.failed
+            ? SparkleError.isInstance(input.error) ? input.error : (frame?.source.connection ?? connection).wrapError(input.error, `read input of write ${table}`)
+            : connection.wrapError(error, `write ${table}`);
       await quietly(run.fail(e, { rows: landed.rows }));
       throw e;
     }
