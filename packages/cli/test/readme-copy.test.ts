@@ -130,6 +130,19 @@ describe("the READMEs' copy lines", () => {
     expect(existsSync(join(tree.dir, 'out/bad.parquet'))).toBe(false);
   });
 
+  it('TABLE_EXISTS on Parquet hints only modes Parquet supports (no append)', async () => {
+    const first = await run([...requires, 'copy', 'postgres:public.customers', 'parquet:./out/twice.parquet', '--quiet'], { env: env(), cwd: tree.dir });
+    expect(first.code, first.stderr).toBe(0);
+    const second = await run([...requires, 'copy', 'postgres:public.customers', 'parquet:./out/twice.parquet', '--quiet'], { env: env(), cwd: tree.dir });
+    expect(second.code).toBe(1);
+    expect(second.stderr).toMatch(/^error: \[TABLE_EXISTS\]/m);
+    expect(second.stderr).toMatch(/^hint: choose --mode overwrite \(atomic replace\) or --mode ignore$/m);
+    expect(second.stderr).not.toMatch(/append/);
+    const appended = await run([...requires, 'copy', 'postgres:public.customers', 'parquet:./out/twice.parquet', '--mode', 'append', '--quiet'], { env: env(), cwd: tree.dir });
+    expect(appended.code).toBe(1);
+    expect(appended.stderr).toMatch(/does not support mode 'append'; use 'overwrite', 'errorIfExists' or 'ignore'/);
+  });
+
   it('copy --help says the partition flags go together', async () => {
     const result = await run(['copy', '--help']);
     expect(result.stdout).toMatch(/these flags go together/);

@@ -24,6 +24,7 @@ import {
   type SparkReadSpec,
   type SparkSource,
   type SparkWriteSpec,
+  type WriteMode,
   type WriteResult,
   type WriteTableOptions,
 } from '@sparkle/core';
@@ -152,6 +153,11 @@ export class ParquetConnection extends SparkleConnection<ParquetConfig> implemen
     }
     const schema = columns?.length ? infos[0]!.schema.select(columns) : infos[0]!.schema;
     return { partitions, schema, estimatedRows: infos.reduce((n, i) => n + i.rows, 0) };
+  }
+
+  /** A Parquet file is written whole: the local engine cannot append to it (Spark appends new files to a directory). */
+  override supportedWriteModes(_table: string): readonly WriteMode[] {
+    return this.spark ? ['append', 'overwrite', 'errorIfExists', 'ignore'] : ['overwrite', 'errorIfExists', 'ignore'];
   }
 
   async nativeWrite(table: string, batches: AsyncIterable<RecordBatch>, options: WriteTableOptions, context: NativeWriteContext): Promise<Omit<WriteResult, 'elapsedMs'>> {

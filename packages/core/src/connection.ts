@@ -16,6 +16,7 @@ import {
   ENGINE_PROVIDER,
   type ReadTableOptions,
   type SparkleEngine,
+  type WriteMode,
   type WriteResult,
   type WriteTableOptions,
 } from './engine.js';
@@ -42,6 +43,7 @@ export interface ConnectionInit {
 }
 
 const TIERS: HealthTier[] = ['config', 'network', 'auth', 'probe'];
+const ALL_WRITE_MODES: readonly WriteMode[] = Object.freeze(['append', 'overwrite', 'errorIfExists', 'ignore'] as const);
 
 /**
  * Base class of all connections.
@@ -158,6 +160,20 @@ export abstract class SparkleConnection<TConfig extends object = Record<string, 
     this.assertOpen();
     const engine = await this.engine();
     return (await engine.readTable(this, table, options)) as TFrame;
+  }
+
+  /**
+   * The save modes a write to `table` supports. Engines refuse other modes up front and attach
+   * this list to a `TABLE_EXISTS` error (`details.writeModes`), so hints only ever suggest a mode
+   * that can work. Default: all four; a target that cannot append (a Parquet file) overrides it.
+   *
+   * @example
+   * ```ts
+   * if (!conn.supportedWriteModes('out/x.parquet').includes('append')) console.log('write a new file instead');
+   * ```
+   */
+  supportedWriteModes(_table: string): readonly WriteMode[] {
+    return ALL_WRITE_MODES;
   }
 
   /** Writes `data` (a DataFrame, an Arrow table, batches, or rows) into `table`. */

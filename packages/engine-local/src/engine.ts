@@ -145,6 +145,13 @@ export class LocalEngine implements SparkleEngine<LocalFrame> {
     if (!['append', 'overwrite', 'errorIfExists', 'ignore'].includes(mode)) {
       throw new InvalidArgumentError(`Unknown write mode '${String(mode)}': use append, overwrite, errorIfExists or ignore`, { connector: connection.type });
     }
+    const supported = connection.supportedWriteModes(table);
+    if (!supported.includes(mode)) {
+      throw new UnsupportedOperationError(`The ${connection.type} target '${table}' does not support mode '${mode}'; use ${orList(supported)}`, {
+        connector: connection.type,
+        details: { writeModes: [...supported] },
+      });
+    }
     const started = performance.now();
     const frame = data instanceof LocalFrame ? data : undefined;
     const run = engineRun(connection, {
@@ -223,10 +230,17 @@ export class LocalEngine implements SparkleEngine<LocalFrame> {
           : input.failed
             ? SparkleError.isInstance(input.error) ? input.error : (frame?.source.connection ?? connection).wrapError(input.error, `read input of write ${table}`)
             : connection.wrapError(error, `write ${table}`);
+      // What can work instead comes from the target itself, never from a fixed list.
+      if (e.code === 'TABLE_EXISTS') e.details.writeModes ??= [...supported];
       await quietly(run.fail(e, { rows: landed.rows }));
       throw e;
     }
   }
+}
+
+function orList(items: readonly string[]): string {
+  const quoted = items.map((i) => `'${i}'`);
+  return quoted.length > 1 ? `${quoted.slice(0, -1).join(', ')} or ${quoted.at(-1)}` : (quoted[0] ?? 'no mode');
 }
 
 /** The shared local engine instance core uses. */

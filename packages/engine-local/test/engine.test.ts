@@ -312,4 +312,20 @@ describe('copyTable', () => {
     target.failWriteAfter = 1;
     await expect(copyTable({ source: { connection: source, table: 'people' }, target: { connection: target, table: 'out' } })).rejects.toThrow(/disk full/);
   });
+
+  // Issue 10 item 4: what a hint may suggest comes from the target's declared write modes.
+  it('refuses a mode the target does not support, and TABLE_EXISTS carries the modes that can work', async () => {
+    const lineage = new RecordingLineage();
+    const source = new MemoryConnection(lineage);
+    source.seed('people', people(5));
+    const target = new MemoryConnection(lineage);
+    target.supportedWriteModes = () => ['overwrite', 'errorIfExists', 'ignore'];
+    target.seed('out', [{ id: 1 }]);
+    const appended = await copyTable({ source: { connection: source, table: 'people' }, target: { connection: target, table: 'out', options: { mode: 'append' } } }).catch((e: unknown) => e);
+    expect(appended).toBeInstanceOf(UnsupportedOperationError);
+    expect((appended as SparkleError).message).toMatch(/does not support mode 'append'; use 'overwrite', 'errorIfExists' or 'ignore'/);
+    const exists = await copyTable({ source: { connection: source, table: 'people' }, target: { connection: target, table: 'out' } }).catch((e: unknown) => e);
+    expect((exists as SparkleError).code).toBe('TABLE_EXISTS');
+    expect((exists as SparkleError).details.writeModes).toEqual(['overwrite', 'errorIfExists', 'ignore']);
+  });
 });
