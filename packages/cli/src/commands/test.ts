@@ -112,7 +112,7 @@ Options:
   --all                 test every type with config for the env (in parallel, bounded)
   --env <name>          environment (default SPARKLE_ENV, then dev)
   --config-dir <dir>    config root holding connections/<type>/ (default SPARKLE_CONFIG_DIR, then ./config)
-  --timeout <ms>        deadline for the whole check of one type (default: the connection's, 10 s)
+  --timeout <ms>        deadline of the whole command: every tier, and the process exits by it (default: the connection's, 10 s)
   --concurrency <n>     checks in flight with --all (default 4)
   --json                JSON on stdout: one result, or { ok, env, results } with --all
   -r, --require <m>     import a module first (registers custom connections); repeatable
