@@ -210,7 +210,16 @@ export function nearSecretName(key: string): boolean {
   return false;
 }
 
-/** The candidate closest to `key`, when within a typo's distance (case-insensitive). */
+/**
+ * The candidate closest to `key`, when within a typo's distance (case-insensitive): what a
+ * "did you mean" names. Used for config keys, CLI commands and flags.
+ *
+ * @example
+ * ```ts
+ * closest('lsit', ['list', 'test', 'copy']); // 'list'
+ * closest('zzz', ['list']);                  // undefined
+ * ```
+ */
 export function closest(key: string, candidates: readonly string[]): string | undefined {
   const k = key.toLowerCase();
   let best: { name: string; d: number } | undefined;
