@@ -242,6 +242,16 @@ export abstract class SparkleConnection<TConfig extends object = Record<string, 
       } catch (error) {
         const e = this.wrapError(error, `${tier} check`);
         failedTier = tier;
+        // TLS is negotiated when the auth tier opens its session, but a handshake failure is the
+        // transport's: report it under network (TCP was fine, TLS was not), never as bad credentials.
+        const network = steps.find((s) => s.tier === 'network');
+        if (tier !== 'network' && e.details.tls === true && network && network.status !== 'failed') {
+          failedTier = 'network';
+          const message = this.redact(e.message);
+          Object.assign(network, { status: 'failed', message: `${network.status === 'ok' ? `${network.message}; ` : ''}${message}`, error: { code: e.code, message, retryable: e.retryable } });
+          steps.push({ tier, status: 'skipped', durationMs: performance.now() - t0, message: 'not reached: network (TLS) failed' });
+          continue;
+        }
         steps.push({
           tier,
           status: 'failed',
