@@ -153,6 +153,13 @@ export interface JdbcDialect {
    */
   unquotedCase?: 'upper' | 'lower';
   /**
+   * The parts a qualified table name may have, outermost first: `['database', 'table']` for
+   * MySQL, where a schema is a database and `a.b.c` is not a table name. A longer name is refused
+   * with an error naming this form before any SQL is built. Absent: no limit here (the server
+   * judges).
+   */
+  nameParts?: readonly string[];
+  /**
    * The cheapest read-only query `check()` runs in its probe tier, for databases where a bare
    * `SELECT 1` is not valid SQL (`SELECT 1 FROM SYSIBM.SYSDUMMY1`, `SELECT 1 FROM DUAL`).
    * Absent: `SELECT 1 AS ok`.
@@ -376,8 +383,14 @@ export class JDBCConnection<TConfig extends JdbcConfig = JdbcConfig> extends Spa
    * `unquotedCase`), with {@link JDBCConnection.defaultSchema} applied to an unqualified name.
    */
   tableParts(table: string): string[] {
-    const { quote, unquotedCase } = this.dialect;
+    const { quote, unquotedCase, nameParts } = this.dialect;
     const parts = foldedNameParts(table, quote, unquotedCase);
+    if (nameParts && parts.length > nameParts.length) {
+      throw new InvalidArgumentError(
+        `'${table}' has ${parts.length} name parts; a ${this.type} table is named ${nameParts.join('.')} (at most ${nameParts.length} parts)`,
+        { connector: this.type, details: { table, parts: parts.length, form: nameParts.join('.') } },
+      );
+    }
     const schema = this.defaultSchema();
     return parts.length === 1 && schema ? [foldName(schema, unquotedCase), parts[0]!] : parts;
   }
