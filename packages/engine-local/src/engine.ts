@@ -198,7 +198,7 @@ export class LocalEngine implements SparkleEngine<LocalFrame> {
         }
       } finally {
         // The writer stopped pulling early (its own error, or it was done): end the read too.
-        if (!input.failed) await iterator.return?.();
+        if (!input.failed) await iterator.return?.(undefined);
       }
       // A source with no batches at all (not even a schema): writers still get one batch.
       if (!any) yield emptyBatch(new Schema([]));
