@@ -170,7 +170,8 @@ export class LocalEngine implements SparkleEngine<LocalFrame> {
     const report = () => tracker.set(writerReports ? landed.rows : pulled.rows, writerReports ? landed.bytes : pulled.bytes);
     // The input's own failure, kept aside: a writer may swallow it and throw something of its
     // own (a Parquet writer's 'Dyn casting error', a driver's broken pipe). The read's error is
-    // the one the user must see, whatever the sink, so it wins over the writer's.
+    // the one the user must see, whatever the sink: it wins over a writer error that does not
+    // carry it (one that does — 'nothing was committed: <read error>' — already tells both).
     const input: { failed: boolean; error?: unknown } = { failed: false };
 
     async function* counted(): AsyncGenerator<RecordBatch> {
@@ -227,7 +228,7 @@ export class LocalEngine implements SparkleEngine<LocalFrame> {
       const e =
         signal.aborted && !SparkleError.isInstance(error)
           ? abortError(signal, `write ${table}`, connection.type)
-          : input.failed
+          : input.failed && !carries(error, input.error)
             ? SparkleError.isInstance(input.error) ? input.error : (frame?.source.connection ?? connection).wrapError(input.error, `read input of write ${table}`)
             : connection.wrapError(error, `write ${table}`);
       // What can work instead comes from the target itself, never from a fixed list.
@@ -236,6 +237,16 @@ export class LocalEngine implements SparkleEngine<LocalFrame> {
       throw e;
     }
   }
+}
+
+/** True when `error` is `inner` or has it in its cause chain: the writer reported the input's failure itself. */
+function carries(error: unknown, inner: unknown): boolean {
+  let current: unknown = error;
+  for (let depth = 0; depth < 8 && current; depth++) {
+    if (current === inner) return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
 }
 
 function orList(items: readonly string[]): string {
