@@ -239,11 +239,16 @@ export class LocalEngine implements SparkleEngine<LocalFrame> {
   }
 }
 
-/** True when `error` is `inner` or has it in its cause chain: the writer reported the input's failure itself. */
+/**
+ * True when the writer reported the input's failure itself: `error` is `inner`, has it in its
+ * cause chain, or quotes its message (a driver stream re-creating the error as its own).
+ */
 function carries(error: unknown, inner: unknown): boolean {
+  const innerMessage = inner instanceof Error ? inner.message : undefined;
   let current: unknown = error;
   for (let depth = 0; depth < 8 && current; depth++) {
     if (current === inner) return true;
+    if (innerMessage && current instanceof Error && current.message.includes(innerMessage)) return true;
     current = (current as { cause?: unknown }).cause;
   }
   return false;
