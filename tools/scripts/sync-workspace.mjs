@@ -2,6 +2,8 @@
 //  - every package.json (root, tools, packages/*): `engines.node` (the supported Node versions);
 //  - every published package: one module format, ESM only (type, main, types, exports, sideEffects,
 //    and the lint script that checks the result with publint and attw's esm-only profile);
+//  - every published package carries the repository's LICENSE (a copy owned by this script: npm
+//    packs a package's own directory only) and lists it in `files`;
 //  - tools/package.json depends on every published package (so `pnpm sparkle`, the bench and the
 //    demo can discover all connectors).
 // Run after adding a package or changing a policy below: `pnpm sync` (`node tools/scripts/sync-workspace.mjs`).
@@ -46,6 +48,7 @@ export function normalizePublished(pkg) {
   setField(pkg, 'exports', { '.': { ...ESM_ENTRY }, ...rest, './package.json': './package.json' });
   if (Array.isArray(pkg.sideEffects)) setField(pkg, 'sideEffects', pkg.sideEffects.filter((f) => !/\.c[jt]s$/.test(f)));
   if (pkg.scripts?.lint !== undefined) pkg.scripts.lint = LINT_SCRIPT;
+  if (Array.isArray(pkg.files) && !pkg.files.includes('LICENSE')) pkg.files = [...pkg.files, 'LICENSE'];
   return pkg;
 }
 
@@ -66,7 +69,12 @@ export function syncWorkspace(root, { check = false } = {}) {
     const file = join(root, 'packages', dir, 'package.json');
     if (!existsSync(file)) continue;
     const pkg = JSON.parse(readFileSync(file, 'utf8'));
-    if (!pkg.private) published.push(pkg.name);
+    if (!pkg.private) {
+      published.push(pkg.name);
+      const license = readFileSync(join(root, 'LICENSE'), 'utf8');
+      const copy = join(root, 'packages', dir, 'LICENSE');
+      if (!existsSync(copy) || readFileSync(copy, 'utf8') !== license) changes.push({ file: copy, next: license });
+    }
     update(file, pkg.private ? normalizeCommon : normalizePublished);
   }
   update(join(root, 'package.json'), normalizeCommon);

@@ -1,5 +1,6 @@
 /** Command-line parsing on `node:util` parseArgs, with errors that name the command's usage. */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { closest } from '@sparkle/core';
 import { UsageError } from './errors.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
@@ -24,8 +25,16 @@ export function parseCommandArgs<const O extends Options>(command: string, argv:
     return parseArgs({ args: argv, options: { ...COMMON_OPTIONS, ...options }, allowPositionals: true, strict: true }) as ParsedArgs<O>;
   } catch (error) {
     const message = error instanceof Error ? error.message.replace(/\. To specify a positional argument.*$/s, '.') : String(error);
-    throw new UsageError(message, `run 'sparkle ${command} --help'`);
+    throw new UsageError(`${message}${flagSuggestion(message, { ...COMMON_OPTIONS, ...options })}`, `run 'sparkle ${command} --help'`);
   }
+}
+
+/** ` Did you mean --env?` for an unknown `--evn` (nothing when no flag is close). */
+function flagSuggestion(message: string, options: Options): string {
+  const unknown = /Unknown option '--([^'=]+)/.exec(message)?.[1];
+  if (!unknown) return '';
+  const near = closest(unknown, Object.keys(options));
+  return near ? ` Did you mean --${near}?` : '';
 }
 
 /** A positive integer flag value, or undefined when absent. */

@@ -61,13 +61,26 @@ export function hintFor(error: unknown): string | undefined {
     case 'AUTHENTICATION_FAILED':
       return 'check the user and the secret variables the config interpolates';
     case 'TABLE_EXISTS':
-      return 'choose --mode overwrite (atomic replace), append, or ignore';
+      return tableExistsHint(error.details.writeModes);
     case 'CONNECTION_FAILED':
     case 'TIMEOUT':
       return "run 'sparkle test <type>' to see which tier fails";
     default:
       return undefined;
   }
+}
+
+const MODE_HINTS: Record<string, string> = { overwrite: '--mode overwrite (atomic replace)', append: '--mode append', ignore: '--mode ignore' };
+
+/**
+ * What to do about an existing target: only the modes the target declared it supports
+ * (`details.writeModes`, attached by the engine); without a declaration, the usual three.
+ */
+function tableExistsHint(declared: unknown): string {
+  const modes = Array.isArray(declared) ? Object.keys(MODE_HINTS).filter((m) => declared.includes(m)) : Object.keys(MODE_HINTS);
+  const choices = modes.map((m) => MODE_HINTS[m]!);
+  if (!choices.length) return 'write to a new target, or remove the existing one';
+  return `choose ${choices.length > 1 ? `${choices.slice(0, -1).join(', ')} or ${choices.at(-1)}` : choices[0]}`;
 }
 
 /**

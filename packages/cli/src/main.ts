@@ -1,4 +1,5 @@
 /** The `sparkle` command: dispatch, help, and the one place failures become exit codes. */
+import { closest } from '@sparkle/core';
 import { configCommand } from './commands/config-show.js';
 import { copyCommand } from './commands/copy.js';
 import { lintCommand } from './commands/lint.js';
@@ -87,7 +88,9 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
     }
     const command = COMMANDS.find((c) => c.name === name);
     if (!command) {
-      const near = COMMANDS.filter((c) => c.name.startsWith(name.slice(0, 2)) || name.startsWith(c.name)).map((c) => `'${c.name}'`);
+      // A typo (`lsit`, `tset`) first; otherwise commands sharing the first letters.
+      const typo = closest(name, COMMANDS.map((c) => c.name));
+      const near = typo ? [`'${typo}'`] : COMMANDS.filter((c) => c.name.startsWith(name.slice(0, 2)) || name.startsWith(c.name)).map((c) => `'${c.name}'`);
       out.note(`error: Unknown command '${name}'.${near.length ? ` Did you mean ${near.join(', ')}?` : ''}`);
       out.note("hint: run 'sparkle --help' to list the commands");
       return EXIT.usage;

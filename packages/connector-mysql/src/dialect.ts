@@ -37,6 +37,8 @@ function sibling(parts: readonly string[], suffix: string): string[] {
 export const mysqlDialect: JdbcDialect = {
   name: 'mysql',
   quote: BACKTICKS,
+  // A schema is a database here: `db.table`, never `catalog.db.table`.
+  nameParts: ['database', 'table'],
   typeNames: MYSQL_TYPE_NAMES,
   begin: 'START TRANSACTION',
   commit: 'COMMIT',

@@ -16,6 +16,7 @@ import {
   ENGINE_PROVIDER,
   type ReadTableOptions,
   type SparkleEngine,
+  type WriteMode,
   type WriteResult,
   type WriteTableOptions,
 } from './engine.js';
@@ -42,6 +43,7 @@ export interface ConnectionInit {
 }
 
 const TIERS: HealthTier[] = ['config', 'network', 'auth', 'probe'];
+const ALL_WRITE_MODES: readonly WriteMode[] = Object.freeze(['append', 'overwrite', 'errorIfExists', 'ignore'] as const);
 
 /**
  * Base class of all connections.
@@ -165,6 +167,20 @@ export abstract class SparkleConnection<TConfig extends object = Record<string, 
     return (await engine.readTable(this, table, options)) as TFrame;
   }
 
+  /**
+   * The save modes a write to `table` supports. Engines refuse other modes up front and attach
+   * this list to a `TABLE_EXISTS` error (`details.writeModes`), so hints only ever suggest a mode
+   * that can work. Default: all four; a target that cannot append (a Parquet file) overrides it.
+   *
+   * @example
+   * ```ts
+   * if (!conn.supportedWriteModes('out/x.parquet').includes('append')) console.log('write a new file instead');
+   * ```
+   */
+  supportedWriteModes(_table: string): readonly WriteMode[] {
+    return ALL_WRITE_MODES;
+  }
+
   /** Writes `data` (a DataFrame, an Arrow table, batches, or rows) into `table`. */
   async writeTable(data: unknown, table: string, options: WriteTableOptions = {}): Promise<WriteResult> {
     this.assertOpen();
@@ -231,6 +247,16 @@ export abstract class SparkleConnection<TConfig extends object = Record<string, 
       } catch (error) {
         const e = this.wrapError(error, `${tier} check`);
         failedTier = tier;
+        // TLS is negotiated when the auth tier opens its session, but a handshake failure is the
+        // transport's: report it under network (TCP was fine, TLS was not), never as bad credentials.
+        const network = steps.find((s) => s.tier === 'network');
+        if (tier !== 'network' && e.details.tls === true && network && network.status !== 'failed') {
+          failedTier = 'network';
+          const message = this.redact(e.message);
+          Object.assign(network, { status: 'failed', message: `${network.status === 'ok' ? `${network.message}; ` : ''}${message}`, error: { code: e.code, message, retryable: e.retryable } });
+          steps.push({ tier, status: 'skipped', durationMs: performance.now() - t0, message: 'not reached: network (TLS) failed' });
+          continue;
+        }
         steps.push({
           tier,
           status: 'failed',

@@ -6,9 +6,9 @@
  * Only package.json files are read here; a connector's code is imported when its type is
  * first asked for.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { addRegistryEntry, discoveryDone, findRegistryEntry } from './registry.js';
 
 /** The `sparkle` field of a connector's package.json. */
@@ -109,13 +109,49 @@ export function findInstalledConnectors(startDirs: readonly string[] = [process.
   return [...found.values()].sort((a, b) => a.sparkle.type.localeCompare(b.sparkle.type));
 }
 
+/** The directory of this copy of core (its `dist/` or `src/`), or undefined when unknown. */
+function coreDirectory(): string | undefined {
+  try {
+    return dirname(fileURLToPath(import.meta.url));
+  } catch {
+    return undefined;
+  }
+}
+
+/** The directory of the running program's entry script (`node app/index.js` → `app/`), links resolved. */
+function callerDirectory(): string | undefined {
+  const script = process.argv[1];
+  if (!script) return undefined;
+  try {
+    return dirname(realpathSync(resolve(script)));
+  } catch {
+    return dirname(resolve(script));
+  }
+}
+
+/**
+ * Where discovery looks by default, each walked up to the filesystem root: the working
+ * directory, `SPARKLE_PLUGIN_PATH` (colon-separated), the running program's own directory, and
+ * the directory core is installed in — so an app started from elsewhere (a service manager, a
+ * cron job, `node /srv/app/index.js`) still finds the connectors installed beside it and core.
+ *
+ * @example
+ * ```ts
+ * findInstalledConnectors(defaultPluginDirs()).map((p) => p.sparkle.type); // ['parquet', 'postgres', …]
+ * ```
+ */
+export function defaultPluginDirs(): string[] {
+  const dirs = [process.cwd(), ...(process.env.SPARKLE_PLUGIN_PATH?.split(':').filter(Boolean) ?? []), callerDirectory(), coreDirectory()];
+  return [...new Set(dirs.filter((d): d is string => !!d))];
+}
+
 /**
  * Registers every installed connector lazily (once per process unless `force`).
  * Entries already registered by an import keep their class.
  */
 export function discoverConnectors(options: { startDirs?: string[]; force?: boolean } = {}): DiscoveredPackage[] {
   if (discoveryDone() && !options.force) return [];
-  const startDirs = options.startDirs ?? [process.cwd(), ...(process.env.SPARKLE_PLUGIN_PATH?.split(':').filter(Boolean) ?? [])];
+  const startDirs = options.startDirs ?? defaultPluginDirs();
   const found = findInstalledConnectors(startDirs);
   for (const p of found) {
     const existing = findRegistryEntry(p.sparkle.type);

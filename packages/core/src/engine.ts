@@ -13,7 +13,7 @@
  *
  * Arrow types are imported as types only: core has no runtime dependency on apache-arrow.
  */
-import type { RecordBatch, Schema } from 'apache-arrow';
+import type { RecordBatch, Schema, Table } from 'apache-arrow';
 import type { SparkleConnection } from './connection.js';
 import type { Filter } from './capabilities/filter.js';
 import { UnsupportedOperationError } from './errors.js';
@@ -243,6 +243,68 @@ export interface ArrowToolkit {
   /** The plain {@link ColumnSpec}s of an Arrow schema (types outside ColumnType become `utf8`). */
   columns(schema: Schema): ColumnSpec[];
 }
+
+// ---------------------------------------------------------------------------------------------
+// Frame types per engine
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * What a local-engine read returns, as far as core knows: a lazy, re-runnable stream of Arrow
+ * record batches. `@sparkle/engine-local`'s `LocalFrame` implements it (and, once imported,
+ * replaces it with its own class through {@link SparkleFrameTypes}).
+ */
+export interface LocalFrameLike extends AsyncIterable<RecordBatch> {
+  /** Reads everything into an Arrow Table. */
+  toTable(options?: { signal?: AbortSignal }): Promise<Table>;
+  /** Reads everything into plain row objects. */
+  toArray(options?: { signal?: AbortSignal }): Promise<Record<string, unknown>[]>;
+  /** Counts rows by streaming the read. */
+  count(options?: { signal?: AbortSignal }): Promise<number>;
+  /** The result's schema. */
+  schema(options?: { signal?: AbortSignal }): Promise<Schema>;
+}
+
+/**
+ * The frame type of each engine, filled in by the engine packages through declaration merging:
+ * `@sparkle/engine-local` adds `local: LocalFrame`, `@sparkle/spark-connect` adds
+ * `spark: DataFrame`. Core itself imports neither.
+ *
+ * @example
+ * ```ts
+ * declare module '@sparkle/core' {
+ *   interface SparkleFrameTypes { spark: MyDataFrame }
+ * }
+ * ```
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-interface, @typescript-eslint/no-empty-object-type
+export interface SparkleFrameTypes {}
+
+/** The engines a connection can run on: `local` without a Spark session, `spark` with one. */
+export type EngineKind = 'local' | 'spark';
+
+/** What `readTable` and `query` return on engine `E` (`LocalFrameLike` / `unknown` until the engine package says). */
+export type FrameOf<E extends EngineKind> = E extends keyof SparkleFrameTypes ? SparkleFrameTypes[E] : E extends 'local' ? LocalFrameLike : unknown;
+
+/**
+ * The reads of a connection bound to engine `E`: `getConnection` returns `ConnectionOn<T, E>`,
+ * so `readTable` is typed by the engine without a type argument (an explicit one still wins).
+ */
+export interface EngineReads<E extends EngineKind> {
+  readTable<TFrame = FrameOf<E>>(table: string, options?: ReadTableOptions): Promise<TFrame>;
+  query<TFrame = FrameOf<E>>(sql: string, params?: readonly unknown[], options?: ReadTableOptions): Promise<TFrame>;
+}
+
+/**
+ * A connection of class `T` whose reads return engine `E`'s frames.
+ *
+ * @example
+ * ```ts
+ * const conn = await getConnection('postgres');            // ConnectionOn<SparkleConnection, 'local'>
+ * const frame = await conn.readTable('public.customers');  // LocalFrame
+ * for await (const batch of frame) console.log(batch.numRows);
+ * ```
+ */
+export type ConnectionOn<T, E extends EngineKind> = EngineReads<E> & T;
 
 /**
  * Key under which a Spark session (or anything passed as `spark`) exposes its engine.

@@ -4,6 +4,7 @@
 import { discoverConnectors } from './discovery.js';
 import { loadConfig } from './config/index.js';
 import type { ConnectionInit, SparkleConnection } from './connection.js';
+import type { ConnectionOn } from './engine.js';
 import type { LineageClient } from './lineage/types.js';
 import { findRegistryEntry, registryEntries, unknownType, type ConnectionClass, type RegistryEntry } from './registry.js';
 import { MissingDriverError, SparkleError } from './errors.js';
@@ -62,6 +63,9 @@ export async function resolveConnectionType(type: string): Promise<RegistryEntry
  * console.log(await conn.test());
  * ```
  */
+export async function getConnection<T extends SparkleConnection = SparkleConnection>(type: string, options: GetConnectionOptions & { spark: object }): Promise<ConnectionOn<T, 'spark'>>;
+export async function getConnection<T extends SparkleConnection = SparkleConnection>(type: string, options?: GetConnectionOptions & { spark?: undefined | null }): Promise<ConnectionOn<T, 'local'>>;
+export async function getConnection<T extends SparkleConnection = SparkleConnection>(type: string, options?: GetConnectionOptions): Promise<T>;
 export async function getConnection<T extends SparkleConnection = SparkleConnection>(type: string, options: GetConnectionOptions = {}): Promise<T> {
   const entry = await resolveConnectionType(type);
   const load = (config: Record<string, unknown> | undefined) =>

@@ -150,6 +150,13 @@ export class LocalEngine implements SparkleEngine<LocalFrame> {
     if (!['append', 'overwrite', 'errorIfExists', 'ignore'].includes(mode)) {
       throw new InvalidArgumentError(`Unknown write mode '${String(mode)}': use append, overwrite, errorIfExists or ignore`, { connector: connection.type });
     }
+    const supported = connection.supportedWriteModes(table);
+    if (!supported.includes(mode)) {
+      throw new UnsupportedOperationError(`The ${connection.type} target '${table}' does not support mode '${mode}'; use ${orList(supported)}`, {
+        connector: connection.type,
+        details: { writeModes: [...supported] },
+      });
+    }
     const started = performance.now();
     const frame = data instanceof LocalFrame ? data : undefined;
     const run = engineRun(connection, {
@@ -166,16 +173,38 @@ export class LocalEngine implements SparkleEngine<LocalFrame> {
     const landed = { rows: 0, bytes: 0 };
     let writerReports = false;
     const report = () => tracker.set(writerReports ? landed.rows : pulled.rows, writerReports ? landed.bytes : pulled.bytes);
+    // The input's own failure, kept aside: a writer may swallow it and throw something of its
+    // own (a Parquet writer's 'Dyn casting error', a driver's broken pipe). The read's error is
+    // the one the user must see, whatever the sink: it wins over a writer error that does not
+    // carry it (one that does — 'nothing was committed: <read error>' — already tells both).
+    const input: { failed: boolean; error?: unknown } = { failed: false };
 
     async function* counted(): AsyncGenerator<RecordBatch> {
       let any = false;
-      for await (const batch of iterateBatches(frame ? frame.batches({ signal }) : data, { batchSize: options.batchSize, signal })) {
-        signal.throwIfAborted();
-        any = true;
-        pulled.rows += batch.numRows;
-        pulled.bytes += batchByteLength(batch);
-        report();
-        yield batch;
+      const source = iterateBatches(frame ? frame.batches({ signal }) : data, { batchSize: options.batchSize, signal });
+      const iterator = source[Symbol.asyncIterator]();
+      try {
+        for (;;) {
+          let next: IteratorResult<RecordBatch>;
+          try {
+            next = await iterator.next();
+          } catch (error) {
+            input.failed = true;
+            input.error = error;
+            throw error;
+          }
+          if (next.done) break;
+          const batch = next.value;
+          signal.throwIfAborted();
+          any = true;
+          pulled.rows += batch.numRows;
+          pulled.bytes += batchByteLength(batch);
+          report();
+          yield batch;
+        }
+      } finally {
+        // The writer stopped pulling early (its own error, or it was done): end the read too.
+        if (!input.failed) await iterator.return?.(undefined);
       }
       // A source with no batches at all (not even a schema): writers still get one batch.
       if (!any) yield emptyBatch(new Schema([]));
@@ -199,12 +228,40 @@ export class LocalEngine implements SparkleEngine<LocalFrame> {
       await quietly(run.complete({ rows: result.rows, bytes }));
       return { ...result, bytes, elapsedMs: performance.now() - started };
     } catch (error) {
-      // An abort surfaces as ABORTED/TIMEOUT whatever the writer threw while unwinding.
-      const e = signal.aborted && !SparkleError.isInstance(error) ? abortError(signal, `write ${table}`, connection.type) : connection.wrapError(error, `write ${table}`);
+      // An abort surfaces as ABORTED/TIMEOUT whatever the writer threw while unwinding; a failed
+      // input surfaces as itself (a frame's error is already typed by its source connection).
+      const e =
+        signal.aborted && !SparkleError.isInstance(error)
+          ? abortError(signal, `write ${table}`, connection.type)
+          : input.failed && !carries(error, input.error)
+            ? SparkleError.isInstance(input.error) ? input.error : (frame?.source.connection ?? connection).wrapError(input.error, `read input of write ${table}`)
+            : connection.wrapError(error, `write ${table}`);
+      // What can work instead comes from the target itself, never from a fixed list.
+      if (e.code === 'TABLE_EXISTS') e.details.writeModes ??= [...supported];
       await quietly(run.fail(e, { rows: landed.rows }));
       throw e;
     }
   }
+}
+
+/**
+ * True when the writer reported the input's failure itself: `error` is `inner`, has it in its
+ * cause chain, or quotes its message (a driver stream re-creating the error as its own).
+ */
+function carries(error: unknown, inner: unknown): boolean {
+  const innerMessage = inner instanceof Error ? inner.message : undefined;
+  let current: unknown = error;
+  for (let depth = 0; depth < 8 && current; depth++) {
+    if (current === inner) return true;
+    if (innerMessage && current instanceof Error && current.message.includes(innerMessage)) return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+function orList(items: readonly string[]): string {
+  const quoted = items.map((i) => `'${i}'`);
+  return quoted.length > 1 ? `${quoted.slice(0, -1).join(', ')} or ${quoted.at(-1)}` : (quoted[0] ?? 'no mode');
 }
 
 /** The shared local engine instance core uses. */

@@ -67,3 +67,11 @@ export {
   type AtomicMode,
   type AtomicWriteOptions,
 } from './files.js';
+
+// Reads of a connection without a Spark session are typed as LocalFrame once this package is
+// part of the program (core alone knows only the structural `LocalFrameLike`).
+declare module '@sparkle/core' {
+  interface SparkleFrameTypes {
+    local: import('./frame.js').LocalFrame;
+  }
+}

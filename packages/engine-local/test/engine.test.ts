@@ -284,4 +284,48 @@ describe('copyTable', () => {
     expect(target.rows('people_copy')).toEqual([{ id: 99n }]);
     expect(lineage.events.filter((e) => e.spec.operation === 'copy').map((e) => e.type)).toEqual(['START', 'FAIL']);
   });
+
+  // Issue 10 item 1: a failed read surfaces as the read's error whatever the sink does with it.
+  it("a failed read surfaces as the read's error even when the writer masks it with its own", async () => {
+    const lineage = new RecordingLineage();
+    const source = new MemoryConnection(lineage);
+    source.seed('people', people(20));
+    const target = new MemoryConnection(lineage);
+    target.maskInputErrors = true;
+    const missing = await copyTable({ source: { connection: source, table: 'no_such_table' }, target: { connection: target, table: 'out' } }).catch((e: unknown) => e);
+    expect(SparkleError.isInstance(missing)).toBe(true);
+    expect((missing as SparkleError).message).toMatch(/no such table no_such_table/);
+    expect((missing as SparkleError).connector).toBe('memory');
+
+    source.behaviours.set(0, { failAfterBatches: 2 });
+    const broken = await copyTable({ source: { connection: source, table: 'people' }, target: { connection: target, table: 'out' } }).catch((e: unknown) => e);
+    expect((broken as Error).message).toMatch(/partition 0 broke/);
+    expect(target.tables.has('out')).toBe(false);
+  });
+
+  it("the writer's own error still surfaces when the read went fine", async () => {
+    const lineage = new RecordingLineage();
+    const source = new MemoryConnection(lineage);
+    source.seed('people', people(20));
+    const target = new MemoryConnection(lineage);
+    target.maskInputErrors = true;
+    target.failWriteAfter = 1;
+    await expect(copyTable({ source: { connection: source, table: 'people' }, target: { connection: target, table: 'out' } })).rejects.toThrow(/disk full/);
+  });
+
+  // Issue 10 item 4: what a hint may suggest comes from the target's declared write modes.
+  it('refuses a mode the target does not support, and TABLE_EXISTS carries the modes that can work', async () => {
+    const lineage = new RecordingLineage();
+    const source = new MemoryConnection(lineage);
+    source.seed('people', people(5));
+    const target = new MemoryConnection(lineage);
+    target.supportedWriteModes = () => ['overwrite', 'errorIfExists', 'ignore'];
+    target.seed('out', [{ id: 1 }]);
+    const appended = await copyTable({ source: { connection: source, table: 'people' }, target: { connection: target, table: 'out', options: { mode: 'append' } } }).catch((e: unknown) => e);
+    expect(appended).toBeInstanceOf(UnsupportedOperationError);
+    expect((appended as SparkleError).message).toMatch(/does not support mode 'append'; use 'overwrite', 'errorIfExists' or 'ignore'/);
+    const exists = await copyTable({ source: { connection: source, table: 'people' }, target: { connection: target, table: 'out' } }).catch((e: unknown) => e);
+    expect((exists as SparkleError).code).toBe('TABLE_EXISTS');
+    expect((exists as SparkleError).details.writeModes).toEqual(['overwrite', 'errorIfExists', 'ignore']);
+  });
 });

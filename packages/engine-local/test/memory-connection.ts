@@ -81,6 +81,11 @@ export class MemoryConnection extends SparkleConnection<{ maxConnections?: numbe
   closedPartitions: number[] = [];
   /** Fails a write after this many batches. */
   failWriteAfter?: number;
+  /**
+   * Behave like a writer that swallows its input's error and throws one of its own (what the
+   * Parquet writer does: 'Dyn casting error').
+   */
+  maskInputErrors = false;
 
   constructor(lineage: LineageClient, config: Record<string, unknown> = {}) {
     super({ type: 'memory', config, lineage });
@@ -148,6 +153,16 @@ export class MemoryConnection extends SparkleConnection<{ maxConnections?: numbe
     const staged: RecordBatch[] = [];
     let schema: Schema | undefined;
     let rows = 0;
+    if (this.maskInputErrors) {
+      const inner = batches;
+      batches = (async function* () {
+        try {
+          yield* inner;
+        } catch {
+          throw new Error('Dyn casting error');
+        }
+      })();
+    }
     for await (const batch of batches) {
       if (this.failWriteAfter !== undefined && staged.length >= this.failWriteAfter) throw new Error('disk full');
       schema ??= batch.schema;

@@ -50,3 +50,11 @@ export * as commandsProto from './gen/spark/connect/commands_pb.js';
 export * as expressionsProto from './gen/spark/connect/expressions_pb.js';
 export * as typesProto from './gen/spark/connect/types_pb.js';
 export * as statusProto from './gen/google/rpc/status_pb.js';
+
+// Reads of a connection given a SparkSession (`getConnection(type, { spark })`) are typed as
+// DataFrame: the session comes from this package, so its types are always in the program.
+declare module '@sparkle/core' {
+  interface SparkleFrameTypes {
+    spark: import('./dataframe.js').DataFrame;
+  }
+}

@@ -1,5 +1,5 @@
 /** `sparkle config show`: the resolved config of one type and env, redacted, with provenance. */
-import { describeProvenance, describeZodIssues, findUnsetVariables, loadConfig, listConfiguredTypes, SparkleError, type ConfigIssue, type ProvenanceRow, type UnsetVariable } from '@sparkle/core';
+import { checkConfig, describeProvenance, findUnsetVariables, loadConfig, listConfiguredTypes, SparkleError, type ConfigIssue, type ProvenanceRow, type UnsetVariable } from '@sparkle/core';
 import { parseCommandArgs } from '../args.js';
 import { findConnector } from '../connector.js';
 import { configRoot, prepareRegistry } from '../context.js';
@@ -90,10 +90,7 @@ Options:
     });
     let issues: ConfigIssue[] = [];
     if (connector.schema) {
-      const parsed = connector.schema.safeParse(resolved.values);
-      if (!parsed.success) {
-        issues = describeZodIssues(parsed.error.issues, resolved.values, resolved, { schema: connector.schema, cwd: io.cwd }).filter((i) => !unsetAt.has(rowPath(i.path)));
-      }
+      issues = checkConfig(connector.schema, resolved.values, resolved, { cwd: io.cwd }).filter((i) => !unsetAt.has(rowPath(i.path)));
     }
     const result: ConfigShowResult = {
       type: connector.type,

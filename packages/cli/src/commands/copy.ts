@@ -83,14 +83,19 @@ Options:
   --target-env <name>        env of the target (overrides --env)
   --config-dir <dir>         config root holding connections/<type>/ (default SPARKLE_CONFIG_DIR, then ./config)
   --mode <mode>              append | overwrite | errorIfExists | ignore (default errorIfExists)
-  --partition-column <col>   numeric or date column to split the read on
-  --num-partitions <n>       partitions read in parallel
-  --lower-bound <x>          lower bound of the stride (rows below it are still read)
-  --upper-bound <y>          upper bound of the stride (rows above it are still read)
   --where <sql>              predicate pushed down to the source
   --columns <a,b>            columns to copy
   --fetch-size <n>           rows per round trip when reading
   --batch-size <n>           rows per insert batch when writing
+
+Partitioned read (Spark's JDBC semantics) — these flags go together:
+  --partition-column <col>   numeric or date column to split the read on (required by the three below)
+  --num-partitions <n>       partitions read in parallel (with --partition-column)
+  --lower-bound <x>          lower bound of the stride (with --partition-column; rows below it are still read)
+  --upper-bound <y>          upper bound of the stride (with --partition-column; rows above it are still read)
+  e.g. --partition-column customer_id --num-partitions 8   (bounds default to the column's min and max)
+
+Other options:
   --lineage-file <path>      write this run's lineage events to an NDJSON file
   --quiet                    no progress output
   --json                     a JSON summary on stdout: { ok, source, target, rows, bytes, elapsedMs, lineage }
@@ -128,7 +133,10 @@ Options:
     const upperBound = boundOption(values['upper-bound']);
     const partitionColumn = values['partition-column'];
     if ((lowerBound !== undefined || upperBound !== undefined || numPartitions !== undefined) && !partitionColumn) {
-      throw new UsageError('--num-partitions, --lower-bound and --upper-bound need --partition-column.');
+      throw new UsageError(
+        '--num-partitions, --lower-bound and --upper-bound need --partition-column (the numeric or date column the read is split on).',
+        'for example: --partition-column customer_id --num-partitions 4',
+      );
     }
     const readOptions = defined({ partitionColumn, numPartitions, lowerBound, upperBound, where: values.where, columns: listOption(values.columns), fetchSize });
     const sourceEnv = values['source-env'] ?? values.env;

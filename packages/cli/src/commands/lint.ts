@@ -1,6 +1,6 @@
 /** `sparkle lint`: validates every configured type × env without connecting to anything. */
 import { existsSync, readFileSync } from 'node:fs';
-import { describeZodIssues, findUnsetVariables, listConfigEnvs, loadConfig, redactText, scanJsonStructure, SparkleError } from '@sparkle/core';
+import { checkConfig, findUnsetVariables, listConfigEnvs, loadConfig, redactText, scanJsonStructure, SparkleError } from '@sparkle/core';
 import { parseCommandArgs } from '../args.js';
 import { allTypeEnvPairs, typesConfiguredFor } from '../config-files.js';
 import { findConnector, type ConnectorInfo } from '../connector.js';
@@ -97,13 +97,12 @@ async function lintPair(type: string, env: string, connector: ConnectorInfo, roo
     // Fill the unset variables so the rest is still checked; issues at their paths were reported above.
     const variables = { ...io.env, ...Object.fromEntries(unset.map((u) => [u.name, PLACEHOLDER])) };
     const resolved = await loadConfig({ ...load, variables });
-    const parsed = connector.schema.safeParse(resolved.values);
-    if (!parsed.success) {
-      const unsetPaths = new Set(unset.map((u) => u.path));
-      for (const issue of describeZodIssues(parsed.error.issues, resolved.values, resolved, { schema: connector.schema, cwd: io.cwd })) {
-        if (unsetPaths.has(issue.path)) continue;
-        problems.push({ severity: 'error', code: 'CONFIG_INVALID', type, env, file: issue.file, path: issue.path, message: `expected ${issue.expected}, received ${issue.received}` });
-      }
+    const unsetPaths = new Set(unset.map((u) => u.path));
+    // The schema's issues and the keys it does not declare (`pasword` → did you mean "password"?).
+    for (const issue of checkConfig(connector.schema, resolved.values, resolved, { cwd: io.cwd })) {
+      if (unsetPaths.has(issue.path)) continue;
+      const message = issue.code === 'unrecognized_keys' ? issue.message.slice(issue.message.indexOf(': ') + 2) : `expected ${issue.expected}, received ${issue.received}`;
+      problems.push({ severity: 'error', code: 'CONFIG_INVALID', type, env, file: issue.file, path: issue.path, message });
     }
   }
   return problems;

@@ -29,6 +29,8 @@ interface TestOptions {
   env: string | undefined;
   configDir: string | undefined;
   timeoutMs: number | undefined;
+  /** The whole command's deadline (`--timeout`): shared by every check under --all. */
+  deadline?: AbortSignal;
 }
 
 /** Codes meaning "nothing here to test" under --all: the type is configured but not installed. */
@@ -38,7 +40,7 @@ const NOT_INSTALLED = new Set(['UNKNOWN_CONNECTION_TYPE', 'MISSING_DRIVER']);
 async function checkOne(type: string, options: TestOptions, io: CliIO): Promise<TestResult> {
   const conn = await getConnection(type, { env: options.env, configDir: options.configDir, variables: io.env });
   try {
-    const report = await conn.check(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {});
+    const report = await conn.check({ ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}), ...(options.deadline ? { signal: options.deadline } : {}) });
     return {
       type: report.type,
       env: report.env,
@@ -112,7 +114,7 @@ Options:
   --all                 test every type with config for the env (in parallel, bounded)
   --env <name>          environment (default SPARKLE_ENV, then dev)
   --config-dir <dir>    config root holding connections/<type>/ (default SPARKLE_CONFIG_DIR, then ./config)
-  --timeout <ms>        deadline for the whole check of one type (default: the connection's, 10 s)
+  --timeout <ms>        deadline of the whole command: every tier, and the process exits by it (default: the connection's, 10 s)
   --concurrency <n>     checks in flight with --all (default 4)
   --json                JSON on stdout: one result, or { ok, env, results } with --all
   -r, --require <m>     import a module first (registers custom connections); repeatable
@@ -134,7 +136,8 @@ Options:
     }
     await prepareRegistry(values.require, io);
     const root = configRoot(values['config-dir'], io);
-    const options: TestOptions = { env: values.env, configDir: root, timeoutMs };
+    // One deadline for the command, not one per type: --all with a queue still ends by --timeout.
+    const options: TestOptions = { env: values.env, configDir: root, timeoutMs, ...(timeoutMs ? { deadline: AbortSignal.timeout(timeoutMs) } : {}) };
 
     if (!values.all) {
       // A config error for the one type asked for is the caller's mistake: it propagates (exit 2).

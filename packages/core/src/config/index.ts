@@ -1,6 +1,7 @@
 /** The config loader: files, interpolation, `.env`, validation and provenance (DESIGN.md §2). */
 export { loadConfig, loadConfigSync, findUnsetVariables } from './loader.js';
-export { validateConfig, formatZodIssues, describeZodIssues, type ConfigIssue, type ValidateContext } from './validate.js';
+export { validateConfig, formatZodIssues, describeZodIssues, describeUnknownKeys, checkConfig, type ConfigIssue, type ValidateContext } from './validate.js';
+export { openKeys, unknownKeys, isDisplayable, closest, editDistance, type UnknownKey } from './known-keys.js';
 export { describeProvenance, type ProvenanceRow } from './provenance.js';
 export { listConfigEnvs, listConfiguredTypes, resolveConfigRoot, connectionsDirOf } from './discover.js';
 export { parseDotenv } from './dotenv.js';

@@ -2,6 +2,7 @@
 import type { z } from 'zod';
 import { looksSecret, redactValue, REDACTED } from '../secrets.js';
 import { isPlainObject } from './merge.js';
+import { isDisplayable } from './known-keys.js';
 import { formatPath, type PathSegment } from './paths.js';
 import type { ConfigLayer, Provenance, ResolvedConfig } from './types.js';
 
@@ -68,8 +69,9 @@ export interface ProvenanceRow {
 
 /**
  * Lists every resolved value with where it came from, secrets redacted: fields the schema marks
- * secret, fields named like secrets, and any value built from a variable named like a secret
- * (`${DB_PASSWORD}` inside a URL). With a schema, values the schema fills in by default appear
+ * secret, fields named like secrets, any value built from a variable named like a secret
+ * (`${DB_PASSWORD}` inside a URL), and any value whose key the schema does not declare (it is
+ * not known not to be secret: `pasword`). With a schema, values the schema fills in by default appear
  * with layer `default`.
  *
  * @example
@@ -87,9 +89,11 @@ export function describeProvenance(resolved: ResolvedConfig, schema?: z.ZodType)
     const prov = resolved.provenance[path];
     const vars = prov?.envVars ?? [];
     const fromSecretVar = vars.some((v) => looksSecret(v.name) && !v.usedDefault);
+    // Shown only when the key is known not to be secret: a misspelt `pasword` is not.
+    const hidden = fromSecretVar || !isDisplayable(schema, segments);
     rows.push({
       path,
-      value: fromSecretVar && leaf !== '' && leaf !== null && leaf !== undefined ? REDACTED : leaf,
+      value: hidden && leaf !== '' && leaf !== null && leaf !== undefined ? REDACTED : leaf,
       layer: prov?.layer ?? 'default',
       ...(prov?.file ? { file: prov.file } : {}),
       envVars: vars.map((v) => (v.usedDefault ? `${v.name} (default)` : v.name)),

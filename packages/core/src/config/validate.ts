@@ -5,6 +5,7 @@
 import type { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import { collectSecrets, redactText } from '../secrets.js';
+import { unknownKeys } from './known-keys.js';
 import { displayFile, displayJsonPath, formatPath } from './paths.js';
 import { provenanceAt } from './provenance.js';
 import type { ResolvedConfig } from './types.js';
@@ -147,6 +148,36 @@ export function formatZodIssues(
 }
 
 /**
+ * Keys the schema does not declare, as issues: `<file> at $.pasword: unknown key (did you mean
+ * "password"?)`. Free-form maps (`properties`) and schemas marked `openKeys` accept any key.
+ */
+export function describeUnknownKeys(schema: z.ZodType, raw: unknown, resolved?: Pick<ResolvedConfig, 'provenance' | 'files'>, cwd?: string): ConfigIssue[] {
+  return unknownKeys(schema, raw).map(({ path, suggestion }) => {
+    const jsonPath = formatPath(path);
+    const provs = resolved ? provenanceAt(resolved, jsonPath) : [];
+    const fileNames = [...new Set(provs.map((p) => p.file).filter((f): f is string => !!f))];
+    const file = fileNames.length ? fileNames.map((f) => displayFile(f, cwd)).join(' + ') : 'config passed in code';
+    const expected = suggestion ? `a known key (did you mean "${suggestion}"?)` : 'a known key';
+    const message = `${file} at ${displayJsonPath(path)}: unknown key${suggestion ? ` — did you mean "${suggestion}"?` : ' (not in the connector\'s schema)'}`;
+    return { file, path: displayJsonPath(path), code: 'unrecognized_keys', expected, received: typeName(valueAt(raw, path)), message };
+  });
+}
+
+/**
+ * Every problem of a config against a connector's schema, values never included: the schema's
+ * own issues and the keys it does not declare (see {@link describeUnknownKeys}).
+ *
+ * @example
+ * ```ts
+ * for (const issue of checkConfig(PostgresConnection.schema, resolved.values, resolved)) console.log(issue.message);
+ * ```
+ */
+export function checkConfig(schema: z.ZodType, raw: unknown, resolved?: Pick<ResolvedConfig, 'provenance' | 'files'>, options: { cwd?: string } = {}): ConfigIssue[] {
+  const result = schema.safeParse(raw);
+  return [...(result.success ? [] : describeZodIssues(result.error.issues, raw, resolved, { schema, ...options })), ...describeUnknownKeys(schema, raw, resolved, options.cwd)];
+}
+
+/**
  * Parses `raw` (default: `resolved.values`) with a connector's schema and returns the parsed
  * value; throws ConfigError CONFIG_INVALID listing every issue with file, JSON path, what was
  * expected and the type received — never the value, which may be a secret.
@@ -158,8 +189,9 @@ export function formatZodIssues(
 export function validateConfig<T extends z.ZodType>(schema: T, resolved: ResolvedConfig | undefined, raw: unknown, ctx: ValidateContext): z.output<T> {
   const input = raw === undefined && resolved ? resolved.values : raw;
   const result = schema.safeParse(input);
-  if (result.success) return result.data;
-  const issues = describeZodIssues(result.error.issues, input, resolved, { schema, ...(ctx.cwd ? { cwd: ctx.cwd } : {}) });
+  const unknown = describeUnknownKeys(schema, input, resolved, ctx.cwd);
+  if (result.success && !unknown.length) return result.data;
+  const issues = [...(result.success ? [] : describeZodIssues(result.error.issues, input, resolved, { schema, ...(ctx.cwd ? { cwd: ctx.cwd } : {}) })), ...unknown];
   const env = ctx.env ?? resolved?.env;
   // No `cause`: the ZodError is not needed to act on this and keeps values out of reach of loggers.
   throw new ConfigError(

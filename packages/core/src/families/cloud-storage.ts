@@ -19,6 +19,7 @@ import type {
   SparkReadSpec,
   SparkSource,
   SparkWriteSpec,
+  WriteMode,
   WriteResult,
   WriteTableOptions,
 } from '../engine.js';
@@ -183,6 +184,23 @@ export abstract class CloudStorageConnection<TConfig extends object = CloudStora
     if (explicit) return explicit;
     const ext = key.toLowerCase().match(/\.([a-z0-9]+)(?:\.(?:gz|bz2|zst|snappy|lz4))?$/)?.[1];
     return ext ? EXTENSION_FORMATS[ext] : undefined;
+  }
+
+  /**
+   * Natively, a Parquet or Arrow file is written whole and cannot be appended to; CSV and JSON
+   * lines can. On Spark every mode works (Spark appends new files to a directory). Hints and the
+   * local engine's up-front check come from this, so nobody is told to try what cannot work.
+   */
+  override supportedWriteModes(table: string): readonly WriteMode[] {
+    const all: readonly WriteMode[] = ['append', 'overwrite', 'errorIfExists', 'ignore'];
+    if (this.spark) return all;
+    let format: string | undefined;
+    try {
+      format = this.formatNameOf(table);
+    } catch {
+      return all;
+    }
+    return !format || APPENDABLE_FORMATS.has(format) ? all : ['overwrite', 'errorIfExists', 'ignore'];
   }
 
   // -------------------------------------------------------------------------------------------

@@ -24,7 +24,7 @@ import type {
 import { InvalidArgumentError, MissingDriverError, SparkleError, UnsupportedOperationError, WriteError } from '../errors.js';
 import { HealthSkip, type Endpoint } from '../health.js';
 import type { DatasetRef } from '../lineage/types.js';
-import { secret } from '../secrets.js';
+import { looksSecret, redactText, secret } from '../secrets.js';
 import { ANSI_TYPE_NAMES, sparkTypeOfSql, sqlTypeFor, type SqlTypeKind } from './arrow-sql.js';
 import { parseJdbcUrl, redactUrlForMessage, type JdbcUrlParts } from './jdbc-url.js';
 import { ANSI_QUOTES, jdbcPartitionPredicates, quoteIdentifier, splitQualifiedName, type IdentifierStyle } from './sql.js';
@@ -153,6 +153,13 @@ export interface JdbcDialect {
    */
   unquotedCase?: 'upper' | 'lower';
   /**
+   * The parts a qualified table name may have, outermost first: `['database', 'table']` for
+   * MySQL, where a schema is a database and `a.b.c` is not a table name. A longer name is refused
+   * with an error naming this form before any SQL is built. Absent: no limit here (the server
+   * judges).
+   */
+  nameParts?: readonly string[];
+  /**
    * The cheapest read-only query `check()` runs in its probe tier, for databases where a bare
    * `SELECT 1` is not valid SQL (`SELECT 1 FROM SYSIBM.SYSDUMMY1`, `SELECT 1 FROM DUAL`).
    * Absent: `SELECT 1 AS ok`.
@@ -183,6 +190,65 @@ export function foldedNameParts(name: string, style: IdentifierStyle, unquotedCa
 
 function foldName(name: string, unquotedCase?: 'upper' | 'lower'): string {
   return unquotedCase === 'upper' ? name.toUpperCase() : unquotedCase === 'lower' ? name.toLowerCase() : name;
+}
+
+/**
+ * Spark options with every secret accounted for: a secret parameter written into the JDBC URL
+ * (`?password=…`, `;password=…`) moves out of `url` into its own option — Spark hands every
+ * option to the driver as a connection property, so it still logs in — and `secretOptions` lists
+ * every option holding a secret (`password`, `sslpassword`, a token…), plus `url` itself when
+ * something secret is left in it (user-info `//user:pw@host`). Engines keep those out of plans,
+ * lineage and messages.
+ *
+ * @example
+ * ```ts
+ * sparkSecrets({ url: 'jdbc:postgresql://h/db?ssl=true&password=pw' });
+ * // → { options: { url: 'jdbc:postgresql://h/db?ssl=true', password: 'pw' }, secretOptions: ['password'] }
+ * ```
+ */
+export function sparkSecrets(input: Record<string, string>): { options: Record<string, string>; secretOptions: string[] } {
+  const options = { ...input };
+  if (typeof options.url === 'string') {
+    const { url, moved } = moveUrlSecrets(options.url);
+    options.url = url;
+    // A value set on its own (config `password`) wins over the one the URL carried.
+    for (const [k, v] of Object.entries(moved)) if (options[k] === undefined) options[k] = v;
+  }
+  const secretOptions = Object.keys(options).filter((k) => k !== 'url' && looksSecret(k));
+  if (typeof options.url === 'string' && redactText(options.url) !== options.url) secretOptions.push('url');
+  return { options, secretOptions };
+}
+
+/** Splits secret `name=value` parameters (query `?a&b` and `;a;b` styles) out of a JDBC URL. */
+function moveUrlSecrets(url: string): { url: string; moved: Record<string, string> } {
+  const moved: Record<string, string> = {};
+  const keep = (param: string, decode: boolean): boolean => {
+    const eq = param.indexOf('=');
+    if (eq <= 0) return true;
+    const name = param.slice(0, eq).trim();
+    if (!looksSecret(name)) return true;
+    const raw = param.slice(eq + 1);
+    let value = raw;
+    if (decode) {
+      try {
+        value = decodeURIComponent(raw);
+      } catch {
+        value = raw;
+      }
+    }
+    moved[name] = value;
+    return false;
+  };
+  const q = url.indexOf('?');
+  let base = q === -1 ? url : url.slice(0, q);
+  let query = q === -1 ? undefined : url.slice(q + 1);
+  const [head, ...semis] = base.split(';');
+  base = [head!, ...semis.filter((p) => keep(p, false))].join(';');
+  if (query !== undefined) {
+    const params = query.split('&').filter((p) => keep(p, true));
+    query = params.length ? params.join('&') : undefined;
+  }
+  return { url: query === undefined ? base : `${base}?${query}`, moved };
 }
 
 function quoteParts(parts: string[], style: IdentifierStyle): string {
@@ -376,8 +442,14 @@ export class JDBCConnection<TConfig extends JdbcConfig = JdbcConfig> extends Spa
    * `unquotedCase`), with {@link JDBCConnection.defaultSchema} applied to an unqualified name.
    */
   tableParts(table: string): string[] {
-    const { quote, unquotedCase } = this.dialect;
+    const { quote, unquotedCase, nameParts } = this.dialect;
     const parts = foldedNameParts(table, quote, unquotedCase);
+    if (nameParts && parts.length > nameParts.length) {
+      throw new InvalidArgumentError(
+        `'${table}' has ${parts.length} name parts; a ${this.type} table is named ${nameParts.join('.')} (at most ${nameParts.length} parts)`,
+        { connector: this.type, details: { table, parts: parts.length, form: nameParts.join('.') } },
+      );
+    }
     const schema = this.defaultSchema();
     return parts.length === 1 && schema ? [foldName(schema, unquotedCase), parts[0]!] : parts;
   }
@@ -467,7 +539,7 @@ export class JDBCConnection<TConfig extends JdbcConfig = JdbcConfig> extends Spa
     } else if (options.numPartitions) {
       o.numPartitions = String(options.numPartitions);
     }
-    return { format: 'jdbc', options: o, predicates: options.predicates, secretOptions: ['password'] };
+    return { format: 'jdbc', ...sparkSecrets(o), predicates: options.predicates };
   }
 
   sparkWrite(table: string, options: WriteTableOptions = {}): SparkWriteSpec {
@@ -475,7 +547,7 @@ export class JDBCConnection<TConfig extends JdbcConfig = JdbcConfig> extends Spa
     const o: Record<string, string> = { ...this.sparkBaseOptions(), ...(options.options ?? {}), dbtable: this.quoteTable(table) };
     const batch = options.batchSize ?? c.batchSize;
     if (batch) o.batchsize = String(batch);
-    return { format: 'jdbc', options: o, mode: options.mode ?? 'errorIfExists', secretOptions: ['password'] };
+    return { format: 'jdbc', ...sparkSecrets(o), mode: options.mode ?? 'errorIfExists' };
   }
 
   // -------------------------------------------------------------------------------------------

@@ -32,6 +32,12 @@ export interface LineageClientOptions extends LineageConfigSources {
   maxWaitMs?: number;
   /** Events waiting for delivery before new ones are dropped (with a warning); default 1000. */
   maxQueue?: number;
+  /**
+   * Longest `close()` waits for undelivered events, default 2000 ms. Then it warns how many
+   * were dropped and aborts the transport's requests: lineage never holds a finished command
+   * (or a process's exit) past this bound, whatever the endpoint does.
+   */
+  closeTimeoutMs?: number;
 }
 
 /**
@@ -47,9 +53,12 @@ export class OpenLineageClient implements LineageClient {
   readonly #warn: (message: string, error?: unknown) => void;
   readonly #maxWaitMs: number;
   readonly #maxQueue: number;
+  readonly #closeTimeoutMs: number;
   #tail: Promise<void> = Promise.resolve();
   #pending = 0;
   #closed = false;
+  /** close() gave up waiting: events still queued are dropped without another attempt. */
+  #abandoned = false;
   #dropped = 0;
 
   constructor(transport: LineageTransport, options: Omit<LineageClientOptions, 'transport'> & { enabled?: boolean } = {}) {
@@ -61,6 +70,7 @@ export class OpenLineageClient implements LineageClient {
     this.#warn = options.onWarning ?? defaultWarning;
     this.#maxWaitMs = options.maxWaitMs ?? 1000;
     this.#maxQueue = options.maxQueue ?? 1000;
+    this.#closeTimeoutMs = options.closeTimeoutMs ?? 1000 * 2;
   }
 
   /**
@@ -106,8 +116,10 @@ export class OpenLineageClient implements LineageClient {
     this.#pending++;
     const delivered = this.#tail.then(async () => {
       try {
+        if (this.#abandoned) return;
         await this.transport.emit(event);
       } catch (error) {
+        if (this.#abandoned) return; // counted in close()'s one warning
         this.#warn(`OpenLineage ${this.transport.kind} transport failed to deliver a ${event.eventType} event: ${describe(error)}`, error);
       } finally {
         this.#pending--;
@@ -146,13 +158,33 @@ export class OpenLineageClient implements LineageClient {
   /** Flushes pending events and closes the transport. Idempotent. */
   async close(): Promise<void> {
     if (this.#closed) return;
-    await this.flush();
+    const settled = await within(this.flush(), this.#closeTimeoutMs);
     this.#closed = true;
+    this.#abandoned = !settled;
+    if (!settled && this.#pending > 0) {
+      this.#warn(`OpenLineage ${this.transport.kind} transport did not deliver ${this.#pending} event(s) within ${this.#closeTimeoutMs} ms of close; they were dropped`);
+    }
     try {
-      await this.transport.close?.();
+      // Bounded too: a transport whose close hangs (a file on a path that never settles) must not hold the caller.
+      const closed = await within(Promise.resolve(this.transport.close?.()), this.#closeTimeoutMs);
+      if (!closed) this.#warn(`OpenLineage ${this.transport.kind} transport did not close within ${this.#closeTimeoutMs} ms; abandoned`);
     } catch (error) {
       this.#warn(`OpenLineage ${this.transport.kind} transport failed to close: ${describe(error)}`, error);
     }
+  }
+}
+
+/** True when `promise` settled within `ms`; false when the (unref'd) timer fired first. */
+async function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), Math.max(0, ms));
+    timer.unref?.();
+  });
+  try {
+    return await Promise.race([promise.then(() => true, () => true), timeout]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

@@ -51,6 +51,8 @@ export class HttpTransport implements LineageTransport {
   readonly target: string;
   readonly #options: HttpTransportOptions;
   readonly #client: HttpClient;
+  /** Aborted by close(): a request (or a retry's wait) still in flight gives up at once. */
+  readonly #closing = new AbortController();
 
   constructor(options: HttpTransportOptions) {
     this.#options = options;
@@ -83,9 +85,14 @@ export class HttpTransport implements LineageTransport {
     }
     // OpenLineage clients retry event POSTs: a repeated event restates the same run state
     // (same runId, eventType and eventTime), so this POST is marked safe to repeat.
-    const response = await this.#client.request({ method: 'POST', path: this.target, headers, body, idempotent: true });
+    const response = await this.#client.request({ method: 'POST', path: this.target, headers, body, idempotent: true, signal: this.#closing.signal });
     // Drain the body so the socket returns to the pool.
     await response.discard();
+  }
+
+  /** Abandons requests still in flight (the client gave up waiting for them). */
+  async close(): Promise<void> {
+    this.#closing.abort(new Error('OpenLineage client closed'));
   }
 }
 
