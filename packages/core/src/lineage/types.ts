@@ -17,7 +17,11 @@ export interface LineageRunSpec {
   jobName: string;
   /** Job namespace; default from config (`OPENLINEAGE_NAMESPACE`, then `sparkle`). */
   jobNamespace?: string;
-  operation: 'read' | 'write' | 'query' | 'copy';
+  /**
+   * `send`: a message sent by a notify connection (its destination is the output);
+   * `search`: a directory search; `metadata`: a catalog or registry change (register, drop, log a run).
+   */
+  operation: 'read' | 'write' | 'query' | 'copy' | 'send' | 'search' | 'metadata';
   /** Connection type and class, as in the seed's event (`connection_type`). */
   connectionType: string;
   connectionClass?: string;
