@@ -131,7 +131,8 @@ export abstract class CatalogConnection<TConfig extends CatalogConfig = CatalogC
    */
   override dataset(table: string): DatasetRef {
     const scheme = (this.constructor as typeof CatalogConnection).lineageScheme ?? this.type;
-    const endpoint = this.endpoints()[0];
+    // Named from config, not from the network tier: a connection with no network check still has an identity.
+    const endpoint = serviceEndpoints(this.config, (this.constructor as typeof CatalogConnection).defaultPort)[0];
     let name: string;
     try {
       name = this.tableName(table).join('.');

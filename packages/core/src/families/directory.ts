@@ -76,7 +76,8 @@ export abstract class DirectoryConnection<TConfig extends DirectoryConfig = Dire
 
   /** Lineage: namespace `ldap://host:port`, name the search base DN. */
   override dataset(base: string): DatasetRef {
-    const endpoint = this.endpoints()[0];
+    // Named from config, not from the network tier: a connection with no network check still has an identity.
+    const endpoint = serviceEndpoints(this.config, (this.constructor as typeof DirectoryConnection).defaultPort)[0];
     const scheme = (this.constructor as typeof DirectoryConnection).lineageScheme;
     return { namespace: datasetNamespace({ scheme, host: endpoint?.host, port: endpoint?.port }), name: base || this.config.baseDn };
   }

@@ -144,7 +144,8 @@ export abstract class MLPlatformConnection<TConfig extends MlPlatformConfig = Ml
   /** Lineage: namespace `<scheme>://host:port` of the tracking server, name the listing (`runs:churn`). */
   override dataset(table: string): DatasetRef {
     const scheme = (this.constructor as typeof MLPlatformConnection).lineageScheme ?? this.type;
-    const endpoint = this.endpoints()[0];
+    // Named from config, not from the network tier: a connection with no network check still has an identity.
+    const endpoint = serviceEndpoints(this.config, (this.constructor as typeof MLPlatformConnection).defaultPort)[0];
     return { namespace: datasetNamespace({ scheme, host: endpoint?.host, port: endpoint?.port }), name: table };
   }
 

@@ -56,7 +56,8 @@ export abstract class NotifyConnection<TConfig extends NotifyConfig = NotifyConf
    */
   override dataset(target: string): DatasetRef {
     const scheme = (this.constructor as typeof NotifyConnection).lineageScheme ?? this.type;
-    const endpoint = this.endpoints()[0];
+    // Named from config, not from the network tier: a connection with no network check still has an identity.
+    const endpoint = serviceEndpoints(this.config, (this.constructor as typeof NotifyConnection).defaultPort)[0];
     return { namespace: datasetNamespace({ scheme, host: endpoint?.host, port: endpoint?.port }), name: target };
   }
 
