@@ -59,7 +59,7 @@ class TinyCatalog extends CatalogConnection {
 
 async function drainPlan(plan: NativeReadPlan): Promise<number[]> {
   const ids: number[] = [];
-  for (const p of plan.partitions) for await (const b of p.open(new AbortController().signal)) for (const r of b.toArray()) ids.push(Number((r as { id: number }).id));
+  for (const p of plan.partitions) for await (const b of p.open(new AbortController().signal)) for (const r of b.toArray()) ids.push(Number((r as unknown as { id: number }).id));
   return ids;
 }
 
@@ -183,7 +183,7 @@ class ToyFormat extends TableFormatConnection {
     const out: DataFile[] = [];
     for await (const b of batches) {
       const path = `part-${this.files.size}.toy`;
-      this.files.set(path, b.toArray().map((r) => Number((r as { id: number }).id)));
+      this.files.set(path, b.toArray().map((r) => Number((r as unknown as { id: number }).id)));
       context.onRows(b.numRows, 0);
       out.push({ path, rows: b.numRows, size: b.numRows * 4 });
     }
