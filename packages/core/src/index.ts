@@ -17,6 +17,8 @@ export * from './secrets.js';
 export * from './engine.js';
 export * from './registry.js';
 export * from './discovery.js';
+export * from './semver-range.js';
+export * from './version.js';
 export * from './connection.js';
 export * from './factory.js';
 export * from './health.js';
