@@ -42,7 +42,7 @@ export { testCatalog, type CatalogSuiteOptions } from './suites/catalog.js';
 export { testMlRegistry, type MlRegistrySuiteOptions } from './suites/ml.js';
 export { testNotifier, type NotifierSuiteOptions, type ReceivedMessage } from './suites/notify.js';
 export { testDirectory, type DirectorySuiteOptions } from './suites/directory.js';
-export { type CapabilitySuiteOptions } from './suites/common.js';
+export { type ServiceSuiteOptions } from './suites/service-common.js';
 export { MemoryCatalogConnection, memoryCatalogConfigSchema, type MemoryCatalogConfig } from './reference/catalog.js';
 export { MemoryMlConnection, memoryMlConfigSchema, type MemoryMlConfig } from './reference/ml.js';
 export { MemoryNotifyConnection, memoryNotifyConfigSchema, type MemoryNotifyConfig, type DeliveredMessage } from './reference/notify.js';

@@ -5,7 +5,7 @@
  * real local engine.
  */
 import { describe, expect, it } from 'vitest';
-import { capabilitiesOf, getConnection, where, type ConnectionClass, registerConnection, unregisterConnection } from '@sparkle/core';
+import { capabilitiesOf, getConnection, where, type ConnectionClass, type DirectoryEntry, registerConnection, unregisterConnection } from '@sparkle/core';
 import {
   dropMemoryStore,
   entryMatches,
@@ -75,7 +75,7 @@ testNotifier({
 });
 
 // -- directory ------------------------------------------------------------------------------------
-const PEOPLE = [
+const PEOPLE: DirectoryEntry[] = [
   { dn: 'ou=people,dc=example,dc=org', attributes: { objectClass: ['organizationalUnit'], ou: ['people'] } },
   { dn: 'uid=ada,ou=people,dc=example,dc=org', attributes: { objectClass: ['person', 'inetOrgPerson'], uid: ['ada'], cn: ['Ada Lovelace'], mail: ['ada@example.org', 'countess@example.org'] } },
   { dn: 'uid=alan,ou=people,dc=example,dc=org', attributes: { objectClass: ['person', 'inetOrgPerson'], uid: ['alan'], cn: ['Alan Turing'], mail: ['alan@example.org'] } },

@@ -9,9 +9,9 @@ import { capabilitiesOf, type Catalog, type CatalogTableSpec, type Namespace, ty
 import { collectRows } from '../conformance.js';
 import { MemoryLineageClient } from '../lineage.js';
 import { normaliseRows } from '../sample.js';
-import { ensureLocalEngine, rejection, type CapabilitySuiteOptions } from './common.js';
+import { ensureLocalEngine, rejection, type ServiceSuiteOptions } from './service-common.js';
 
-export interface CatalogSuiteOptions extends CapabilitySuiteOptions<Catalog> {
+export interface CatalogSuiteOptions extends ServiceSuiteOptions<Catalog> {
   /** A table that exists, by its full name, and some of its column names. */
   fixture: { table: readonly string[]; columns: readonly string[] };
   /** A namespace where the suite may create and drop tables; omitted for read-only catalogs. */

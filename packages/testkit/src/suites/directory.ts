@@ -10,9 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { capabilitiesOf, where, type DirectoryEntry, type DirectorySearch, type Filter, type SparkleConnection } from '@sparkle/core';
 import { MemoryLineageClient } from '../lineage.js';
 import { entryMatches, normalizeDn } from '../reference/directory.js';
-import { drain, ensureLocalEngine, rejection, type CapabilitySuiteOptions } from './common.js';
+import { drain, ensureLocalEngine, rejection, type ServiceSuiteOptions } from './service-common.js';
 
-export interface DirectorySuiteOptions extends CapabilitySuiteOptions<DirectorySearch> {
+export interface DirectorySuiteOptions extends ServiceSuiteOptions<DirectorySearch> {
   /**
    * The subtree the suite searches and every entry in it (base entry included). Entries need
    * `objectClass`, and people entries `uid`, `cn` and `mail`; at least one with two `mail`

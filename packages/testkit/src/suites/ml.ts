@@ -9,9 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { capabilitiesOf, type MlRegistry, type SparkleConnection } from '@sparkle/core';
 import { collectRows } from '../conformance.js';
 import { MemoryLineageClient } from '../lineage.js';
-import { drain, ensureLocalEngine, rejection, type CapabilitySuiteOptions } from './common.js';
+import { drain, ensureLocalEngine, rejection, type ServiceSuiteOptions } from './service-common.js';
 
-export interface MlRegistrySuiteOptions extends CapabilitySuiteOptions<MlRegistry> {
+export interface MlRegistrySuiteOptions extends ServiceSuiteOptions<MlRegistry> {
   /** Experiment the suite logs runs into (created by `logRun` when missing). */
   experiment?: string;
   /** A registered model with at least one version, when the registry has one (or `registerModel` seeds it). */

@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { capabilitiesOf, type Notifier, type SparkleConnection } from '@sparkle/core';
 import { MemoryLineageClient } from '../lineage.js';
-import { ensureLocalEngine, rejection, type CapabilitySuiteOptions } from './common.js';
+import { ensureLocalEngine, rejection, type ServiceSuiteOptions } from './service-common.js';
 
 /** A message as the receiving side saw it. */
 export interface ReceivedMessage {
@@ -18,7 +18,7 @@ export interface ReceivedMessage {
   attachments: Array<{ filename: string; content: Uint8Array }>;
 }
 
-export interface NotifierSuiteOptions extends CapabilitySuiteOptions<Notifier> {
+export interface NotifierSuiteOptions extends ServiceSuiteOptions<Notifier> {
   /** Recipients the test message goes to. */
   recipients: string[];
   /** Messages the receiving side has seen, oldest first. */

@@ -4,7 +4,7 @@ import { SparkleError, setLocalEngine, type SparkleConnection } from '@sparkle/c
 import type { MemoryLineageClient } from '../lineage.js';
 
 /** What every capability suite is given: how to open the connection under test. */
-export interface CapabilitySuiteOptions<C> {
+export interface ServiceSuiteOptions<C> {
   /** Shown in the `describe` title. */
   name: string;
   /** Opens a connection that reports lineage to `lineage`. The suite closes it. */
