@@ -10,7 +10,6 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { capabilitiesOf, CORE_VERSION, findRegistryEntry, satisfiesRange, type ConnectionClass } from '@sparkle/core';
-// @ts-expect-error -- a plain .mjs script without type declarations
 import { connectorMetaSource, syncWorkspace } from '../../scripts/sync-workspace.mjs';
 
 const root = resolve(import.meta.dirname, '../../..');
@@ -25,7 +24,7 @@ describe('registry metadata: one source', () => {
   });
 
   it('the generated files are up to date (pnpm sync --check)', () => {
-    expect((syncWorkspace as (root: string, o: { check: boolean }) => string[])(root, { check: true }).map((p) => p.slice(root.length + 1))).toEqual([]);
+    expect(syncWorkspace(root, { check: true }).map((p) => p.slice(root.length + 1))).toEqual([]);
   });
 
   describe.each(connectors.map((c) => [c.pkg.name, c] as const))('%s', (_name, { dir, pkg }) => {
@@ -45,7 +44,7 @@ describe('registry metadata: one source', () => {
         expect(existsSync(metaPath)).toBe(false);
         return;
       }
-      expect(readFileSync(metaPath, 'utf8')).toBe((connectorMetaSource as (p: unknown, d: string) => string)(pkg, dir));
+      expect(readFileSync(metaPath, 'utf8')).toBe(connectorMetaSource(pkg as { name: string; sparkle: Record<string, unknown> }, dir));
     });
 
     it('registers exactly the type, aliases, family and package that package.json declares; the class agrees', async () => {

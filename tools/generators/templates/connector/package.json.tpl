@@ -51,7 +51,6 @@
     "type": "{{type}}",
     "aliases": {{aliasesJson}},
     "family": "{{family}}",
-    "capabilities": {{capabilitiesJson}},
     "core": "^0.1.0"
   },
   "publishConfig": {
