@@ -310,7 +310,7 @@ export abstract class SparkleConnection<TConfig extends object = Record<string, 
     links: { parent?: LineageRunSpec['parent']; inputs?: DatasetRef[]; outputs?: DatasetRef[] } = {},
   ): LineageRun {
     const dataset = this.dataset(target);
-    // Writes and sends produce their dataset; every other operation reads it.
+    // Writes, sends and catalog changes produce their dataset; every other operation reads it.
     const isWrite = operation === 'write' || operation === 'send' || operation === 'metadata';
     const spec: LineageRunSpec = {
       jobName: `sparkle.${operation}.${this.type}.${dataset.name}`.replace(/[^A-Za-z0-9_.\-/]/g, '_'),

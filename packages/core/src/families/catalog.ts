@@ -9,7 +9,7 @@ import { z } from 'zod';
 import type { Catalog, CatalogTable, Namespace } from '../capabilities/catalog.js';
 import { SparkleConnection } from '../connection.js';
 import type { NativeReadPlan, NativeSource, ReadTableOptions, SparkReadSpec, SparkSource, SparkWriteSpec, WriteTableOptions } from '../engine.js';
-import { InvalidArgumentError, UnsupportedOperationError } from '../errors.js';
+import { InvalidArgumentError, SparkleError, UnsupportedOperationError } from '../errors.js';
 import type { Endpoint } from '../health.js';
 import type { DatasetRef } from '../lineage/types.js';
 import { datasetNamespace } from '../lineage/naming.js';
@@ -196,6 +196,33 @@ export abstract class CatalogConnection<TConfig extends CatalogConfig = CatalogC
       partitionBy: options.partitionBy,
       secretOptions: [],
     };
+  }
+
+  /**
+   * Runs a catalog change (register, drop, alter) as a lineage `metadata` run whose output is
+   * the table, so registrations show up in lineage like writes do. Connectors call it from
+   * `createTable`/`dropTable`.
+   *
+   * @example
+   * ```ts
+   * async createTable(spec: CatalogTableSpec) {
+   *   return this.metadataChange([...spec.namespace, spec.name], 'createTable', () => this.api.post('/tables', spec));
+   * }
+   * ```
+   */
+  protected async metadataChange<T>(table: readonly string[], action: string, change: () => Promise<T>): Promise<T> {
+    this.assertOpen();
+    const run = this.lineageRun('metadata', table.map((p) => (p.includes('.') ? `\`${p}\`` : p)).join('.'), { action });
+    await run.start();
+    try {
+      const result = await change();
+      await run.complete();
+      return result;
+    } catch (error) {
+      const e = SparkleError.isInstance(error) ? error : this.wrapError(error, action);
+      await run.fail(e);
+      throw e;
+    }
   }
 
   /**

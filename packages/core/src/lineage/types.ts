@@ -19,9 +19,9 @@ export interface LineageRunSpec {
   jobNamespace?: string;
   /**
    * `send`: a message sent by a notify connection (its destination is the output);
-   * `search`: a directory search; `metadata`: a catalog or registry change (register, drop, log a run).
+   * `metadata`: a catalog change — a table registered or dropped (the table is the output).
    */
-  operation: 'read' | 'write' | 'query' | 'copy' | 'send' | 'search' | 'metadata';
+  operation: 'read' | 'write' | 'query' | 'copy' | 'send' | 'metadata';
   /** Connection type and class, as in the seed's event (`connection_type`). */
   connectionType: string;
   connectionClass?: string;

@@ -101,7 +101,10 @@ export class MemoryCatalogConnection extends CatalogConnection<MemoryCatalogConf
   }
 
   async createTable(spec: CatalogTableSpec): Promise<CatalogTable> {
-    this.assertOpen();
+    return this.metadataChange([...spec.namespace, spec.name], 'createTable', async () => this.register(spec));
+  }
+
+  private register(spec: CatalogTableSpec): CatalogTable {
     const name = [...spec.namespace, spec.name];
     if (!this.state.namespaces.has(key(spec.namespace))) throw notFound(this.type, `namespace '${spec.namespace.join('.')}'`);
     if (this.state.tables.has(key(name))) {
@@ -123,8 +126,7 @@ export class MemoryCatalogConnection extends CatalogConnection<MemoryCatalogConf
   }
 
   async dropTable(name: readonly string[]): Promise<boolean> {
-    this.assertOpen();
-    return this.state.tables.delete(key(name));
+    return this.metadataChange(name, 'dropTable', async () => this.state.tables.delete(key(name)));
   }
 
   async tableLineage(name: readonly string[]): Promise<CatalogLineageEdge[]> {

@@ -107,6 +107,7 @@ export function testCatalog(options: CatalogSuiteOptions): void {
         properties: { owner: 'sparkle-ct' },
       };
       const full = [...spec.namespace, spec.name];
+      lineage.clear();
       try {
         const created = await cat.createTable(spec);
         expect(created.name).toBe(spec.name);
@@ -123,6 +124,20 @@ export function testCatalog(options: CatalogSuiteOptions): void {
       }
       expect(await cat.dropTable(full)).toBe(false);
       expect((await rejection(cat.getTable(full))).details.notFound).toBe(true);
+      // Registrations are lineage-visible: a `metadata` run with the table as its output.
+      const changes = lineage.events.filter((e) => e.spec.operation === 'metadata');
+      expect(changes.map((e) => `${e.eventType}:${String(e.spec.metadata?.action)}`)).toEqual([
+        'START:createTable',
+        'COMPLETE:createTable',
+        'START:createTable',
+        'FAIL:createTable',
+        'START:dropTable',
+        'COMPLETE:dropTable',
+        'START:dropTable',
+        'COMPLETE:dropTable',
+      ]);
+      expect(changes[0]!.spec.outputs.map((d) => d.name)).toEqual([full.join('.')]);
+      expect(changes[0]!.spec.inputs).toEqual([]);
     });
 
     it.skipIf(!options.readable)('readTable resolves the table through getTable and reads its rows', async () => {

@@ -70,13 +70,13 @@ export class {{className}} extends CatalogConnection<{{configTypeName}}> {
   async createTable(spec: CatalogTableSpec, options?: { signal?: AbortSignal }): Promise<CatalogTable> {
     const client = await this.client();
     if (!client.createTable) throw new UnsupportedOperationError(`${this.type}: registering tables is not supported`, { connector: this.type });
-    return client.createTable(spec, options);
+    return this.metadataChange([...spec.namespace, spec.name], 'createTable', () => client.createTable!(spec, options));
   }
 
   async dropTable(name: readonly string[], options?: { signal?: AbortSignal }): Promise<boolean> {
     const client = await this.client();
     if (!client.dropTable) throw new UnsupportedOperationError(`${this.type}: dropping tables is not supported`, { connector: this.type });
-    return client.dropTable(name, options);
+    return this.metadataChange(name, 'dropTable', () => client.dropTable!(name, options));
   }
 
   async tableLineage(name: readonly string[], options?: { signal?: AbortSignal }): Promise<CatalogLineageEdge[]> {
