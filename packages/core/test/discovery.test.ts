@@ -89,6 +89,20 @@ describe('core version compatibility', () => {
     expect((globalThis as Record<symbol, unknown>)[Symbol.for('sparkle.test.imported-future')]).toBeUndefined();
   });
 
+  it('loadAll imports what loads and returns the rest with their typed errors', async () => {
+    discoverConnectors({ startDirs: [root], force: true });
+    const failures = await ConnectionFactory.loadAll();
+    expect(Object.fromEntries(failures.map((f) => [f.type, f.error.code]))).toMatchObject({
+      broken_thing: 'MISSING_DRIVER',
+      future_thing: 'INCOMPATIBLE_CONNECTOR',
+      odd_range: 'INCOMPATIBLE_CONNECTOR',
+    });
+    const listed = ConnectionFactory.describeAvailable().find((e) => e.type === 'widgets');
+    // Loaded: capabilities come from the class (none), not from the package.json's ['read'].
+    expect(listed).toMatchObject({ loaded: true, capabilities: [] });
+    expect(ConnectionFactory.describeAvailable().find((e) => e.type === 'future_thing')?.problem).toContain('^9.0.0');
+  });
+
   it('refuses a range it cannot parse, saying so', async () => {
     discoverConnectors({ startDirs: [root], force: true });
     await expect(getConnection('odd_range', { config: {} })).rejects.toMatchObject({
