@@ -1,17 +1,24 @@
 import type { Options } from 'tsup';
 
 /**
- * The one tsup configuration every package shares: ESM + CJS + declarations for both,
- * Node 20 target, no bundling of dependencies. Packages pass their own entry points.
+ * The one tsup configuration every package shares: ESM only + declarations, Node 22 target,
+ * no bundling of dependencies. Packages pass their own entry points.
+ *
+ * One format because Node >= 22.12 `require()`s ES modules: a CommonJS app that requires
+ * `@sparkle/core` and a connector that discovery loads with `import()` then share one copy of core
+ * (with a CJS build beside the ESM one they got two, and `instanceof SparkleError` failed across
+ * them). The package.json fields that match this (exports, main, types) are kept by
+ * tools/scripts/sync-workspace.mjs. Nothing here may use top-level await: `require()` refuses an
+ * ES module graph that has it (tools/test/esm-only.test.ts checks the built dist).
  */
 export function packageBuild(entry: Record<string, string> | string[] = ['src/index.ts'], extra: Options = {}): Options {
   return {
     entry,
-    format: ['esm', 'cjs'],
+    format: ['esm'],
     dts: true,
     sourcemap: true,
     clean: true,
-    target: 'node20',
+    target: 'node22',
     platform: 'node',
     splitting: false,
     treeshake: true,

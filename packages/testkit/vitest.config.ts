@@ -1,3 +1,4 @@
 import { packageTests } from '../../vitest.shared.ts';
 
-export default packageTests();
+// The real Redis (tools/services/ensure-redis.sh) for test/redis-service.test.ts.
+export default packageTests({ globalSetup: ['test/global-setup.ts'] });

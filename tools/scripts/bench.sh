@@ -4,7 +4,8 @@
 # (e.g. `pnpm bench -- --only=postgres,import`).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-bash tools/services/ensure-postgres.sh
+source tools/scripts/bootstrap.sh
+bash tools/services/ensure-postgres.sh >/dev/null  # (its stdout is export lines)
 if ! pnpm exec nx run-many -t build -p core engine-local connector-postgres --parallel=2 --outputStyle=stream-without-prefixes >/tmp/sparkle-bench-build.log 2>&1; then
   # A half-edited sibling package must not stop the benchmark when a previous build is there.
   if [[ -f packages/core/dist/index.js && -f packages/connector-postgres/dist/index.js ]]; then

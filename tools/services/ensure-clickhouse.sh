@@ -4,17 +4,19 @@
 # Idempotent: does nothing when /ping already answers. Otherwise installs Debian's
 # clickhouse-server (old: 18.16) when missing, and starts it with a private config that
 # listens on loopback only and keeps its data in a temporary directory
-# (SPARKLE_CLICKHOUSE_DIR, default /tmp/sparkle-clickhouse). Ports can be moved with
-# SPARKLE_CLICKHOUSE_HTTP_PORT / SPARKLE_CLICKHOUSE_TCP_PORT.
+# (SPARKLE_CLICKHOUSE_DIR, default /tmp/sparkle-clickhouse); its pid is recorded for
+# stop-all.sh. Ports can be moved with SPARKLE_CLICKHOUSE_HTTP_PORT / SPARKLE_CLICKHOUSE_TCP_PORT.
+# Conventions: tools/services/lib.sh.
+#
+# Prints: export SPARKLE_TEST_CLICKHOUSE_URL=http://127.0.0.1:8123
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-# Test files and packages may call this at the same time: one at a time.
-exec 9>"/tmp/sparkle-ensure-clickhouse.lock"
-flock 9
-
+svc_begin clickhouse
 HTTP_PORT="${SPARKLE_CLICKHOUSE_HTTP_PORT:-8123}"
 TCP_PORT="${SPARKLE_CLICKHOUSE_TCP_PORT:-9000}"
 DIR="${SPARKLE_CLICKHOUSE_DIR:-/tmp/sparkle-clickhouse}"
+svc_env SPARKLE_TEST_CLICKHOUSE_URL "http://127.0.0.1:${HTTP_PORT}"
 
 ping_ok() {
   if command -v curl >/dev/null 2>&1; then
@@ -23,18 +25,10 @@ ping_ok() {
     node -e "fetch('http://127.0.0.1:${HTTP_PORT}/ping',{signal:AbortSignal.timeout(2000)}).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
   fi
 }
-
-if ping_ok; then
-  echo "clickhouse: already answering on 127.0.0.1:${HTTP_PORT}"
-  exit 0
-fi
+svc_exit_if_answering ping_ok
 
 if ! command -v clickhouse-server >/dev/null 2>&1 && [ ! -x /usr/sbin/clickhouse-server ]; then
-  if [ "$(id -u)" != 0 ]; then echo "clickhouse: clickhouse-server is not installed and this is not root" >&2; exit 1; fi
-  echo "clickhouse: installing the Debian clickhouse-server package"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get install -y -o DPkg::Lock::Timeout=300 --no-install-recommends clickhouse-server clickhouse-client >/dev/null \
-    || { apt-get update -o DPkg::Lock::Timeout=300 >/dev/null && apt-get install -y -o DPkg::Lock::Timeout=300 --no-install-recommends clickhouse-server clickhouse-client >/dev/null; }
+  svc_apt_install clickhouse-server clickhouse-client
 fi
 SERVER="$(command -v clickhouse-server || echo /usr/sbin/clickhouse-server)"
 
@@ -87,20 +81,7 @@ cat >"$DIR/users.xml" <<XML
 XML
 
 # Runs as the invoking user (root here is fine for a private, loopback-only test server).
-nohup "$SERVER" --config-file="$DIR/config.xml" >"$DIR/log/stdout.log" 2>&1 &
-echo $! >"$DIR/server.pid"
-
-for _ in $(seq 1 60); do
-  if ping_ok; then
-    echo "clickhouse: started on 127.0.0.1:${HTTP_PORT} (data in $DIR, pid $(cat "$DIR/server.pid"))"
-    exit 0
-  fi
-  if ! kill -0 "$(cat "$DIR/server.pid")" 2>/dev/null; then
-    echo "clickhouse: the server exited; last log lines:" >&2
-    tail -20 "$DIR/log/stdout.log" "$DIR/log/server.err.log" 2>/dev/null >&2 || true
-    exit 1
-  fi
-  sleep 0.5
-done
-echo "clickhouse: no answer on 127.0.0.1:${HTTP_PORT} after 30 s" >&2
-exit 1
+svc_spawn "$DIR/log/stdout.log" "$SERVER" --config-file="$DIR/config.xml"
+svc_wait_until 60 ping_ok
+svc_assert_loopback "$HTTP_PORT" "$TCP_PORT"
+svc_finish

@@ -3,42 +3,41 @@
 # database `test`, for the mysql and mariadb connector tests and benches.
 #
 # Idempotent: a running server is left alone (only `test` is created if missing). Otherwise
-# installs Debian's mariadb-server when missing and starts it in the background, bound to
-# loopback, then waits for its socket.
+# installs Debian's mariadb-server when missing and starts mariadbd in the background, bound to
+# loopback (its pid recorded for stop-all.sh), then waits for it. Conventions: tools/services/lib.sh.
+#
+# Prints: export SPARKLE_TEST_MARIADB_URL=mysql://root@127.0.0.1:3306/test
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-# Test files and packages may call this at the same time: one at a time.
-exec 9>"/tmp/sparkle-ensure-mariadb.lock"
-flock 9
-
+svc_begin mariadb
 PORT="${SPARKLE_MARIADB_PORT:-3306}"
-SOCKET=/run/mysqld/mysqld.sock
+# The data directory and socket can be moved (a second, private server for trying this script).
+DATADIR="${SPARKLE_MARIADB_DATADIR:-/var/lib/mysql}"
+SOCKET="${SPARKLE_MARIADB_SOCKET:-/run/mysqld/mysqld.sock}"
+svc_env SPARKLE_TEST_MARIADB_URL "mysql://root@127.0.0.1:${PORT}/test"
 
 client() { mariadb --protocol=tcp -h127.0.0.1 -P"$PORT" -uroot "$@"; }
 answers() { client -e 'SELECT 1' >/dev/null 2>&1; }
+ready() { client -e 'CREATE DATABASE IF NOT EXISTS test' >/dev/null 2>&1; }
+socket_answers() { [[ -S "$SOCKET" ]] && mariadb -uroot --socket="$SOCKET" -e 'SELECT 1' >/dev/null 2>&1; }
+svc_exit_if_answering ready
 
-if ! answers; then
-  if [ ! -x /usr/sbin/mariadbd ]; then
-    if [ "$(id -u)" != 0 ]; then echo "mariadb: mariadb-server is not installed and this is not root" >&2; exit 1; fi
-    echo "mariadb: installing the Debian mariadb-server package"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get install -y -o DPkg::Lock::Timeout=300 --no-install-recommends mariadb-server mariadb-client >/dev/null \
-      || { apt-get update -o DPkg::Lock::Timeout=300 >/dev/null && apt-get install -y -o DPkg::Lock::Timeout=300 --no-install-recommends mariadb-server mariadb-client >/dev/null; }
-  fi
-  mkdir -p /run/mysqld
-  chown mysql:mysql /run/mysqld 2>/dev/null || true
-  if [ ! -d /var/lib/mysql/mysql ]; then
-    mariadb-install-db --user=mysql --datadir=/var/lib/mysql >/dev/null
+if ! socket_answers; then
+  [[ -x /usr/sbin/mariadbd ]] || svc_apt_install mariadb-server mariadb-client
+  mkdir -p "$(dirname "$SOCKET")"
+  chown mysql:mysql "$(dirname "$SOCKET")" 2>/dev/null || true
+  if [ ! -d "$DATADIR/mysql" ]; then
+    mariadb-install-db --user=mysql --datadir="$DATADIR" >/dev/null
   fi
   # Loopback only, whatever the packaged config says.
-  start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd -- \
-    --user=mysql --bind-address=127.0.0.1 --port="$PORT" --socket="$SOCKET"
-  for _ in $(seq 1 60); do
-    [ -S "$SOCKET" ] && answers && break
-    # A fresh install lets root in only through the socket (unix_socket auth).
-    if [ -S "$SOCKET" ] && mariadb -uroot --socket="$SOCKET" -e 'SELECT 1' >/dev/null 2>&1; then break; fi
-    sleep 0.5
-  done
+  mkdir -p /tmp/sparkle-mariadb
+  svc_spawn /tmp/sparkle-mariadb/server.log /usr/sbin/mariadbd \
+    --user=mysql --datadir="$DATADIR" --pid-file="${SOCKET%.sock}.pid" \
+    --bind-address=127.0.0.1 --port="$PORT" --socket="$SOCKET"
+  # A fresh install lets root in only through the socket (unix_socket auth).
+  either() { answers || socket_answers; }
+  svc_wait_until 60 either
 fi
 
 if ! answers; then
@@ -50,6 +49,6 @@ if ! answers; then
      GRANT ALL PRIVILEGES ON *.* TO 'root'@'127.0.0.1' WITH GRANT OPTION; FLUSH PRIVILEGES;" >/dev/null
 fi
 
-answers || { echo "mariadb: no answer on 127.0.0.1:${PORT}" >&2; exit 1; }
-client -e 'CREATE DATABASE IF NOT EXISTS test' >/dev/null
-echo "mariadb: answering on 127.0.0.1:${PORT}, database test ready"
+ready || svc_die "no answer on 127.0.0.1:${PORT}"
+svc_assert_loopback "$PORT"
+svc_finish

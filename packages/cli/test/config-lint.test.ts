@@ -128,6 +128,20 @@ describe('sparkle lint', () => {
     expect(result.stdout).toMatch(/checked 2 type\/env pairs: 0 errors, 1 warning/);
   });
 
+  it('a key set twice in one file is an error naming its path and line (JSON.parse would keep the last silently)', async () => {
+    const dup = tempTree({ 'config/connections/fake_db/dev.json': '{\n  "host": "a",\n  "port": 5432,\n  "host": "b"\n}\n' });
+    try {
+      const result = await run(['lint', '--env', 'dev', '--config-dir', `${dup.dir}/config`, '--json'], { env: {}, cwd: dup.dir });
+      expect(result.code).toBe(1);
+      const parsed = JSON.parse(result.stdout) as LintResult;
+      expect(parsed.problems).toContainEqual(
+        expect.objectContaining({ code: 'DUPLICATE_KEY', path: '$.host', file: 'config/connections/fake_db/dev.json', message: expect.stringContaining('line 4') }),
+      );
+    } finally {
+      dup.cleanup();
+    }
+  });
+
   it('a config directory that does not exist is a usage error (exit 2)', async () => {
     const result = await run(['lint', '--config-dir', `${tree.dir}/nope`]);
     expect(result.code).toBe(2);

@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { unregisterConnection } from '@sparkle/core';
 import { main, parseEndpoint, type CopyResult } from '../src/index.js';
@@ -139,6 +139,26 @@ describe('sparkle copy', () => {
     expect(Date.now() - started).toBeLessThan(3000); // 100 batches × 50 ms would take 5 s
     expect(stderr).toMatch(/^error: \[ABORTED\] .*aborted/m);
     expect(memtables.get('kept')).toEqual([{ id: 7 }]);
+  });
+
+  it('a file target needs no config file: parquet:./out/x.parquet lands under the working directory, and the line says where', async () => {
+    const parquetConnector = resolve(import.meta.dirname, '../../connector-parquet/src/index.ts');
+    const previous = process.cwd();
+    // The config dir holds memtable only; parquet's basePath defaults to the working directory.
+    process.chdir(tree.dir);
+    try {
+      const result = await run(['copy', 'memtable:customers', 'parquet:./out/x.parquet', '--quiet', '--require', parquetConnector, ...base()], { cwd: tree.dir, env: {} });
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+      const written = join(process.cwd(), 'out', 'x.parquet');
+      expect(existsSync(written)).toBe(true);
+      expect(result.stdout).toMatch(new RegExp(`^copied 5 rows .* to parquet:\\./out/x\\.parquet \\(file ${written.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\) in `, 'm'));
+      const back = await run(['copy', 'parquet:out/x.parquet', 'memtable:from_parquet', '--quiet', '--require', parquetConnector, ...base()], { cwd: tree.dir, env: {} });
+      expect(back.code).toBe(0);
+      expect(memtables.get('from_parquet')).toEqual(rows.map((r) => ({ ...r, id: BigInt(r.id) })));
+    } finally {
+      process.chdir(previous);
+    }
   });
 
   it('parseEndpoint splits at the first colon only', () => {

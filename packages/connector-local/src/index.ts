@@ -1,7 +1,9 @@
 /**
- * @sparkle/connector-local — local files for Sparkle (type `local`, alias `file`): CSV, JSON
- * lines, Arrow IPC and Parquet; paths, directories and globs under a base directory; atomic
- * writes. Importing this package registers the connection type.
+ * @sparkle/connector-local — local files for Sparkle (type `local`, alias `file`): the
+ * filesystem as an object store (list, stat, ranged get, atomic put, delete, copy, rename) and
+ * CSV, JSON lines, Arrow IPC and Parquet tables in files through `@sparkle/formats`; paths,
+ * directories and globs confined to a base directory, symlinks included; atomic writes.
+ * Importing this package registers the connection type.
  *
  * @example
  * ```ts
@@ -21,10 +23,11 @@ provideLocalEngine(() => import('@sparkle/engine-local').then((m) => m.localEngi
 
 registerConnection(['local', 'file'], LocalFileConnection, {
   packageName: '@sparkle/connector-local',
-  capabilities: ['read', 'write', 'spark'],
+  capabilities: ['read', 'write', 'spark', 'object_store'],
 });
 
 export { LocalFileConnection, localConfigSchema, type LocalConfig } from './connection.js';
-export { CsvParser, formatCsvField, formatCsvRecord, type CsvDialect } from './csv.js';
-export { formatOf, type FileFormat, type CsvOptions } from './formats.js';
-export { decimalToString, inferCsvSchema } from './values.js';
+export { FileStoreConnection, probeDirectory, type FileStoreConfig } from './file-store.js';
+export { lexicalPath, assertRealInside } from './confine.js';
+// The format helpers moved to @sparkle/formats; re-exported for existing imports.
+export { formatCsvField, formatCsvRecord, formatOf, decimalToString, inferCsvSchema, type CsvDialect, type FileFormat } from '@sparkle/formats';

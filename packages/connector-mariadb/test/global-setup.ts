@@ -1,7 +1,6 @@
-/** Starts (or finds) the real mariadb server once, before any test file runs. */
-import { execFileSync } from 'node:child_process';
-import { join } from 'node:path';
+/** Starts (or finds) the real mariadb server once, before any test file runs (tools/services/ensure-mariadb.sh). */
+import { ensureService } from '@sparkle/testkit';
 
-export default function setup(): void {
-  execFileSync('bash', [join(import.meta.dirname, '..', '..', '..', 'tools/services/ensure-mariadb.sh')], { stdio: 'inherit', timeout: 240_000 });
+export default async function setup(): Promise<void> {
+  await ensureService('mariadb', { timeoutMs: 600_000 });
 }

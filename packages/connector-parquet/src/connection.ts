@@ -1,44 +1,24 @@
 /**
- * The `parquet` connection: Parquet files under an optional base directory, read and written
- * natively through parquet-wasm, and described to Spark as its `parquet` data source.
+ * The `parquet` connection: the `local` filesystem store fixed to the Parquet format. Same keys,
+ * same confinement to `basePath` (symlinks included), same atomic writes and the same format
+ * layer (`@sparkle/formats`) as `local`; only the config is Parquet's own and flat.
  */
-import { constants } from 'node:fs';
-import { access, stat } from 'node:fs/promises';
-import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
-import {
-  fileDataset,
-  InvalidArgumentError,
-  QueryError,
-  SparkleConnection,
-  SparkleError,
-  UnsupportedOperationError,
-  type ConnectionInit,
-  type DatasetRef,
-  type NativePartition,
-  type NativeReadPlan,
-  type NativeSource,
-  type NativeWriteContext,
-  type ReadTableOptions,
-  type SparkReadSpec,
-  type SparkSource,
-  type SparkWriteSpec,
-  type WriteResult,
-  type WriteTableOptions,
-} from '@sparkle/core';
-import { expandGlob, hasGlob, resolveInside } from '@sparkle/engine-local';
-import type { RecordBatch } from 'apache-arrow';
-import { parquetInfo, readParquetBatches, writeParquet } from './codec.js';
+import { InvalidArgumentError, type ConnectionInit, type ReadTableOptions, type SparkReadSpec, type SparkSource, type SparkWriteSpec, type WriteTableOptions } from '@sparkle/core';
+import { FileStoreConnection } from '@sparkle/connector-local';
+import { extensionOf, type FileFormat } from '@sparkle/formats';
 
-/** Config of a `parquet` connection. */
+/** Config of a `parquet` connection; every setting is optional, so it works with no config file. */
 export const parquetConfigSchema = z.looseObject({
-  /** Directory that relative paths resolve against; when set, paths may not leave it. Default: the working directory. */
+  /** Directory paths resolve against; paths may not leave it, through `..` or symbolic links. Default: the working directory. */
   basePath: z.string().min(1).optional(),
   /** Compression codec for writes (Spark's names). */
   compression: z.enum(['snappy', 'zstd', 'gzip', 'none']).default('snappy'),
-  /** Maximum rows per row group on write. */
+  /** Maximum rows per row group on write; when unset, row groups are sized by `rowGroupBytes`. */
   rowGroupSize: z.number().int().positive().optional(),
+  /** Target Arrow bytes per row group on write (bounds the writer's memory); default 128 MiB. */
+  rowGroupBytes: z.number().int().positive().optional(),
   /** Rows per Arrow batch on read. */
   batchSize: z.number().int().positive().optional(),
 });
@@ -46,7 +26,8 @@ export const parquetConfigSchema = z.looseObject({
 export type ParquetConfig = z.output<typeof parquetConfigSchema>;
 
 /**
- * A Parquet file source and sink.
+ * A Parquet file source and sink: the filesystem store of `local`, with every key read and
+ * written as Parquet.
  *
  * @example
  * ```ts
@@ -55,150 +36,52 @@ export type ParquetConfig = z.output<typeof parquetConfigSchema>;
  * const back = await files.readTable<LocalFrame>('orders.parquet', { columns: ['id', 'amount'] });
  * ```
  */
-export class ParquetConnection extends SparkleConnection<ParquetConfig> implements NativeSource, SparkSource {
+export class ParquetConnection extends FileStoreConnection<ParquetConfig> implements SparkSource {
   static override schema = parquetConfigSchema;
-  static override family = 'file_format';
-  static override description = 'Parquet files (parquet-wasm; Spark parquet source)';
+  static override family = 'cloud_storage';
+  static override description = 'Parquet files on the local filesystem (parquet-wasm; Spark parquet source)';
 
   constructor(init: ConnectionInit) {
-    super(init as never);
+    super(init);
   }
 
-  /** The absolute base directory. */
-  get basePath(): string {
-    return resolve(this.config.basePath ?? process.cwd());
-  }
-
-  /** Absolute path of a table name (a file, directory or glob), confined to `basePath` when one is configured. */
-  resolvePath(table: string): string {
-    if (this.config.basePath) return resolveInside(this.basePath, table, this.type);
-    if (typeof table !== 'string' || table.trim() === '' || table.includes('\0')) throw new InvalidArgumentError(`Invalid path ${JSON.stringify(table)}`, { connector: this.type });
-    return resolve(table);
-  }
-
-  /** OpenLineage file naming: namespace `file`, name the absolute path. */
-  override dataset(name: string): DatasetRef {
-    try {
-      return fileDataset(this.resolvePath(name));
-    } catch {
-      return { namespace: 'file', name };
+  protected formatFor(_key: string, options?: { options?: Record<string, string> }): FileFormat {
+    const explicit = options?.options?.format;
+    if (explicit && explicit !== 'parquet') {
+      throw new InvalidArgumentError(`A parquet connection reads and writes Parquet only (format '${explicit}' asked for); use a local connection for other formats`, { connector: this.type });
     }
+    return 'parquet';
   }
 
-  // -------------------------------------------------------------------------------------------
-  // Spark
-  // -------------------------------------------------------------------------------------------
+  protected settingsFor(_format: FileFormat, _key: string, options?: { options?: Record<string, string> }): Record<string, unknown> {
+    const o = options?.options ?? {};
+    return {
+      compression: o.compression ?? this.config.compression,
+      ...(o.rowGroupSize ?? this.config.rowGroupSize ? { rowGroupSize: o.rowGroupSize ?? this.config.rowGroupSize } : {}),
+      ...(o.rowGroupBytes ?? this.config.rowGroupBytes ? { rowGroupBytes: o.rowGroupBytes ?? this.config.rowGroupBytes } : {}),
+      ...(this.config.batchSize ? { batchSize: this.config.batchSize } : {}),
+    };
+  }
+
+  /** A directory's `.parquet` files (Spark's part-file layout), not its other files. */
+  protected override acceptsDirectoryEntry(key: string): boolean {
+    return extensionOf(key) === '.parquet' || extensionOf(key) === '.parq';
+  }
 
   sparkRead(table: string, options: ReadTableOptions = {}): SparkReadSpec {
-    return { format: 'parquet', options: { ...(options.options ?? {}) }, paths: [pathToFileURL(this.resolvePath(table)).href], secretOptions: [] };
+    const { format: _f, ...rest } = options.options ?? {};
+    return { format: 'parquet', options: rest, paths: [pathToFileURL(this.confinedPathSync(table)).href], secretOptions: [] };
   }
 
   sparkWrite(table: string, options: WriteTableOptions = {}): SparkWriteSpec {
+    const { format: _f, ...rest } = options.options ?? {};
     return {
       format: 'parquet',
-      options: { compression: this.config.compression, ...(options.options ?? {}) },
+      options: { compression: this.config.compression, ...rest },
       mode: options.mode ?? 'errorIfExists',
-      path: pathToFileURL(this.resolvePath(table)).href,
+      path: pathToFileURL(this.confinedPathSync(table)).href,
       ...(options.partitionBy?.length ? { partitionBy: options.partitionBy } : {}),
       secretOptions: [],
     };
   }
-
-  // -------------------------------------------------------------------------------------------
-  // Native
-  // -------------------------------------------------------------------------------------------
-
-  /** The Parquet files a table name stands for: one file, the `.parquet` files of a directory, or a glob's matches. */
-  async files(table: string): Promise<string[]> {
-    const path = this.resolvePath(table);
-    const matches = await expandGlob(path, this.basePath);
-    const isDir = !hasGlob(table) && (await stat(path).then((s) => s.isDirectory(), () => false));
-    const files = isDir ? matches.filter((f) => f.endsWith('.parquet')) : matches;
-    if (files.length === 0) throw new QueryError(`No Parquet file matches '${table}' (${path})`, { connector: this.type, details: { path } });
-    return files;
-  }
-
-  async nativeRead(table: string, options: ReadTableOptions = {}): Promise<NativeReadPlan> {
-    if (options.where || options.predicates?.length || options.partitionColumn) {
-      throw new UnsupportedOperationError(
-        'Parquet files cannot push down where/predicates/partitionColumn: read the file and filter, or load it into a database first',
-        { connector: this.type },
-      );
-    }
-    const files = await this.files(table);
-    const infos = await Promise.all(
-      files.map((f) =>
-        parquetInfo(f).catch((error: unknown) => {
-          throw new QueryError(`Cannot read Parquet footer of ${f}: ${(error as Error).message ?? String(error)}`, { connector: this.type, cause: error });
-        }),
-      ),
-    );
-    const batchSize = options.fetchSize ?? this.config.batchSize;
-    const columns = options.columns;
-    const partitions: NativePartition[] = [];
-    const wanted = options.numPartitions ?? 1;
-    if (files.length === 1 && wanted > 1 && infos[0]!.rowGroups > 1) {
-      // One file, several partitions: deal its row groups out round-robin.
-      const groups = Math.min(wanted, infos[0]!.rowGroups);
-      for (let p = 0; p < groups; p++) {
-        const rowGroups = Array.from({ length: infos[0]!.rowGroups }, (_, i) => i).filter((i) => i % groups === p);
-        partitions.push({
-          description: `${files[0]} row groups ${rowGroups.join(',')}`,
-          open: (signal) => readParquetBatches(files[0]!, { columns, batchSize, rowGroups, signal }),
-        });
-      }
-    } else {
-      for (const file of files) partitions.push({ description: file, open: (signal) => readParquetBatches(file, { columns, batchSize, signal }) });
-    }
-    const schema = columns?.length ? infos[0]!.schema.select(columns) : infos[0]!.schema;
-    return { partitions, schema, estimatedRows: infos.reduce((n, i) => n + i.rows, 0) };
-  }
-
-  async nativeWrite(table: string, batches: AsyncIterable<RecordBatch>, options: WriteTableOptions, context: NativeWriteContext): Promise<Omit<WriteResult, 'elapsedMs'>> {
-    const mode = options.mode ?? 'errorIfExists';
-    if (hasGlob(table)) throw new InvalidArgumentError(`Cannot write to a glob ('${table}')`, { connector: this.type });
-    const path = this.resolvePath(table);
-    const existing = await stat(path).catch(() => undefined);
-    if (existing?.isDirectory()) throw new InvalidArgumentError(`'${table}' is a directory; write to a .parquet file path`, { connector: this.type });
-    if (existing && mode === 'errorIfExists') {
-      throw new SparkleError('TABLE_EXISTS', `${path} already exists (mode 'errorIfExists'); use mode 'overwrite' or 'ignore'`, { connector: this.type });
-    }
-    if (existing && mode === 'ignore') return { table, mode, rows: 0, written: false };
-    if (mode === 'append') {
-      throw new UnsupportedOperationError(`A Parquet file cannot be appended to; use mode 'overwrite', or write a new file`, { connector: this.type });
-    }
-    const result = await writeParquet(path, batches, {
-      compression: this.config.compression,
-      rowGroupSize: this.config.rowGroupSize,
-      mode: existing ? 'overwrite' : 'create',
-      signal: context.signal,
-      onRows: context.onRows,
-      connector: this.type,
-    });
-    return { table, mode, rows: result.rows, bytes: result.bytes, written: true };
-  }
-
-  // -------------------------------------------------------------------------------------------
-  // Health
-  // -------------------------------------------------------------------------------------------
-
-  protected override async checkProbe(): Promise<string> {
-    this.assertOpen();
-    return probeDirectory(this.basePath);
-  }
-}
-
-/** Checks a base directory exists and can be read and written; the message says what was found. */
-export async function probeDirectory(dir: string): Promise<string> {
-  const s = await stat(dir).catch(() => undefined);
-  if (!s) throw new QueryError(`basePath ${dir} does not exist`, { details: { path: dir } });
-  if (!s.isDirectory()) throw new QueryError(`basePath ${dir} is not a directory`, { details: { path: dir } });
-  await access(dir, constants.R_OK).catch((cause: unknown) => {
-    throw new QueryError(`basePath ${dir} is not readable`, { cause });
-  });
-  const writable = await access(dir, constants.W_OK).then(
-    () => true,
-    () => false,
-  );
-  return `${dir} is readable${writable ? ' and writable' : ' (read-only)'}`;
 }

@@ -1,7 +1,9 @@
 /**
- * @sparkle/connector-parquet — Parquet files for Sparkle: streaming reads and atomic writes
- * through parquet-wasm in the local engine, and Spark's `parquet` data source under Spark.
- * Importing this package registers the `parquet` connection type.
+ * @sparkle/connector-parquet — Parquet files for Sparkle (type `parquet`): the `local`
+ * filesystem store of `@sparkle/connector-local` fixed to the Parquet format, so both share keys,
+ * confinement to `basePath`, atomic writes and the format layer of `@sparkle/formats`; Spark's
+ * `parquet` data source under Spark. Importing this package registers the `parquet` connection
+ * type (and, through its dependency, `local`/`file`).
  *
  * @example
  * ```ts
@@ -21,10 +23,12 @@ provideLocalEngine(() => import('@sparkle/engine-local').then((m) => m.localEngi
 
 registerConnection(['parquet'], ParquetConnection, {
   packageName: '@sparkle/connector-parquet',
-  capabilities: ['read', 'write', 'spark'],
+  capabilities: ['read', 'write', 'spark', 'object_store'],
 });
 
-export { ParquetConnection, parquetConfigSchema, probeDirectory, type ParquetConfig } from './connection.js';
+export { ParquetConnection, parquetConfigSchema, type ParquetConfig } from './connection.js';
+export { probeDirectory } from '@sparkle/connector-local';
+// The codec moved to @sparkle/formats; re-exported for existing imports.
 export {
   readParquetBatches,
   writeParquet,
@@ -35,4 +39,4 @@ export {
   type WriteParquetOptions,
   type WriteParquetResult,
   type ParquetFileInfo,
-} from './codec.js';
+} from '@sparkle/formats';

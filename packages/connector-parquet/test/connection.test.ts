@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -33,9 +33,11 @@ async function open(config: Record<string, unknown> = {}) {
 const rows = Array.from({ length: 1000 }, (_, i) => ({ id: i, name: `n${i}`, score: i / 4, ok: i % 2 === 0, at: new Date(Date.UTC(2024, 0, 1, 0, 0, i)) }));
 
 describe('parquet connection', () => {
-  it('registers under its type and validates config', async () => {
+  it('registers under its type, in the family of local, and validates config', async () => {
     const { conn } = await open();
     expect(conn).toBeInstanceOf(ParquetConnection);
+    expect(conn.family).toBe('cloud_storage');
+    expect((await getConnection('local', { config: { basePath: dir }, dotenv: false })).family).toBe(conn.family);
     expect(conn.config.compression).toBe('snappy');
     await expect(getConnection('parquet', { config: { compression: 'lz0' }, dotenv: false })).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
   });
@@ -92,6 +94,34 @@ describe('parquet connection', () => {
     await expect(conn.writeTable([{ a: 1 }], '../escape.parquet', {})).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
     await conn.writeTable([{ a: 1 }], 'w.parquet', { mode: 'overwrite' });
     await expect((await conn.readTable<LocalFrame>('w.parquet', { where: 'a > 0' })).count()).rejects.toMatchObject({ code: 'UNSUPPORTED' });
+  });
+
+  it('confines paths after resolving symbolic links, for reads, globs and writes', async () => {
+    const outside = await mkdtemp(join(tmpdir(), 'sparkle-parquet-outside-'));
+    try {
+      const { conn } = await open();
+      const { conn: free } = await open({ basePath: outside });
+      await free.writeTable([{ secret: 1 }], 'secret.parquet', { mode: 'overwrite' });
+      await mkdir(join(dir, 'links'), { recursive: true });
+      await symlink(join(outside, 'secret.parquet'), join(dir, 'links', 'file.parquet'));
+      await symlink(outside, join(dir, 'links', 'dir'));
+      await expect((await conn.readTable<LocalFrame>('links/file.parquet')).count()).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+      await expect((await conn.readTable<LocalFrame>('links/dir/secret.parquet')).count()).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+      // A glob over the directory of links finds nothing it may read.
+      await expect((await conn.readTable<LocalFrame>('links/**/*.parquet')).count()).rejects.toMatchObject({ code: 'QUERY_FAILED' });
+      await expect(conn.writeTable([{ a: 1 }], 'links/file.parquet', { mode: 'overwrite' })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+      await expect(conn.writeTable([{ a: 1 }], 'links/dir/new.parquet', { mode: 'overwrite' })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+      expect((await readdir(outside)).sort()).toEqual(['secret.parquet']);
+      expect(await (await free.readTable<LocalFrame>('secret.parquet')).toArray()).toEqual([{ secret: 1n }]);
+    } finally {
+      await rm(outside, { recursive: true, force: true });
+    }
+  });
+
+  it('needs no basePath: paths resolve against the working directory and stay under it', async () => {
+    const conn = await getConnection<ParquetConnection>('parquet', { config: {}, dotenv: false });
+    expect(conn.basePath).toBe(process.cwd());
+    expect(() => conn.resolvePath('/etc/passwd')).toThrow(/outside/);
   });
 
   it('describes itself to Spark as the parquet source with file URIs', async () => {

@@ -41,6 +41,12 @@ describe.each(services)('postgres (%s)', (name, find) => {
     conn = await open(service.config);
   });
   afterAll(async () => {
+    if (conn) {
+      // Nothing left on the shared server: every table this suite creates carries its prefix.
+      const made = await sql(conn, `SELECT format('%I.%I', schemaname, tablename) AS name FROM pg_tables WHERE tablename LIKE $1`, [`sparkle\\_pg\\_${name}\\_%`]);
+      for (const { name: table } of made) await sql(conn, `DROP TABLE IF EXISTS ${String(table)}`);
+      await sql(conn, `DROP SCHEMA IF EXISTS sparkle_${name}_schema CASCADE`);
+    }
     await conn?.close();
     await service?.stop();
   });

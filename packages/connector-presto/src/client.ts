@@ -7,8 +7,20 @@
  * One client serves both, streams pages as they arrive (no whole-result buffering), keeps the
  * session state the server hands back (SET SESSION, USE), retries 502/503/504 with backoff as
  * the protocol asks, and cancels the query with `DELETE nextUri` when the reader stops early.
+ * The HTTP exchanges (timeouts, retries with jittered backoff, Basic auth, redacted errors) run
+ * on `@sparkle/core`'s HTTP layer.
  */
-import { AuthenticationError, ConnectionFailedError, QueryError, abortError } from '@sparkle/core';
+import {
+  AuthenticationError,
+  HttpError,
+  QueryError,
+  basicAuth,
+  createHttpClient,
+  isRetryableNetworkCode,
+  type HttpClient,
+  type HttpResponse,
+  type HttpRetryContext,
+} from '@sparkle/core';
 
 /** A column as the server describes it. */
 export interface StatementColumn {
@@ -94,12 +106,21 @@ export class StatementClient {
   readonly session = new Map<string, string>();
   catalog: string | undefined;
   schema: string | undefined;
+  readonly #http: HttpClient;
 
   constructor(options: StatementClientOptions) {
     this.options = { ...options, server: options.server.replace(/\/+$/, '') };
     this.catalog = options.catalog;
     this.schema = options.schema;
     for (const [k, v] of Object.entries(options.sessionProperties ?? {})) this.session.set(k, v);
+    this.#http = createHttpClient({
+      baseUrl: this.options.server,
+      connector: options.connector,
+      userAgent: 'sparkle',
+      timeoutMs: options.requestTimeoutMs ?? 60_000,
+      ...(options.password !== undefined ? { auth: basicAuth(options.user, options.password) } : {}),
+      retry: { attempts: (options.maxRetries ?? 5) + 1, baseDelayMs: 100, maxDelayMs: 2_000, retryOn: protocolRetry },
+    });
   }
 
   private headers(): Record<string, string> {
@@ -111,14 +132,11 @@ export class StatementClient {
     if (this.options.timeZone) h[`${p}-Time-Zone`] = this.options.timeZone;
     if (this.session.size) h[`${p}-Session`] = [...this.session].map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join(',');
     if (this.options.clientTags?.length) h[`${p}-Client-Tags`] = this.options.clientTags.join(',');
-    if (this.options.password !== undefined) {
-      h.authorization = `Basic ${Buffer.from(`${this.options.user}:${this.options.password}`).toString('base64')}`;
-    }
     return { ...h, ...(this.options.headers ?? {}) };
   }
 
   /** Applies the session changes a response announces in its headers. */
-  private absorbHeaders(res: Response): void {
+  private absorbHeaders(res: HttpResponse): void {
     const p = this.options.headerPrefix.toLowerCase();
     const setCatalog = res.headers.get(`${p}-set-catalog`);
     if (setCatalog) this.catalog = setCatalog;
@@ -135,56 +153,37 @@ export class StatementClient {
     if (clear) for (const k of clear.split(',')) this.session.delete(k.trim());
   }
 
-  /** One HTTP exchange with retries of transient failures. */
+  /** One HTTP exchange; the HTTP layer retries what the protocol allows (see `protocolRetry`). */
   private async request(method: 'POST' | 'GET' | 'DELETE', url: string, body: string | undefined, signal: AbortSignal): Promise<StatementResponse | undefined> {
     const connector = this.options.connector;
-    const maxRetries = this.options.maxRetries ?? 5;
-    let attempt = 0;
-    for (;;) {
-      signal.throwIfAborted();
-      const timeout = AbortSignal.timeout(this.options.requestTimeoutMs ?? 60_000);
-      let res: Response;
-      try {
-        res = await fetch(url, {
-          method,
-          body,
-          headers: { ...this.headers(), ...(body !== undefined ? { 'content-type': 'text/plain; charset=utf-8' } : {}) },
-          signal: AbortSignal.any([signal, timeout]),
-        });
-      } catch (error) {
-        if (signal.aborted) throw abortError(signal, 'query', connector);
-        if (attempt++ < maxRetries && method !== 'POST') {
-          await backoff(attempt, signal);
-          continue;
-        }
-        const cause = (error as { cause?: unknown }).cause ?? error;
-        throw new ConnectionFailedError(`Cannot reach ${this.options.server}: ${(cause as Error).message ?? String(cause)}`, { connector, cause });
+    const headers = { ...this.headers(), ...(body !== undefined ? { 'content-type': 'text/plain; charset=utf-8' } : {}) };
+    let res: HttpResponse;
+    try {
+      res = await this.#http.request({ method, path: url, body, headers, signal, throwHttpErrors: method !== 'DELETE' });
+    } catch (error) {
+      if (!HttpError.isInstance(error) || error.status === 502 || error.status === 503 || error.status === 504) throw error;
+      if (error.status === 401 || error.status === 403) {
+        throw new AuthenticationError(
+          `${this.options.server} rejected the credentials of user '${this.options.user}' (HTTP ${error.status}${error.bodySnippet ? `: ${error.bodySnippet.slice(0, 200)}` : ''})`,
+          { connector, cause: error },
+        );
       }
-      if (method === 'DELETE') {
-        await res.body?.cancel().catch(() => undefined);
-        return undefined;
-      }
-      if (res.status === 502 || res.status === 503 || res.status === 504) {
-        await res.body?.cancel().catch(() => undefined);
-        if (attempt++ < maxRetries) {
-          await backoff(attempt, signal);
-          continue;
-        }
-        throw new ConnectionFailedError(`${this.options.server} answered HTTP ${res.status} ${maxRetries + 1} times`, { connector });
-      }
-      if (res.status === 401 || res.status === 403) {
-        const text = await res.text().catch(() => '');
-        throw new AuthenticationError(`${this.options.server} rejected the credentials of user '${this.options.user}' (HTTP ${res.status}${text ? `: ${text.slice(0, 200)}` : ''})`, {
-          connector,
-        });
-      }
-      if (res.status !== 200) {
-        const text = await res.text().catch(() => '');
-        throw new QueryError(`${this.options.server} answered HTTP ${res.status}: ${text.slice(0, 300)}`, { connector, details: { status: res.status } });
-      }
-      this.absorbHeaders(res);
-      return (await res.json()) as StatementResponse;
+      throw new QueryError(`${this.options.server} answered HTTP ${error.status}${error.bodySnippet ? `: ${error.bodySnippet.slice(0, 300)}` : ''}`, {
+        connector,
+        cause: error,
+        details: { status: error.status, ...(error.requestId ? { requestId: error.requestId } : {}) },
+      });
     }
+    if (method === 'DELETE') {
+      await res.discard();
+      return undefined;
+    }
+    if (res.status !== 200) {
+      await res.discard();
+      throw new QueryError(`${this.options.server} answered HTTP ${res.status} to ${method}; the protocol expects 200`, { connector, details: { status: res.status } });
+    }
+    this.absorbHeaders(res);
+    return res.json<StatementResponse>();
   }
 
   /**
@@ -236,17 +235,12 @@ export class StatementClient {
   }
 }
 
-function backoff(attempt: number, signal: AbortSignal): Promise<void> {
-  const ms = Math.min(2_000, 50 * 2 ** attempt) * (0.5 + Math.random() / 2);
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
+/**
+ * The protocol's retry rule: 502, 503 and 504 mean the coordinator did not take the request, so
+ * any request (the statement POST included) is sent again; a network failure or timeout is
+ * retried for GET and DELETE only, since a lost POST may have started the query.
+ */
+function protocolRetry(context: HttpRetryContext): boolean {
+  if (context.status !== undefined) return context.status === 502 || context.status === 503 || context.status === 504;
+  return context.method !== 'POST' && (context.networkCode === 'TIMEOUT' || isRetryableNetworkCode(context.networkCode));
 }

@@ -6,7 +6,7 @@ import {
   SparkleError,
   TimeoutError,
 } from './errors.js';
-import { redactText } from './secrets.js';
+import { redactText, scrubErrorChain } from './secrets.js';
 
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'EAI_AGAIN', 'ENOTFOUND', 'ECONNABORTED', 'EADDRNOTAVAIL']);
 const TIMEOUT_CODES = new Set(['ETIMEDOUT', 'ESOCKETTIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT', 'ETIMEOUT']);
@@ -42,6 +42,8 @@ function networkCode(error: unknown, depth = 0): string | undefined {
  * `secrets`. Sparkle errors pass through unchanged.
  */
 export function classifyError(error: unknown, connector: string, what: string, secrets: readonly string[] = [], hints: ErrorHints = {}): SparkleError {
+  // The original error stays as `cause`: scrub the whole chain, not only our message.
+  scrubErrorChain(error, secrets);
   if (SparkleError.isInstance(error)) return error;
   const raw = error instanceof Error ? error.message : String(error);
   const message = redactText(raw || (error as { code?: string })?.code || 'unknown error', secrets);

@@ -106,6 +106,11 @@ export abstract class SparkleConnection<TConfig extends object = Record<string, 
   // Redaction
   // -------------------------------------------------------------------------------------------
 
+  /** The secret values of this connection's config, for clients that must scrub them too (HTTP, drivers). */
+  protected secretValues(): readonly string[] {
+    return this.#secrets;
+  }
+
   /** Removes this connection's secrets from free text. */
   redact(text: string): string {
     return redactText(text, this.#secrets);
@@ -123,13 +128,8 @@ export abstract class SparkleConnection<TConfig extends object = Record<string, 
 
   /** Wraps a thrown value into a typed, redacted SparkleError for this connector. */
   wrapError(error: unknown, what: string): SparkleError {
-    const e = classifyError(error, this.type, what, this.#secrets, this.statics.errorHints);
-    if (SparkleError.isInstance(error)) {
-      // Even errors we made ourselves get scrubbed: a driver message may have been folded in.
-      const clean = this.redact(error.message);
-      if (clean !== error.message) Object.defineProperty(error, 'message', { value: clean });
-    }
-    return e;
+    // classifyError scrubs the whole chain — our own errors too, a driver message may be folded in.
+    return classifyError(error, this.type, what, this.#secrets, this.statics.errorHints);
   }
 
   toString(): string {
@@ -300,14 +300,15 @@ export abstract class SparkleConnection<TConfig extends object = Record<string, 
   /**
    * Starts describing one read/write/query as an OpenLineage run. Engines call this; the
    * returned run emits START on `start()` and COMPLETE or FAIL once. `links` adds a parent run
-   * (a copy job) and extra input/output datasets (the source of a write).
+   * (a copy job), extra input/output datasets (the source of a write) and the processing type
+   * (`STREAMING` for a subscription).
    */
   lineageRun(
     operation: LineageRunSpec['operation'],
     target: string,
     metadata: Record<string, unknown> = {},
     engine?: string,
-    links: { parent?: LineageRunSpec['parent']; inputs?: DatasetRef[]; outputs?: DatasetRef[] } = {},
+    links: { parent?: LineageRunSpec['parent']; inputs?: DatasetRef[]; outputs?: DatasetRef[]; processingType?: LineageRunSpec['processingType'] } = {},
   ): LineageRun {
     const dataset = this.dataset(target);
     // Writes, sends and catalog changes produce their dataset; every other operation reads it.
@@ -315,6 +316,7 @@ export abstract class SparkleConnection<TConfig extends object = Record<string, 
     const spec: LineageRunSpec = {
       jobName: `sparkle.${operation}.${this.type}.${dataset.name}`.replace(/[^A-Za-z0-9_.\-/]/g, '_'),
       operation,
+      ...(links.processingType ? { processingType: links.processingType } : {}),
       connectionType: this.type,
       connectionClass: this.constructor.name,
       engine,

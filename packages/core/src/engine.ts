@@ -15,6 +15,9 @@
  */
 import type { RecordBatch, Schema } from 'apache-arrow';
 import type { SparkleConnection } from './connection.js';
+import type { Filter } from './capabilities/filter.js';
+import { UnsupportedOperationError } from './errors.js';
+import { providedSlot } from './util/provided.js';
 
 /** How a write treats an existing table, with Spark's SaveMode meanings. */
 export type WriteMode = 'append' | 'overwrite' | 'errorIfExists' | 'ignore';
@@ -39,8 +42,19 @@ export type PartitionBound = number | bigint | Date | string;
 export interface ReadTableOptions {
   /** Columns to select (pushed down). Default: all. */
   columns?: string[];
-  /** A SQL predicate pushed down to the source (trusted SQL, as in Spark's `query`/`where`). */
+  /** A SQL predicate pushed down to the source (trusted SQL, as in Spark's `query`/`where`). SQL sources only. */
   where?: string;
+  /**
+   * A typed predicate for sources without SQL (document and key-value stores), translated into
+   * the system's own query; such sources refuse `where`.
+   * @example
+   * ```ts
+   * await conn.readTable('orders', { filter: where.and(where.eq('status', 'open'), where.gt('total', 100)) });
+   * ```
+   */
+  filter?: Filter;
+  /** Records sampled to infer a schema, for sources without a fixed one (documents). Default 1000. */
+  sampleSize?: number;
   /** One partition per predicate (Spark's `predicates`); exclusive with `partitionColumn`. */
   predicates?: string[];
   /** Numeric, date or timestamp column to split the read on. */
@@ -175,6 +189,59 @@ export interface SparkleEngine<TFrame = unknown> {
   readTable(connection: SparkleConnection<object>, table: string, options: ReadTableOptions): Promise<TFrame>;
   writeTable(connection: SparkleConnection<object>, data: unknown, table: string, options: WriteTableOptions): Promise<WriteResult>;
   query?(connection: SparkleConnection<object>, sql: string, params: readonly unknown[], options: ReadTableOptions): Promise<TFrame>;
+  /** Arrow building blocks the local engine lends to family bases (absent on Spark engines). */
+  readonly arrow?: ArrowToolkit;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Arrow toolkit (implemented by the local engine)
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * A column type in plain terms, so core can describe schemas (Spark's Kafka layout, a schema
+ * inferred from documents) without importing Arrow. `timestamp` is microseconds, UTC; `date`
+ * is days (Arrow Date32).
+ */
+export type ColumnType =
+  | 'bool'
+  | 'int32'
+  | 'int64'
+  | 'float64'
+  | 'utf8'
+  | 'binary'
+  | 'timestamp'
+  | 'date'
+  | { list: ColumnType }
+  | { struct: readonly ColumnSpec[] };
+
+/** One column (or struct field) of a {@link ColumnType} schema. */
+export interface ColumnSpec {
+  name: string;
+  type: ColumnType;
+  /** Default true. */
+  nullable?: boolean;
+}
+
+/**
+ * What the local engine lends family bases for building and reading Arrow batches.
+ *
+ * Values `rowsToBatches` accepts per type: `bool` booleans; `int32`/`int64` integral numbers or
+ * bigints; `float64` numbers; `utf8` strings (objects become JSON); `binary` bytes (strings
+ * become UTF-8); `timestamp`/`date` `Date`s or epoch milliseconds; lists arrays; structs plain
+ * objects. A value a column cannot hold exactly throws `InvalidArgumentError` naming the column.
+ *
+ * `rows` gives the reverse: int64 as bigint, timestamps and dates as `Date`, binary as
+ * `Uint8Array`, decimals as exact text, lists as arrays and structs and maps as plain objects.
+ */
+export interface ArrowToolkit {
+  /** An Arrow schema for plain column specs. */
+  schema(columns: readonly ColumnSpec[]): Schema;
+  /** Rows (objects by column name) into batches of `schema`, `batchSize` rows each (default 10 000); at least one batch. */
+  rowsToBatches(rows: Iterable<Record<string, unknown>> | AsyncIterable<Record<string, unknown>>, options: { schema: Schema; batchSize?: number }): AsyncIterable<RecordBatch>;
+  /** A batch's rows as plain JavaScript objects. */
+  rows(batch: RecordBatch): Iterable<Record<string, unknown>>;
+  /** The plain {@link ColumnSpec}s of an Arrow schema (types outside ColumnType become `utf8`). */
+  columns(schema: Schema): ColumnSpec[];
 }
 
 /**
@@ -204,24 +271,16 @@ export function isNativeSource(value: unknown): value is NativeSource {
  * Where core finds the local engine when no `spark` is given. The module is imported lazily so
  * a Spark-only application never loads Arrow. Tests and embedders may replace it.
  */
-const LOCAL_ENGINE_KEY = Symbol.for('sparkle.local-engine');
-type LocalEngineSlot = { engine?: SparkleEngine; loader?: () => Promise<SparkleEngine> };
-
-function localSlot(): LocalEngineSlot {
-  const g = globalThis as Record<symbol, unknown>;
-  if (!g[LOCAL_ENGINE_KEY]) g[LOCAL_ENGINE_KEY] = {};
-  return g[LOCAL_ENGINE_KEY] as LocalEngineSlot;
-}
+const localEngineSlot = providedSlot<SparkleEngine>({
+  key: 'sparkle.local-engine',
+  what: 'local engine',
+  packageName: '@sparkle/engine-local',
+  exportName: 'localEngine',
+});
 
 /** Registers the local engine (engine-local calls this when imported). */
 export function setLocalEngine(engine: SparkleEngine | (() => Promise<SparkleEngine>)): void {
-  const slot = localSlot();
-  if (typeof engine === 'function') {
-    slot.loader = engine;
-    delete slot.engine;
-  } else {
-    slot.engine = engine;
-  }
+  localEngineSlot.set(engine);
 }
 
 /**
@@ -232,32 +291,35 @@ export function setLocalEngine(engine: SparkleEngine | (() => Promise<SparkleEng
  * provideLocalEngine(() => import('@sparkle/engine-local').then((m) => m.localEngine));
  */
 export function provideLocalEngine(loader: () => Promise<SparkleEngine>): void {
-  const slot = localSlot();
-  if (!slot.engine && !slot.loader) slot.loader = loader;
+  localEngineSlot.provide(loader);
 }
 
 /** True when an engine or a loader for it has been set. */
 export function hasLocalEngine(): boolean {
-  const slot = localSlot();
-  return Boolean(slot.engine || slot.loader);
+  return localEngineSlot.has();
 }
 
 /** Returns the local engine, importing `@sparkle/engine-local` on first use. */
 export async function getLocalEngine(): Promise<SparkleEngine> {
-  const slot = localSlot();
-  if (slot.engine) return slot.engine;
-  if (slot.loader) {
-    slot.engine = await slot.loader();
-    return slot.engine;
+  return localEngineSlot.get();
+}
+
+/**
+ * The local engine's Arrow toolkit, for family bases that build batches from driver values
+ * (streams, documents) while core itself stays free of a runtime Arrow dependency.
+ * @example
+ * ```ts
+ * const arrow = await getArrowToolkit('kafka');
+ * const schema = arrow.schema([{ name: 'value', type: 'binary' }]);
+ * ```
+ */
+export async function getArrowToolkit(connector?: string): Promise<ArrowToolkit> {
+  const engine = await getLocalEngine();
+  if (!engine.arrow) {
+    throw new UnsupportedOperationError(
+      `The local engine '${engine.name}' has no Arrow toolkit (engine.arrow); install a matching @sparkle/engine-local`,
+      { connector },
+    );
   }
-  try {
-    const specifier = '@sparkle/engine-local';
-    const mod = (await import(/* @vite-ignore */ specifier)) as { localEngine?: SparkleEngine };
-    if (!mod.localEngine) throw new Error('@sparkle/engine-local does not export localEngine');
-    slot.engine = mod.localEngine;
-    return slot.engine;
-  } catch (cause) {
-    const { MissingDriverError } = await import('./errors.js');
-    throw new MissingDriverError('local engine', '@sparkle/engine-local', cause);
-  }
+  return engine.arrow;
 }

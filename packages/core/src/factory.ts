@@ -65,16 +65,27 @@ export async function resolveConnectionType(type: string): Promise<RegistryEntry
  */
 export async function getConnection<T extends SparkleConnection = SparkleConnection>(type: string, options: GetConnectionOptions = {}): Promise<T> {
   const entry = await resolveConnectionType(type);
-  const resolved = await loadConfig({
-    type: entry.type,
-    aliases: [type, ...entry.aliases].filter((n) => n !== entry.type),
-    env: options.env,
-    configDir: options.configDir,
-    config: options.config,
-    variables: options.variables,
-    dotenv: options.dotenv,
-    cwd: options.cwd,
-  });
+  const load = (config: Record<string, unknown> | undefined) =>
+    loadConfig({
+      type: entry.type,
+      aliases: [type, ...entry.aliases].filter((n) => n !== entry.type),
+      env: options.env,
+      configDir: options.configDir,
+      config,
+      variables: options.variables,
+      dotenv: options.dotenv,
+      cwd: options.cwd,
+    });
+  let resolved;
+  try {
+    resolved = await load(options.config);
+  } catch (error) {
+    // A connector with no required settings works with none (`parquet:./out/x.parquet`): when its
+    // type has no config directory at all and its schema accepts `{}`, it gets `{}`.
+    const noTypeDir = SparkleError.isInstance(error) && error.code === 'CONFIG_NOT_FOUND' && Array.isArray(error.details.directories);
+    if (!noTypeDir || options.config !== undefined || !entry.connectionClass.schema?.safeParse({}).success) throw error;
+    resolved = await load({});
+  }
   const init: ConnectionInit = {
     type: entry.type,
     config: resolved.values,

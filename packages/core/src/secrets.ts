@@ -146,18 +146,66 @@ function escapeRegExp(text: string): string {
 }
 
 /**
+ * Secrets at least this long are removed wherever they occur, even inside a longer word: a
+ * random 8+ character value does not collide with ordinary text. Shorter ones (a test password
+ * `x`, a PIN) are removed only as whole tokens, so `exist` never becomes `e***ist`.
+ */
+export const SUBSTRING_SECRET_MIN_LENGTH = 8;
+
+/**
  * Removes secrets from free text: each known secret value (also URL-encoded), passwords in URL
  * user-info (`scheme://user:pw@host`), and `password=`/`token=`-style parameters in connection
- * strings and JDBC URLs.
+ * strings and JDBC URLs. Values are replaced whole; see {@link SUBSTRING_SECRET_MIN_LENGTH}.
  */
 export function redactText(text: string, secrets: readonly string[] = []): string {
   let out = text;
   const values = [...new Set(secrets.flatMap((s) => (s.length >= 1 ? [s, encodeURIComponent(s)] : [])))].sort((a, b) => b.length - a.length);
-  for (const s of values) out = out.replace(new RegExp(escapeRegExp(s), 'g'), REDACTED);
+  for (const s of values) {
+    const body = escapeRegExp(s);
+    const pattern = s.length >= SUBSTRING_SECRET_MIN_LENGTH ? body : `(?<![A-Za-z0-9])${body}(?![A-Za-z0-9])`;
+    out = out.replace(new RegExp(pattern, 'g'), REDACTED);
+  }
   out = out.replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@]*:)([^\s@/]+)(@)/gi, `$1${REDACTED}$3`);
   out = out.replace(
     /([?&;\s]|^)((?:password|passwd|pwd|token|secret|access_?key|secret_?key|api_?key|accountkey|sharedaccesskey|sig)\s*=\s*)([^&;\s'"]+)/gi,
     `$1$2${REDACTED}`,
   );
   return out;
+}
+
+/**
+ * Scrubs secrets from a whole error chain in place: the message, stack and every string
+ * property (drivers put the server's text in `detail`, `hint`, `where`, `query`, …) of the error,
+ * its `cause`s and an AggregateError's `errors`. Wrapping a driver error keeps it as `cause`, so
+ * without this `err.cause.message` or `util.inspect(err)` could still print a secret the server
+ * echoed. Returns the same error.
+ */
+export function scrubErrorChain<T>(error: T, secrets: readonly string[]): T {
+  const seen = new Set<object>();
+  const visit = (e: unknown, depth: number): void => {
+    if (!e || typeof e !== 'object' || seen.has(e) || depth > 8) return;
+    seen.add(e);
+    const record = e as Record<string, unknown>;
+    for (const key of new Set([...Object.getOwnPropertyNames(e), 'message', 'stack'])) {
+      if (key === 'cause' || key === 'errors') continue;
+      let value: unknown;
+      try {
+        value = record[key];
+      } catch {
+        continue;
+      }
+      if (typeof value !== 'string') continue;
+      const clean = redactText(value, secrets);
+      if (clean === value) continue;
+      try {
+        Object.defineProperty(e, key, { value: clean, writable: true, configurable: true, enumerable: Object.prototype.propertyIsEnumerable.call(e, key) });
+      } catch {
+        // A frozen or exotic error object: nothing we can change; it stays wrapped.
+      }
+    }
+    visit(record.cause, depth + 1);
+    if (Array.isArray(record.errors)) for (const inner of record.errors) visit(inner, depth + 1);
+  };
+  visit(error, 0);
+  return error;
 }

@@ -14,6 +14,11 @@ class ConfigDemoConnection extends SparkleConnection {
 }
 registerConnection(['config-demo', 'cfgdemo'], ConfigDemoConnection as never);
 
+class OptionalOnlyConnection extends SparkleConnection {
+  static override schema = z.object({ basePath: z.string().optional(), level: z.number().default(3) });
+}
+registerConnection(['optional-only'], OptionalOnlyConnection as never);
+
 describe('getConnection with the config loader', () => {
   const cwd = makeTree({
     'config/connections/config-demo/common.json': { port: '5432' },
@@ -33,6 +38,15 @@ describe('getConnection with the config loader', () => {
     const err = (await getConnection('cfgdemo', { config: { url: 7, password: PASSWORD, port: 1 }, dotenv: false, variables: {} }).catch((e: unknown) => e)) as Error;
     expect(err.message).toContain('config passed in code at $.url: expected string, received number');
     expect(`${err.message} ${String(err)} ${JSON.stringify(err)}`).not.toContain(PASSWORD);
+  });
+
+  it('gives a connector with no required settings an empty config when its type has no config directory', async () => {
+    const conn = await getConnection('optional-only', { configDir, dotenv: false, variables: {} });
+    expect(conn.config).toEqual({ level: 3 });
+    await conn.close();
+    // A connector that needs settings still fails, naming where it looked.
+    const err = (await getConnection('cfgdemo', { configDir: join(cwd, 'nowhere'), dotenv: false, variables: {} }).catch((e: unknown) => e)) as Error & { code: string };
+    expect(err.code).toBe('CONFIG_NOT_FOUND');
   });
 
   it('reports a missing variable with file and path', async () => {

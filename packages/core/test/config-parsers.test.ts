@@ -143,3 +143,25 @@ describe('deepMerge and paths', () => {
     expect(formatPath(['headers', 'x.y', 0, 'a b'])).toBe('headers["x.y"][0]["a b"]');
   });
 });
+
+describe('JSON structure checks (depth, duplicate keys)', () => {
+  it('finds duplicate keys with their path and position, at any depth, ignoring strings that merely look like keys', async () => {
+    const { scanJsonStructure } = await import('../src/config/index.js');
+    const text = '{\n  "url": "x",\n  "properties": { "ssl": "true", "note": "\\"ssl\\": 1", "ssl": "false" },\n  "list": [{ "a": 1 }, { "a": 2, "a": 3 }],\n  "url": "y"\n}';
+    const { duplicates, maxDepth } = scanJsonStructure(text);
+    expect(maxDepth).toBe(3);
+    expect(duplicates).toEqual([
+      { path: '$.properties.ssl', line: 3, column: 56 },
+      { path: '$.list[1].a', line: 4, column: 34 },
+      { path: '$.url', line: 5, column: 3 },
+    ]);
+  });
+
+  it('refuses 10,000 levels of nesting with an error naming the file, not a stack overflow', async () => {
+    const { parseJsonText } = await import('../src/config/json.js');
+    const deep = `{"a": ${'['.repeat(10_000)}${']'.repeat(10_000)}}`;
+    expect(() => parseJsonText(deep, '/cfg/connections/x/common.json')).toThrow(/common\.json: it is nested 10001 levels deep \(at most 100\)/);
+    const broken = `{"a": ${'['.repeat(10_000)}1,${']'.repeat(10_000)}}`;
+    expect(() => parseJsonText(broken, '/cfg/x.json')).toThrow(/Could not parse \/cfg\/x\.json: .* at line 1/);
+  });
+});

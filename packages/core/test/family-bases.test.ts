@@ -14,7 +14,6 @@ import {
   parseMlListing,
   registerConnection,
   registerTableFormatReader,
-  rowsToRecordBatch,
   runRows,
   serviceEndpoints,
   TableFormatConnection,
@@ -142,16 +141,17 @@ describe('ML listings', () => {
     expect(() => parseMlListing('runs')).toThrow(/'experiments', 'models', 'runs:<experiment/);
   });
 
-  it('runRows flattens metrics, params and tags into typed, sorted columns', async () => {
+  it('runRows flattens metrics, params and tags into typed, sorted columns', () => {
     const { columns, rows } = runRows([
       { id: 'r1', experimentId: 'e', status: 'FINISHED', params: { b: '2', a: '1' }, metrics: { auc: 0.9 }, tags: {} },
       { id: 'r2', experimentId: 'e', status: 'FAILED', params: {}, metrics: { loss: 0.1 }, tags: { t: 'x' } },
     ]);
     expect(columns.slice(7).map((c) => `${c.name}:${c.kind}`)).toEqual(['metrics.auc:float64', 'metrics.loss:float64', 'params.a:utf8', 'params.b:utf8', 'tags.t:utf8']);
-    const batch: RecordBatch = await rowsToRecordBatch(columns, rows);
-    expect(batch.numRows).toBe(2);
-    expect(batch.getChild('metrics.loss')!.toArray()[1]).toBe(0.1);
-    expect(batch.getChild('metrics.auc')!.get(1)).toBeNull();
+    // The Arrow batch itself is built by the local engine's toolkit: testkit's ML suite reads it back.
+    expect(rows).toEqual([
+      { run_id: 'r1', experiment_id: 'e', run_name: undefined, status: 'FINISHED', start_time: undefined, end_time: undefined, artifact_uri: undefined, 'metrics.auc': 0.9, 'params.a': '1', 'params.b': '2' },
+      { run_id: 'r2', experiment_id: 'e', run_name: undefined, status: 'FAILED', start_time: undefined, end_time: undefined, artifact_uri: undefined, 'metrics.loss': 0.1, 'tags.t': 'x' },
+    ]);
   });
 });
 

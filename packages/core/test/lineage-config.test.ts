@@ -78,7 +78,7 @@ describe('openlineage.yml discovery', () => {
     const where = await dirs();
     expect(() => createLineageClient({ env: { OPENLINEAGE_CONFIG: join(root, 'nope.yml') }, ...where })).toThrow(/nope\.yml, which does not exist/);
     const file = join(cwd, 'openlineage.yml');
-    await writeFile(file, 'transport:\n  type: file\n  log_file_path: |\n    /x\n');
+    await writeFile(file, 'transport:\n  type: file\n  type: console\n');
     let error: unknown;
     try {
       createLineageClient({ env: {}, ...where });

@@ -21,6 +21,8 @@
  *   bytes (MySQL BIT(1));
  * - text: strings; `Date` as ISO text; bytes as UTF-8; objects as JSON (bigints as strings);
  * - binary: bytes; strings as their UTF-8 bytes.
+ * - structs: plain objects (or Arrow struct rows), each field through its own exact builder;
+ * - lists: arrays (or any iterable but a string), each element through the element builder.
  */
 import {
   Binary,
@@ -36,6 +38,7 @@ import {
   Int32,
   Int64,
   Int8,
+  List,
   makeBuilder,
   makeData,
   RecordBatch,
@@ -267,7 +270,93 @@ class VarBuilder implements ColumnBuilder {
   }
 }
 
-/** apache-arrow's builder for the types above do not cover (lists, structs, large strings, …). */
+/**
+ * Structs whose fields go through the exact builders (apache-arrow's own struct builder would
+ * take int64 children as numbers and timestamps as float milliseconds). Accepts plain objects
+ * and Arrow struct rows. A NULL struct still appends a NULL to every child, as Arrow requires.
+ * After a child refuses a value the builder is unusable (the row builder stops on it anyway).
+ */
+class StructColumnBuilder implements ColumnBuilder {
+  private readonly children: ColumnBuilder[];
+  private readonly names: string[];
+  private readonly validity = new Validity();
+  length = 0;
+  constructor(readonly field: Field) {
+    const type = field.type as Struct;
+    this.children = type.children.map((f) => columnBuilder(f));
+    this.names = type.children.map((f) => f.name);
+  }
+  append(value: unknown): void {
+    const valid = value !== null && value !== undefined;
+    if (valid && (typeof value !== 'object' || Array.isArray(value) || value instanceof Date || value instanceof Uint8Array)) {
+      throw cannotHold(this.field, value, new TypeError('a struct needs an object'));
+    }
+    const obj = value as Record<string, unknown> | null | undefined;
+    for (let i = 0; i < this.children.length; i++) {
+      try {
+        this.children[i]!.append(valid ? obj![this.names[i]!] : null);
+      } catch (error) {
+        throw cannotHold(this.field, value, error);
+      }
+    }
+    this.validity.set(this.length, valid);
+    this.length++;
+  }
+  flush(): Data {
+    const length = this.length;
+    const { bitmap, nullCount } = this.validity.take(length);
+    const children = this.children.map((c) => c.flush());
+    this.length = 0;
+    return makeData({ type: this.field.type as Struct, length, nullCount, nullBitmap: bitmap, children }) as Data;
+  }
+}
+
+/** Lists whose elements go through the exact builders. Accepts arrays and any iterable but strings (Arrow vectors included). */
+class ListColumnBuilder implements ColumnBuilder {
+  private readonly child: ColumnBuilder;
+  private offsets = new Int32Array(1025);
+  private readonly validity = new Validity();
+  length = 0;
+  constructor(readonly field: Field) {
+    this.child = columnBuilder((field.type as List).children[0]!);
+  }
+  append(value: unknown): void {
+    const valid = value !== null && value !== undefined;
+    if (valid && (typeof value !== 'object' || !(Symbol.iterator in value) || value instanceof Uint8Array)) {
+      throw cannotHold(this.field, value, new TypeError('a list needs an array'));
+    }
+    let count = 0;
+    if (valid) {
+      for (const element of value as Iterable<unknown>) {
+        try {
+          this.child.append(element);
+        } catch (error) {
+          throw cannotHold(this.field, value, error);
+        }
+        count++;
+      }
+    }
+    const i = this.length;
+    if (i + 2 > this.offsets.length) {
+      const next = new Int32Array(this.offsets.length * 2);
+      next.set(this.offsets);
+      this.offsets = next;
+    }
+    this.offsets[i + 1] = this.offsets[i]! + count;
+    this.validity.set(i, valid);
+    this.length = i + 1;
+  }
+  flush(): Data {
+    const length = this.length;
+    const { bitmap, nullCount } = this.validity.take(length);
+    const valueOffsets = this.offsets.slice(0, length + 1);
+    this.offsets = new Int32Array(Math.max(1025, this.offsets.length));
+    this.length = 0;
+    return makeData({ type: this.field.type as List, length, nullCount, nullBitmap: bitmap, valueOffsets, child: this.child.flush() }) as Data;
+  }
+}
+
+/** apache-arrow's builder for the types above do not cover (maps, unions, large strings, …). */
 class ArrowBuilder implements ColumnBuilder {
   private builder: Builder;
   constructor(readonly field: Field) {
@@ -473,6 +562,10 @@ export function columnBuilder(field: Field): ColumnBuilder {
       return new VarBuilder(field, true);
     case Type.Utf8:
       return new VarBuilder(field, false);
+    case Type.Struct:
+      return new StructColumnBuilder(field);
+    case Type.List:
+      return new ListColumnBuilder(field);
     default:
       return new ArrowBuilder(field);
   }

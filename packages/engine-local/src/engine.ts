@@ -15,7 +15,9 @@ import {
   type SparkleEngine,
   type WriteResult,
   type WriteTableOptions,
+  type ArrowToolkit,
 } from '@sparkle/core';
+import { arrowToolkit } from './toolkit.js';
 import { batchByteLength, emptyBatch, iterateBatches } from './arrow.js';
 import { LocalFrame } from './frame.js';
 import { ENGINE_NAME, engineRun, quietly, type LineageParent } from './lineage.js';
@@ -74,6 +76,8 @@ function connectorReadOptions(options: ReadTableOptions, signal: AbortSignal): R
  */
 export class LocalEngine implements SparkleEngine<LocalFrame> {
   readonly name = ENGINE_NAME;
+  /** Arrow building blocks for core's family bases (streams and documents build batches with them). */
+  readonly arrow: ArrowToolkit = arrowToolkit;
   readonly #defaultConcurrency: number;
 
   constructor(options: LocalEngineOptions = {}) {
@@ -101,6 +105,7 @@ export class LocalEngine implements SparkleEngine<LocalFrame> {
     if (options.predicates?.length) metadata.predicates = options.predicates;
     if (options.columns?.length) metadata.columns = options.columns;
     if (options.where) metadata.where = options.where;
+    if (options.filter) metadata.filter = options.filter;
     return new LocalFrame({
       connection,
       target: table,

@@ -32,6 +32,7 @@ export {
   type RowsToBatchesOptions,
   type IterateBatchesOptions,
 } from './arrow.js';
+export { arrowToolkit } from './toolkit.js';
 export { columnBuilder, batchFromBuilders, ArrowTypes, type ColumnBuilder } from './columns.js';
 export {
   encodeDecimal,
@@ -61,10 +62,6 @@ export {
 export { mergePartitions, type MergeOptions } from './merge.js';
 export type { LineageParent } from './lineage.js';
 export {
-  resolveInside,
-  hasGlob,
-  globSegmentToRegExp,
-  expandGlob,
   writeAtomically,
   pathExists,
   type AtomicMode,

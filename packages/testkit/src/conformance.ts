@@ -10,6 +10,7 @@ import type { RecordBatch, Table } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   getConnection,
+  JDBCConnection,
   resolveConnectionType,
   SparkleError,
   setLocalEngine,
@@ -17,7 +18,8 @@ import {
   type SparkleConnection,
   type SparkSource,
 } from '@sparkle/core';
-import { MemoryLineageClient } from './lineage.js';
+import { lineageProblems, MemoryLineageClient, runEventOf } from './lineage.js';
+import { jdbcSparkChecks } from './suites/jdbc-spark.js';
 import { normaliseRows, SAMPLE_ROWS, sampleTable } from './sample.js';
 
 /** What a connector can do; checks for a `false` capability are skipped by declaration. */
@@ -67,6 +69,11 @@ export interface ConnectorTestOptions {
   failTimeoutMs?: number;
   /** How the connector stores booleans (SQLite stores 0/1). */
   booleanAs?: 'boolean' | 'number';
+  /**
+   * Drops the suite's round-trip table after the live checks. Default: `DROP TABLE IF EXISTS`
+   * (then `DROP TABLE`) through the connection's `withSession`, when it has one.
+   */
+  dropTable?: (conn: SparkleConnection<object>, table: string) => Promise<void>;
   /** Creates the sample table when the connector cannot write (read-only connectors). */
   seedTable?: (config: Record<string, unknown>, table: string, sample: Table) => Promise<void>;
   /** A query `conn.query()` must answer with at least one row. Default `SELECT 1 AS one`. */
@@ -96,6 +103,30 @@ export async function collectRows(frame: unknown): Promise<Array<Record<string, 
     for (const row of batch.toArray()) rows.push({ ...(row as { toJSON(): Record<string, unknown> }).toJSON() });
   }
   return rows;
+}
+
+interface SqlSessionLike {
+  withSession<T>(fn: (session: { execute(sql: string): Promise<unknown> }) => Promise<T>): Promise<T>;
+  quoteTable?(table: string): string;
+}
+
+/** Drops a table the suite created; a failure is printed, not thrown (the checks already ran). */
+async function dropTable(open: () => Promise<SparkleConnection<object>>, table: string, custom?: ConnectorTestOptions['dropTable']): Promise<void> {
+  try {
+    const conn = await open();
+    if (custom) return await custom(conn, table);
+    const sql = conn as unknown as Partial<SqlSessionLike>;
+    if (typeof sql.withSession !== 'function') return;
+    const name = typeof sql.quoteTable === 'function' ? sql.quoteTable(table) : table;
+    await sql.withSession(async (s) => {
+      // Not every dialect has IF EXISTS (Oracle before 23c, old DB2): fall back to a plain DROP.
+      await s.execute(`DROP TABLE IF EXISTS ${name}`).catch(async () => {
+        await s.execute(`DROP TABLE ${name}`).catch(() => undefined);
+      });
+    });
+  } catch (error) {
+    console.warn(`[testkit] could not drop the conformance table ${table}: ${(error as Error).message}`);
+  }
 }
 
 /**
@@ -210,6 +241,10 @@ export function testConnector(options: ConnectorTestOptions): void {
         const text = JSON.stringify(lineage.events.map((e) => ({ ...e.spec, secrets: undefined })));
         for (const v of values) expect(text).not.toContain(v);
         expect(lineage.events.map((e) => e.eventType)).toEqual(['START', 'COMPLETE']);
+        // The RunEvents themselves: valid OpenLineage, and free of every secret value.
+        const emitted = JSON.stringify(lineage.events.map(runEventOf));
+        for (const v of values) expect(emitted).not.toContain(v);
+        expect(lineageProblems(lineage.events)).toEqual([]);
         await conn.close();
       });
     });
@@ -241,6 +276,10 @@ export function testConnector(options: ConnectorTestOptions): void {
         await conn.close();
       });
     });
+
+    // Registered only for JDBC connections (known from the class when given), so other families carry no skips.
+    const jdbcClass = !options.connectionClass || (options.connectionClass as { prototype: unknown }).prototype instanceof JDBCConnection;
+    if (caps.spark && jdbcClass) jdbcSparkChecks(open, options.validConfig, true);
 
     // -- failing health ------------------------------------------------------------------------
     describe('health check failures', () => {
@@ -325,6 +364,8 @@ export function testConnector(options: ConnectorTestOptions): void {
       });
 
       afterAll(async () => {
+        // The round-trip table is the suite's own: drop it so a shared server keeps no leftovers.
+        if (config && (caps.write || options.seedTable)) await dropTable(live, table, options.dropTable);
         for (const conn of conns) await conn.close().catch(() => undefined);
         await stop?.();
       });
@@ -433,6 +474,7 @@ export function testConnector(options: ConnectorTestOptions): void {
         expect(start!.runId).toBe(complete!.runId);
         expect(start!.spec.inputs.map((d) => d.name).join(' ')).toContain(table);
         expect(complete!.stats?.rows).toBe(SAMPLE_ROWS.length);
+        expect(lineageProblems(lineage.events)).toEqual([]);
       });
 
       it('runs a query', async (ctx) => {

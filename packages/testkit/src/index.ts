@@ -1,6 +1,8 @@
 /**
- * @sparkle/testkit — the shared conformance suite (`testConnector`) and helpers that find or
- * start the real services connector tests talk to.
+ * @sparkle/testkit — the shared conformance suites (`testConnector` for tables; `testObjectStore`,
+ * `testStream` and `testDocumentStore` per capability), the in-memory reference implementations
+ * the capability suites are proven on (`memory_objects`, `memory_stream`, `memory_docs`), and
+ * helpers that find or start the real services connector tests talk to.
  *
  * @example
  * ```ts
@@ -19,7 +21,26 @@
  * @packageDocumentation
  */
 export { testConnector, collectRows, type ConnectorTestOptions, type ConnectorCapabilities, type InvalidConfigCase, type ServiceResult } from './conformance.js';
-export { MemoryLineageClient, type RecordedLineageEvent } from './lineage.js';
+export { validateOpenLineageEvent, RUN_EVENT_SCHEMA } from './openlineage.js';
+export { MemoryLineageClient, runEventOf, lineageProblems, type RecordedLineageEvent } from './lineage.js';
+export {
+  MemoryObjectStoreConnection,
+  MemoryStreamConnection,
+  MemoryDocumentConnection,
+  memoryObjectStoreConfigSchema,
+  memoryStreamConfigSchema,
+  memoryDocumentConfigSchema,
+  registerReferenceConnections,
+  type MemoryObjectStoreConfig,
+  type MemoryStreamConfig,
+  type MemoryDocumentConfig,
+  type InjectedFailure,
+} from './reference/index.js';
+export { testObjectStore, type ObjectStoreSuiteOptions } from './suites/object-store.js';
+export { testStream, type StreamSuiteOptions } from './suites/stream.js';
+export { testDocumentStore, type DocumentSuiteOptions } from './suites/documents.js';
+export { ensureLocalEngine, type CapabilitySuiteOptions } from './suites/common.js';
+export { DOCUMENT_SAMPLE, FILTER_CASES, expectedIds } from './document-sample.js';
 export { SAMPLE_ROWS, sampleTable, normaliseRows, plain } from './sample.js';
 export {
   tcpOpen,
@@ -34,6 +55,7 @@ export {
   type PostgresService,
   type MariaDbService,
 } from './services.js';
+export { ensureService, findServicesRoot, parseExportLines, type EnsureServiceOptions } from './ensure-service.js';
 export { liveJdbcSuite, type LiveJdbcSuiteOptions } from './live.js';
 export { nativeDriverChecks, type NativeDriverChecksOptions } from './driver.js';
 

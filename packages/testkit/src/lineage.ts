@@ -2,11 +2,12 @@
  * An in-memory `LineageClient` that records every run event, so tests can assert what a
  * connection emitted (START, COMPLETE, FAIL; datasets; metadata) without any transport.
  */
-import type { LineageClient, LineageRun, LineageRunSpec, RunStats } from '@sparkle/core';
+import { buildRunEvent, type LineageClient, type LineageRun, type LineageRunSpec, type RunEvent, type RunStats } from '@sparkle/core';
+import { validateOpenLineageEvent } from './openlineage.js';
 
 /** One recorded event. */
 export interface RecordedLineageEvent {
-  eventType: 'START' | 'COMPLETE' | 'FAIL';
+  eventType: 'START' | 'RUNNING' | 'COMPLETE' | 'FAIL' | 'ABORT';
   runId: string;
   spec: LineageRunSpec;
   stats?: RunStats;
@@ -30,10 +31,17 @@ export class MemoryLineageClient implements LineageClient {
     const runId = `00000000-0000-4000-8000-${String(++this.#next).padStart(12, '0')}`;
     const events = this.events;
     let finished = false;
+    let started = false;
     return {
       runId,
       async start() {
+        if (started) return;
+        started = true;
         events.push({ eventType: 'START', runId, spec });
+      },
+      async running(stats?: RunStats) {
+        if (!started || finished) return;
+        events.push({ eventType: 'RUNNING', runId, spec, stats });
       },
       async complete(stats?: RunStats) {
         if (finished) return;
@@ -45,6 +53,11 @@ export class MemoryLineageClient implements LineageClient {
         finished = true;
         events.push({ eventType: 'FAIL', runId, spec, stats, error });
       },
+      async abort(reason?: unknown, stats?: RunStats) {
+        if (finished) return;
+        finished = true;
+        events.push({ eventType: 'ABORT', runId, spec, stats, error: reason });
+      },
     };
   }
 
@@ -54,4 +67,28 @@ export class MemoryLineageClient implements LineageClient {
   }
 
   async close(): Promise<void> {}
+}
+
+/**
+ * The OpenLineage RunEvent a recorded event stands for, built by core's event builder exactly as
+ * a transport would receive it.
+ */
+export function runEventOf(event: RecordedLineageEvent): RunEvent {
+  return buildRunEvent({
+    eventType: event.eventType,
+    runId: event.runId,
+    spec: event.spec,
+    ...(event.stats ? { stats: event.stats } : {}),
+    ...(event.error !== undefined ? { error: event.error } : {}),
+  });
+}
+
+/**
+ * Problems of the RunEvents behind recorded events against the OpenLineage schema, checked with
+ * ajv (`[]` when all are valid), each prefixed with the event's position and type.
+ * @example
+ * expect(lineageProblems(lineage.events)).toEqual([]);
+ */
+export function lineageProblems(events: readonly RecordedLineageEvent[]): string[] {
+  return events.flatMap((e, i) => validateOpenLineageEvent(JSON.parse(JSON.stringify(runEventOf(e)))).map((p) => `event ${i} (${e.eventType}): ${p}`));
 }

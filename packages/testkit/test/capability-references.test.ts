@@ -5,7 +5,7 @@
  * real local engine.
  */
 import { describe, expect, it } from 'vitest';
-import { capabilitiesOf, getConnection, where, type ConnectionClass, type DirectoryEntry, registerConnection, unregisterConnection } from '@sparkle/core';
+import { capabilitiesOf, getConnection, resolveConnectionType, where, type DirectoryEntry } from '@sparkle/core';
 import {
   dropMemoryStore,
   entryMatches,
@@ -129,8 +129,8 @@ describe('references: details the suites do not cover', () => {
     dropMemoryStore(store);
   });
 
-  it('the references work through getConnection and config, sharing a named store', async () => {
-    registerConnection('memory_ml', MemoryMlConnection as unknown as ConnectionClass);
+  it('the references are registered on import and work through getConnection, sharing a named store', async () => {
+    for (const type of ['memory_catalog', 'memory_ml', 'memory_notify', 'memory_directory']) expect((await resolveConnectionType(type)).type).toBe(type);
     try {
       const lineage = new MemoryLineageClient();
       await using a = await getConnection<MemoryMlConnection>('memory_ml', { config: { store: 'ct-shared' }, dotenv: false, variables: {}, lineage });
@@ -138,7 +138,6 @@ describe('references: details the suites do not cover', () => {
       const run = await a.logRun({ experiment: 'shared', metrics: { x: 1 } });
       expect((await b.getRun(run.id)).metrics).toEqual({ x: 1 });
     } finally {
-      unregisterConnection('memory_ml');
       dropMemoryStore('ct-shared');
     }
   });

@@ -47,7 +47,8 @@ describe('service helpers', () => {
     } finally {
       await pg.stop();
     }
-  });
+    // PGlite compiles its WebAssembly Postgres on start: ~30 s of CPU on a loaded 2-core machine.
+  }, 180_000);
 
   it('findPostgres prefers the machine server when it answers', async () => {
     const pg = await findPostgres();

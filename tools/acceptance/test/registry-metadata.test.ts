@@ -24,7 +24,7 @@ describe('registry metadata: one source', () => {
   });
 
   it('the generated files are up to date (pnpm sync --check)', () => {
-    expect(syncWorkspace(root, { check: true }).map((p) => p.slice(root.length + 1))).toEqual([]);
+    expect(syncWorkspace(root, { check: true }).map((c) => c.file.slice(root.length + 1))).toEqual([]);
   });
 
   describe.each(connectors.map((c) => [c.pkg.name, c] as const))('%s', (_name, { dir, pkg }) => {

@@ -53,8 +53,15 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  if (service) {
+    // The shared server keeps nothing this suite made.
+    const client = new pg.Client({ host: service.host, port: service.port, user: service.user, database: service.database });
+    await client.connect();
+    await client.query('DROP TABLE IF EXISTS public.seed_customers, public.seed_customers_gold');
+    await client.end();
+  }
   await dir?.[Symbol.asyncDispose]();
-  await service?.close?.();
+  await service?.stop();
 });
 
 const variables = () => ({ POSTGRES_USER: service?.user ?? 'postgres', POSTGRES_PASSWORD: SECRET });

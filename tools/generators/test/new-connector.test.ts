@@ -11,7 +11,7 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getConnection, unregisterConnection } from '@sparkle/core';
 import { BANNER, GeneratorError, generateConnector, renderTemplate, runCli, tsLiteral } from '../new-connector.ts';
-import { connectorMetaSource } from '../../scripts/sync-workspace.mjs';
+import { connectorMetaSource, normalizePublished } from '../../scripts/sync-workspace.mjs';
 
 const workspace = resolve(import.meta.dirname, '../../..');
 let root: string;
@@ -62,11 +62,10 @@ describe('generateConnector', () => {
 
     const pkg = JSON.parse(readFileSync(join(root, 'packages/connector-acme-db/package.json'), 'utf8'));
     expect(pkg.name).toBe('@sparkle/connector-acme-db');
-    expect(pkg.exports['.']).toEqual({
-      import: { types: './dist/index.d.ts', default: './dist/index.js' },
-      require: { types: './dist/index.d.cts', default: './dist/index.cjs' },
-    });
-    expect(pkg.sideEffects).toEqual(['./dist/index.js', './dist/index.cjs']);
+    expect(pkg.exports['.']).toEqual({ types: './dist/index.d.ts', default: './dist/index.js' });
+    expect(pkg.sideEffects).toEqual(['./dist/index.js']);
+    // The template already has the fields tools/scripts/sync-workspace.mjs keeps for every package.
+    expect(normalizePublished(structuredClone(pkg))).toEqual(pkg);
     // Capabilities are not declared: core derives them from the class.
     expect(pkg.sparkle).toEqual({ type: 'acme_db', aliases: ['acme', 'acmedb'], family: 'jdbc', core: '^0.1.0' });
     // src/meta.ts is what `pnpm sync` would write from that package.json, and the index registers with it.

@@ -207,7 +207,7 @@ Options:
     if (summary.written === false) {
       out.line(`${to} already exists: nothing written (mode ignore).`);
     } else {
-      out.line(`copied ${formatCount(summary.rows ?? 0)} rows (${formatBytes(summary.bytes ?? 0)}) from ${from} to ${to} in ${formatDuration(summary.elapsedMs ?? 0)}${rate}`);
+      out.line(`copied ${formatCount(summary.rows ?? 0)} rows (${formatBytes(summary.bytes ?? 0)}) from ${from} to ${to}${locationNote(summary.target.dataset)} in ${formatDuration(summary.elapsedMs ?? 0)}${rate}`);
     }
     out.line(
       summary.lineage.enabled
@@ -221,6 +221,17 @@ Options:
 /** The object without its undefined fields (options objects treat absent and undefined alike, but lineage metadata prints them). */
 function defined<T extends Record<string, unknown>>(object: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
   return Object.fromEntries(Object.entries(object).filter(([, v]) => v !== undefined)) as { [K in keyof T]?: Exclude<T[K], undefined> };
+}
+
+/**
+ * Where a file target really went, when the table name alone does not say (a relative path under
+ * a configured basePath): ` (file /abs/out/x.parquet)`, ` (s3://bucket/key)`; '' for tables.
+ */
+function locationNote(dataset: { namespace: string; name: string } | undefined): string {
+  if (!dataset) return '';
+  if (dataset.namespace === 'file') return ` (file ${dataset.name})`;
+  if (/^(s3|gs|abfss|wasbs|hdfs|file):\/\//.test(dataset.namespace)) return ` (${dataset.namespace}/${dataset.name.replace(/^\//, '')})`;
+  return '';
 }
 
 function pick(dataset: { namespace: string; name: string }): { namespace: string; name: string } {

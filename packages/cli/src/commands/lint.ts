@@ -1,6 +1,6 @@
 /** `sparkle lint`: validates every configured type × env without connecting to anything. */
-import { existsSync } from 'node:fs';
-import { describeZodIssues, findUnsetVariables, listConfigEnvs, loadConfig, redactText, SparkleError } from '@sparkle/core';
+import { existsSync, readFileSync } from 'node:fs';
+import { describeZodIssues, findUnsetVariables, listConfigEnvs, loadConfig, redactText, scanJsonStructure, SparkleError } from '@sparkle/core';
 import { parseCommandArgs } from '../args.js';
 import { allTypeEnvPairs, typesConfiguredFor } from '../config-files.js';
 import { findConnector, type ConnectorInfo } from '../connector.js';
@@ -75,6 +75,22 @@ async function lintPair(type: string, env: string, connector: ConnectorInfo, roo
       variable: u.name,
       message: `\${${u.name}} is not set and has no default`,
     });
+  }
+
+  // JSON.parse keeps the last of two equal keys without a word: a silently ignored setting.
+  const files = (await loadConfig({ ...load, variables: { ...io.env, ...Object.fromEntries(unset.map((u) => [u.name, PLACEHOLDER])) } })).files;
+  for (const file of files) {
+    for (const dup of scanJsonStructure(readFileSync(file, 'utf8')).duplicates) {
+      problems.push({
+        severity: 'error',
+        code: 'DUPLICATE_KEY',
+        type,
+        env,
+        file: at(file),
+        path: dup.path,
+        message: `${dup.path} is set twice (line ${dup.line}, column ${dup.column}); JSON keeps only the last — remove one`,
+      });
+    }
   }
 
   if (connector.schema) {

@@ -8,6 +8,7 @@
 import type { RecordBatch, Schema } from 'apache-arrow';
 import type { NativeReadPlan, ReadTableOptions, WriteTableOptions } from '../engine.js';
 import type { ObjectInfo, ObjectStore } from './object-store.js';
+import { providedSlot } from '../util/provided.js';
 
 /** A format name; extensions map to them (`.csv`, `.jsonl`/`.ndjson`, `.arrow`/`.feather`, `.parquet`). */
 export type FileFormatName = 'csv' | 'jsonl' | 'arrow' | 'parquet' | (string & {});
@@ -28,6 +29,10 @@ export interface FileFormats {
   /**
    * Writes batches as one object, whole or not at all: streamed to a temporary key and then
    * renamed where the store renames atomically, else uploaded in one (multipart) put.
+   * `CloudStorageConnection` has already settled `errorIfExists` and `ignore` by a stat; for
+   * them it sets `options.options.ifNoneMatch = '*'`, which the final put should pass on so a
+   * store with conditional puts also refuses a writer that raced in. `overwrite` and `append`
+   * are the formats' to honour.
    */
   write(
     store: ObjectStore,
@@ -35,4 +40,38 @@ export interface FileFormats {
     batches: AsyncIterable<RecordBatch>,
     options: WriteTableOptions & FileFormatOptions & { schema?: Schema },
   ): Promise<{ rows: number; bytes: number }>;
+}
+
+const fileFormatsSlot = providedSlot<FileFormats>({
+  key: 'sparkle.file-formats',
+  what: 'file formats',
+  packageName: '@sparkle/formats',
+  exportName: 'fileFormats',
+});
+
+/**
+ * Offers a loader for the file formats unless one is set. Object-store connector packages call
+ * this on import (they depend on `@sparkle/formats`; core does not).
+ * @example
+ * ```ts
+ * provideFileFormats(() => import('@sparkle/formats').then((m) => m.fileFormats));
+ * ```
+ */
+export function provideFileFormats(loader: () => Promise<FileFormats>): void {
+  fileFormatsSlot.provide(loader);
+}
+
+/** Sets the file formats (or a loader), replacing any earlier one: tests and embedders. */
+export function setFileFormats(formats: FileFormats | (() => Promise<FileFormats>)): void {
+  fileFormatsSlot.set(formats);
+}
+
+/** True when file formats or a loader for them have been set. */
+export function hasFileFormats(): boolean {
+  return fileFormatsSlot.has();
+}
+
+/** The file formats, importing `@sparkle/formats` (export `fileFormats`) on first use when none was provided. */
+export async function getFileFormats(): Promise<FileFormats> {
+  return fileFormatsSlot.get();
 }

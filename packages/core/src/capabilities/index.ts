@@ -35,7 +35,7 @@ export type * from './document.js';
 export type * from './catalog.js';
 export type * from './ml.js';
 export type * from './notify.js';
-export type * from './formats.js';
+export * from './formats.js';
 export * from './filter.js';
 
 /** The methods that make each capability, in the order `sparkle list` shows them. */

@@ -6,6 +6,12 @@
  * (trimmed, ` # comment` after whitespace dropped); single-quoted values taken literally;
  * double-quoted values with `\n`, `\r`, `\t`, `\"` and `\\` escapes. Quoted values may span
  * lines. A later assignment of the same key wins.
+ *
+ * Hand-written on purpose: Node's `util.parseEnv` and the `dotenv` package were both tried on
+ * the cases below and both accept, silently, what must be an error here — an unterminated quote
+ * (kept as a value starting with `"`), a line that is not an assignment (dropped), and they cut
+ * an unquoted `pa#ss` at the `#` (a password silently truncated); `util.parseEnv` also stops at
+ * an escaped `\"`. A config loader that handles secrets must fail loudly with a line number.
  */
 import { readFileSync } from 'node:fs';
 import { ConfigError } from '../errors.js';

@@ -6,3 +6,4 @@ export { listConfigEnvs, listConfiguredTypes, resolveConfigRoot, connectionsDirO
 export { parseDotenv } from './dotenv.js';
 export { interpolateString, type VariableLookup, type VariableValue, type InterpolationResult } from './interpolate.js';
 export { deepMerge } from './merge.js';
+export { scanJsonStructure, MAX_CONFIG_DEPTH, type DuplicateJsonKey } from './json.js';

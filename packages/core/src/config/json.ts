@@ -18,14 +18,24 @@ export interface JsonErrorLocation {
 /** Parses JSON text read from `file`; throws ConfigError CONFIG_PARSE with line and column. */
 export function parseJsonText(text: string, file: string, displayName: string = file): unknown {
   const source = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  let value: unknown;
   try {
-    return JSON.parse(source) as unknown;
+    value = JSON.parse(source) as unknown;
   } catch {
     const where = locateJsonError(source) ?? { line: 1, column: 1, reason: 'invalid JSON' };
     throw new ConfigError('CONFIG_PARSE', `Could not parse ${displayName}: ${where.reason} at line ${where.line}, column ${where.column}.`, {
       details: { file, line: where.line, column: where.column },
     });
   }
+  // Merging, interpolation and validation walk the value recursively: refuse absurd depth here,
+  // with the file named, rather than end in "Maximum call stack size exceeded" later.
+  const { maxDepth } = scanJsonStructure(source);
+  if (maxDepth > MAX_CONFIG_DEPTH) {
+    throw new ConfigError('CONFIG_PARSE', `Could not use ${displayName}: it is nested ${maxDepth} levels deep (at most ${MAX_CONFIG_DEPTH}); flatten it.`, {
+      details: { file, depth: maxDepth },
+    });
+  }
+  return value;
 }
 
 class JsonScanError extends Error {
@@ -185,4 +195,64 @@ export function lineColumn(text: string, offset: number): { line: number; column
     }
   }
   return { line, column: offset - lineStart + 1 };
+}
+
+/** Deepest nesting a config file may have: far beyond any real config, well before any stack runs out. */
+export const MAX_CONFIG_DEPTH = 100;
+
+/** A key that appears twice in one JSON object (JSON.parse silently keeps the last). */
+export interface DuplicateJsonKey {
+  /** JSON path of the duplicated key, `$.properties.ssl`. */
+  path: string;
+  line: number;
+  column: number;
+}
+
+/**
+ * One iterative pass over JSON text (no recursion, so any depth is safe) that measures nesting
+ * and finds duplicate keys. Assumes the text is valid JSON; run it after `JSON.parse` succeeded.
+ */
+export function scanJsonStructure(text: string): { maxDepth: number; duplicates: DuplicateJsonKey[] } {
+  type Frame = { kind: 'object' | 'array'; keys: Set<string>; path: string; index: number; pendingKey?: string };
+  const stack: Frame[] = [];
+  const duplicates: DuplicateJsonKey[] = [];
+  let maxDepth = 0;
+  const childPath = (frame: Frame | undefined): string => {
+    if (!frame) return '$';
+    if (frame.kind === 'array') return `${frame.path}[${frame.index}]`;
+    const key = frame.pendingKey ?? '';
+    return /^[A-Za-z_$][\w$]*$/.test(key) ? `${frame.path}.${key}` : `${frame.path}[${JSON.stringify(key)}]`;
+  };
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (ch === '"') {
+      const start = i;
+      let j = i + 1;
+      while (j < text.length && text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
+      const top = stack[stack.length - 1];
+      // A string directly followed by ':' inside an object is a key.
+      let k = j + 1;
+      while (k < text.length && /\s/.test(text[k]!)) k++;
+      if (top?.kind === 'object' && text[k] === ':') {
+        const key = JSON.parse(text.slice(start, j + 1)) as string;
+        if (top.keys.has(key)) {
+          const { line, column } = lineColumn(text, start);
+          duplicates.push({ path: childPath({ ...top, pendingKey: key }), line, column });
+        }
+        top.keys.add(key);
+        top.pendingKey = key;
+      }
+      i = j;
+    } else if (ch === '{' || ch === '[') {
+      const parent = stack[stack.length - 1];
+      stack.push({ kind: ch === '{' ? 'object' : 'array', keys: new Set(), path: childPath(parent), index: 0 });
+      if (stack.length > maxDepth) maxDepth = stack.length;
+    } else if (ch === '}' || ch === ']') {
+      stack.pop();
+    } else if (ch === ',') {
+      const top = stack[stack.length - 1];
+      if (top?.kind === 'array') top.index++;
+    }
+  }
+  return { maxDepth, duplicates };
 }

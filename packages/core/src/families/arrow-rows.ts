@@ -1,15 +1,10 @@
 /**
  * Rows → Arrow record batches for the metadata families (directory entries, ML runs, catalog
- * listings), whose results are small lists of records rather than driver cursors.
- *
- * Core has no runtime dependency on apache-arrow (it is an optional peer): this module imports it
- * lazily, only when a native read of one of these families runs — and that path runs under the
- * local engine, which depends on apache-arrow itself. The engine's own row builder has no list
- * columns, which directory attributes need (LDAP attributes are multi-valued), so the batches are
- * built with apache-arrow's `vectorFromArray`.
+ * listings), whose results are small lists of records rather than driver cursors. Built with the
+ * local engine's Arrow toolkit (`getArrowToolkit()`), so core keeps no runtime Arrow dependency.
  */
 import type { RecordBatch } from 'apache-arrow';
-import { MissingDriverError } from '../errors.js';
+import { getArrowToolkit, type ColumnType } from '../engine.js';
 
 /** The column types these families produce. */
 export type RowColumnKind = 'utf8' | 'list<utf8>' | 'float64' | 'int64' | 'bool' | 'timestamp';
@@ -22,16 +17,14 @@ export interface RowColumn {
   nullable?: boolean;
 }
 
-type Arrow = typeof import('apache-arrow');
-let arrow: Promise<Arrow> | undefined;
-
-async function loadArrow(connector?: string): Promise<Arrow> {
-  arrow ??= import('apache-arrow').catch((cause: unknown) => {
-    arrow = undefined;
-    throw new MissingDriverError(connector ?? 'core', 'apache-arrow', cause);
-  });
-  return arrow;
-}
+const TYPES: Record<RowColumnKind, ColumnType> = {
+  utf8: 'utf8',
+  'list<utf8>': { list: 'utf8' },
+  float64: 'float64',
+  int64: 'int64',
+  bool: 'bool',
+  timestamp: 'timestamp',
+};
 
 function cell(value: unknown, kind: RowColumnKind): unknown {
   if (value === undefined || value === null) return null;
@@ -62,26 +55,10 @@ function cell(value: unknown, kind: RowColumnKind): unknown {
  * ```
  */
 export async function rowsToRecordBatch(columns: readonly RowColumn[], rows: ReadonlyArray<Record<string, unknown>>, connector?: string): Promise<RecordBatch> {
-  const a = await loadArrow(connector);
-  const typeOf = (kind: RowColumnKind) => {
-    switch (kind) {
-      case 'list<utf8>':
-        return new a.List(new a.Field('item', new a.Utf8(), true));
-      case 'float64':
-        return new a.Float64();
-      case 'int64':
-        return new a.Int64();
-      case 'bool':
-        return new a.Bool();
-      case 'timestamp':
-        return new a.TimestampMillisecond('UTC');
-      default:
-        return new a.Utf8();
-    }
-  };
-  const fields = columns.map((c) => new a.Field(c.name, typeOf(c.kind), c.nullable ?? true));
-  const children = columns.map((c, i) => a.vectorFromArray(rows.map((r) => cell(r[c.name], c.kind)) as never[], fields[i]!.type as never).data[0]!);
-  const schema = new a.Schema(fields);
-  const data = a.makeData({ type: new a.Struct(fields), length: rows.length, nullCount: 0, children });
-  return new a.RecordBatch(schema, data);
+  const arrow = await getArrowToolkit(connector);
+  const schema = arrow.schema(columns.map((c) => ({ name: c.name, type: TYPES[c.kind], nullable: c.nullable ?? true })));
+  const converted = rows.map((r) => Object.fromEntries(columns.map((c) => [c.name, cell(r[c.name], c.kind)])));
+  // One batch holding every row: these listings are small and callers page them themselves.
+  for await (const batch of arrow.rowsToBatches(converted, { schema, batchSize: Math.max(1, converted.length) })) return batch;
+  throw new Error('unreachable: rowsToBatches yields at least one batch');
 }

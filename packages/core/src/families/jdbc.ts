@@ -603,6 +603,10 @@ export class JDBCConnection<TConfig extends JdbcConfig = JdbcConfig> extends Spa
   }
 
   async nativeRead(table: string, options: ReadTableOptions = {}): Promise<NativeReadPlan> {
+    if (options.filter) {
+      // Typed filters are the language of document stores; SQL sources take `where` (never both silently).
+      throw new UnsupportedOperationError(`${this.type} reads take a SQL 'where' predicate, not a typed 'filter'; pass { where: "status = 'open'" }`, { connector: this.type });
+    }
     const needsBounds = Boolean(options.partitionColumn && (options.lowerBound === undefined || options.upperBound === undefined) && (options.numPartitions ?? 1) > 1);
     const predicates = needsBounds
       ? await this.withSession((s) => this.partitionPredicates(table, options, s), options.signal)

@@ -188,8 +188,8 @@ export class OpenLineageRun implements LineageRun {
   }
 
   /** The run was cancelled (an AbortSignal fired): an ABORT event. */
-  async abort(reason?: unknown): Promise<void> {
-    await this.#finish('ABORT', reason === undefined ? {} : { error: reason });
+  async abort(reason?: unknown, stats?: RunStats): Promise<void> {
+    await this.#finish('ABORT', { ...(reason === undefined ? {} : { error: reason }), ...(stats ? { stats } : {}) });
   }
 
   async #finish(type: RunEventType, extra: { error?: unknown; stats?: RunStats }): Promise<void> {

@@ -138,6 +138,8 @@ export function buildRunEvent(input: BuildRunEventInput): RunEvent {
   const producer = input.producer ?? SPARKLE_PRODUCER;
   const make = (kind: string, fields: Record<string, unknown>) => facet(kind, fields, producer);
   const finished = eventType === 'COMPLETE' || eventType === 'FAIL' || eventType === 'ABORT';
+  // RUNNING events of a streaming run carry the statistics so far.
+  const reportsStats = finished || eventType === 'RUNNING';
 
   const runFacets: Facets = {
     sparkle: make('SparkleRunFacet', {
@@ -146,7 +148,7 @@ export function buildRunEvent(input: BuildRunEventInput): RunEvent {
       ...(spec.connectionClass ? { connection_class: spec.connectionClass } : {}),
       ...(spec.engine ? { engine: spec.engine } : {}),
       metadata: spec.metadata ?? {},
-      ...(finished && stats ? { stats } : {}),
+      ...(reportsStats && stats ? { stats } : {}),
     }),
   };
   // SparkleRunFacet has no entry in FACET_SCHEMAS; point it at its documented schema URL.
@@ -162,12 +164,12 @@ export function buildRunEvent(input: BuildRunEventInput): RunEvent {
   }
 
   const jobFacets: Facets = {
-    jobType: make('jobType', { processingType: 'BATCH', integration: 'SPARKLE', jobType: spec.operation.toUpperCase() }),
+    jobType: make('jobType', { processingType: spec.processingType ?? 'BATCH', integration: 'SPARKLE', jobType: spec.operation.toUpperCase() }),
   };
   const sql = spec.metadata?.sql ?? spec.metadata?.query;
   if (typeof sql === 'string' && sql.trim()) jobFacets.sql = make('sql', { query: sql });
 
-  const withStats = finished && stats && (stats.rows !== undefined || stats.bytes !== undefined);
+  const withStats = reportsStats && stats && (stats.rows !== undefined || stats.bytes !== undefined);
   const statFields = withStats ? statistics(stats) : undefined;
 
   const event: RunEvent = {

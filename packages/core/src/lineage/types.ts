@@ -22,6 +22,12 @@ export interface LineageRunSpec {
    * `metadata`: a catalog change — a table registered or dropped (the table is the output).
    */
   operation: 'read' | 'write' | 'query' | 'copy' | 'send' | 'metadata';
+  /**
+   * OpenLineage `processingType` of the job: `BATCH` (default) for reads, writes and copies that
+   * end; `STREAMING` for unbounded consumption (a stream subscription), which reports RUNNING
+   * events while it lasts.
+   */
+  processingType?: 'BATCH' | 'STREAMING';
   /** Connection type and class, as in the seed's event (`connection_type`). */
   connectionType: string;
   connectionClass?: string;
@@ -45,12 +51,19 @@ export interface RunStats {
   bytes?: number;
 }
 
-/** One run: START is emitted by `start()`, then exactly one of COMPLETE / FAIL. */
+/**
+ * One run: START is emitted by `start()`, then any number of RUNNING (`running()`, for long or
+ * streaming runs), then exactly one of COMPLETE / FAIL / ABORT.
+ */
 export interface LineageRun {
   readonly runId: string;
   start(): Promise<void>;
+  /** A RUNNING event with the statistics so far; ignored before `start()` and after the finish. Optional for clients that only know batch runs. */
+  running?(stats?: RunStats): Promise<void>;
   complete(stats?: RunStats): Promise<void>;
   fail(error: unknown, stats?: RunStats): Promise<void>;
+  /** The run was cancelled (an AbortSignal fired, a subscription was aborted): ABORT. Clients without it record a FAIL. */
+  abort?(reason?: unknown, stats?: RunStats): Promise<void>;
 }
 
 export interface LineageClient {

@@ -43,19 +43,41 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
-export interface RetryOptions {
+export interface RetryOptions extends BackoffOptions {
   /** Attempts after the first. Default 3. */
   retries?: number;
-  /** First delay; doubles each attempt. Default 200 ms. */
-  baseDelayMs?: number;
-  maxDelayMs?: number;
   signal?: AbortSignal;
   /** Default: `SparkleError.isRetryable`. */
   isRetryable?: (error: unknown) => boolean;
   /** Injected for tests. */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
-  random?: () => number;
   onRetry?: (error: unknown, attempt: number, delayMs: number) => void;
+}
+
+/** How a backoff grows: the first step and the ceiling. */
+export interface BackoffOptions {
+  /** First step; doubles each retry. Default 200 ms. */
+  baseDelayMs?: number;
+  /** Ceiling of a step. Default 10 s. */
+  maxDelayMs?: number;
+  /** Uniform random number in [0, 1); injected for tests. Default `Math.random`. */
+  random?: () => number;
+}
+
+/**
+ * The wait before retry number `retry` (0-based): exponential backoff with full jitter, a
+ * uniformly random delay between 0 and `min(maxDelayMs, baseDelayMs * 2^retry)`. Full jitter
+ * spreads clients that failed together (a restarted server, a throttling burst) over the whole
+ * window instead of bunching them at the same step. Every retry loop in Sparkle uses this one
+ * formula (`retry()`, the HTTP layer, the Presto client).
+ * @example
+ * const ms = jitteredBackoff(2, { baseDelayMs: 100, maxDelayMs: 5_000 }); // 0..400
+ */
+export function jitteredBackoff(retry: number, options: BackoffOptions = {}): number {
+  const base = Math.max(0, options.baseDelayMs ?? 200);
+  const max = Math.max(0, options.maxDelayMs ?? 10_000);
+  const step = Math.min(max, base * 2 ** Math.max(0, Math.min(retry, 52)));
+  return Math.round((options.random ?? Math.random)() * step);
 }
 
 /**
@@ -66,17 +88,14 @@ export interface RetryOptions {
  */
 export async function retry<T>(fn: (attempt: number) => Promise<T>, options: RetryOptions = {}): Promise<T> {
   const retries = options.retries ?? 3;
-  const base = options.baseDelayMs ?? 200;
-  const max = options.maxDelayMs ?? 10_000;
   const isRetryable = options.isRetryable ?? SparkleError.isRetryable;
   const wait = options.sleep ?? sleep;
-  const random = options.random ?? Math.random;
   for (let attempt = 0; ; attempt++) {
     try {
       return await fn(attempt);
     } catch (error) {
       if (attempt >= retries || !isRetryable(error) || options.signal?.aborted) throw error;
-      const delay = Math.round(random() * Math.min(max, base * 2 ** attempt));
+      const delay = jitteredBackoff(attempt, options);
       options.onRetry?.(error, attempt + 1, delay);
       await wait(delay, options.signal);
     }

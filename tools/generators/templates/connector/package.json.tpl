@@ -11,21 +11,14 @@
   },
   "keywords": {{keywordsJson}},
   "engines": {
-    "node": ">=20.19"
+    "node": ">=22.12"
   },
-  "main": "./dist/index.cjs",
-  "module": "./dist/index.js",
-  "types": "./dist/index.d.cts",
+  "main": "./dist/index.js",
+  "types": "./dist/index.d.ts",
   "exports": {
     ".": {
-      "import": {
-        "types": "./dist/index.d.ts",
-        "default": "./dist/index.js"
-      },
-      "require": {
-        "types": "./dist/index.d.cts",
-        "default": "./dist/index.cjs"
-      }
+      "types": "./dist/index.d.ts",
+      "default": "./dist/index.js"
     },
     "./package.json": "./package.json"
   },
@@ -34,14 +27,13 @@
     "README.md"
   ],
   "sideEffects": [
-    "./dist/index.js",
-    "./dist/index.cjs"
+    "./dist/index.js"
   ],
   "scripts": {
     "build": "tsup",
     "test": "vitest run",
     "typecheck": "tsc --noEmit -p tsconfig.json",
-    "lint": "publint --strict && attw --pack . --profile node16"
+    "lint": "publint --strict && attw --pack . --profile esm-only"
   },
   "dependencies": {{dependenciesJson}},
   "devDependencies": {

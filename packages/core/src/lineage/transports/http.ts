@@ -1,5 +1,5 @@
-import { ConnectionFailedError, TimeoutError } from '../../errors.js';
-import { redactText } from '../../secrets.js';
+import { bearerAuth } from '../../http/auth.js';
+import { createHttpClient, type HttpClient } from '../../http/client.js';
 import type { RunEvent } from '../event.js';
 import { eventLine, type LineageTransport } from './types.js';
 
@@ -14,7 +14,7 @@ export interface HttpTransportOptions {
   timeoutMs?: number;
   /** Retries after the first attempt on 5xx/429, network errors and timeouts; default 3. */
   retries?: number;
-  /** Backoff base: attempt n waits `backoffMs * 2^(n-1)`, capped at 5 s; default 300 ms. */
+  /** Backoff base: retry n waits a random time up to `backoffMs * 2^(n-1)`, capped at 5 s (full jitter); default 300 ms. */
   backoffMs?: number;
   /** Statuses worth retrying; default 429, 500, 502, 503, 504. */
   retryStatuses?: readonly number[];
@@ -24,6 +24,8 @@ export interface HttpTransportOptions {
   compression?: 'gzip';
   /** Injected for tests; default global fetch. */
   fetch?: typeof fetch;
+  /** Injected for tests: the wait between retries. */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
 /**
@@ -34,64 +36,56 @@ export interface HttpTransportOptions {
  * @example
  * const client = createLineageClient({ transport: new HttpTransport({ url: 'http://localhost:5000', apiKey: process.env.OL_KEY }) });
  */
+/**
+ * POSTs each event as JSON to an OpenLineage endpoint (Marquez, DataHub, …) through core's HTTP
+ * layer: bounded retries with jittered backoff and `Retry-After`, and a per-attempt timeout.
+ * Failures reject `emit` with a Sparkle error whose message names the URL without credentials;
+ * the client turns that into a warning.
+ *
+ * @example
+ * const client = createLineageClient({ transport: new HttpTransport({ url: 'http://localhost:5000', apiKey: process.env.OL_KEY }) });
+ */
 export class HttpTransport implements LineageTransport {
   readonly kind = 'http';
   /** The full target URL (url + endpoint). */
   readonly target: string;
   readonly #options: HttpTransportOptions;
-  readonly #fetch: typeof fetch;
+  readonly #client: HttpClient;
 
   constructor(options: HttpTransportOptions) {
     this.#options = options;
     this.target = joinUrl(options.url, options.endpoint ?? 'api/v1/lineage');
-    this.#fetch = options.fetch ?? globalThis.fetch;
+    this.#client = createHttpClient({
+      connector: 'openlineage',
+      headers: options.headers,
+      ...(options.apiKey ? { auth: bearerAuth(options.apiKey) } : {}),
+      timeoutMs: options.timeoutMs ?? 5000,
+      retry: {
+        attempts: Math.max(0, Math.min(options.retries ?? 3, 10)) + 1,
+        baseDelayMs: options.backoffMs ?? 300,
+        maxDelayMs: 5000,
+        retryOn: options.retryStatuses ?? [429, 500, 502, 503, 504],
+        // Emission must not stall close(): a server asking for a longer pause gets the warning instead.
+        maxRetryAfterMs: 5000,
+      },
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+      ...(options.sleep ? { clock: { sleep: options.sleep } } : {}),
+    });
   }
 
   async emit(event: RunEvent): Promise<void> {
-    const o = this.#options;
-    const retries = Math.max(0, Math.min(o.retries ?? 3, 10));
-    const timeoutMs = o.timeoutMs ?? 5000;
-    const retryStatuses = o.retryStatuses ?? [429, 500, 502, 503, 504];
-    const where = redactText(this.target, o.apiKey ? [o.apiKey] : []);
-    const headers: Record<string, string> = { 'content-type': 'application/json', ...o.headers };
-    if (o.apiKey) headers.authorization = `Bearer ${o.apiKey}`;
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
     let body: string | Uint8Array = eventLine(event);
-    if (o.compression === 'gzip') {
+    if (this.#options.compression === 'gzip') {
       const { gzipSync } = await import('node:zlib'); // only loaded when compression is configured
       body = gzipSync(body);
       headers['content-encoding'] = 'gzip';
     }
-
-    let lastError: Error | undefined;
-    for (let attempt = 0; attempt <= retries; attempt++) {
-      if (attempt > 0) await sleep(Math.min((o.backoffMs ?? 300) * 2 ** (attempt - 1), 5000));
-      try {
-        const response = await this.#fetch(this.target, {
-          method: 'POST',
-          headers,
-          body,
-          signal: AbortSignal.timeout(timeoutMs),
-        });
-        // Drain the body so the socket returns to the pool.
-        await response.arrayBuffer().catch(() => undefined);
-        if (response.ok) return;
-        lastError = new ConnectionFailedError(`OpenLineage endpoint ${where} answered HTTP ${response.status}`, {
-          connector: 'openlineage',
-          retryable: retryStatuses.includes(response.status),
-          details: { status: response.status, attempts: attempt + 1 },
-        });
-        if (!retryStatuses.includes(response.status)) break;
-      } catch (error) {
-        const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
-        lastError = timedOut
-          ? new TimeoutError(`OpenLineage endpoint ${where} did not answer within ${timeoutMs} ms`, { connector: 'openlineage', cause: error })
-          : new ConnectionFailedError(`OpenLineage endpoint ${where} is unreachable: ${redactText(String((error as Error)?.message ?? error))}`, {
-              connector: 'openlineage',
-              cause: error,
-            });
-      }
-    }
-    throw lastError!;
+    // OpenLineage clients retry event POSTs: a repeated event restates the same run state
+    // (same runId, eventType and eventTime), so this POST is marked safe to repeat.
+    const response = await this.#client.request({ method: 'POST', path: this.target, headers, body, idempotent: true });
+    // Drain the body so the socket returns to the pool.
+    await response.discard();
   }
 }
 
@@ -99,8 +93,4 @@ export class HttpTransport implements LineageTransport {
 export function joinUrl(base: string, endpoint: string): string {
   if (!endpoint) return base;
   return `${base.replace(/\/+$/, '')}/${endpoint.replace(/^\/+/, '')}`;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Bool, DateDay, Decimal, Field, Float64, Int32, Int64, Schema, TimestampMicrosecond, Utf8, Table, makeData, makeVector, RecordBatch, Struct } from 'apache-arrow';
 import { RowBatchBuilder, emptyBatch } from '@sparkle/engine-local';
-import { parquetInfo, readParquetBatches, writeParquet } from '../src/codec.js';
+import { parquetInfo, readParquetBatches, writeParquet } from '../src/parquet.js';
 
 let dir: string;
 beforeAll(async () => {

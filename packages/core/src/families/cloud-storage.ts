@@ -1,0 +1,309 @@
+/**
+ * `CloudStorageConnection`: the family base of object stores (S3 and S3-compatible servers,
+ * ADLS Gen2, Azure Blob, GCS, HDFS, SFTP, FTP and the local filesystem).
+ *
+ * A connector implements the byte-moving half of {@link ObjectStore} (list, stat, ranged get,
+ * put, delete, copy, `objectUri`) and states its `storeSemantics`; this base adds what every
+ * store shares: tables are files read and written through the file formats (`getFileFormats()`),
+ * Spark reads the same keys through Hadoop URIs, health lists the root, lineage names datasets
+ * by OpenLineage's conventions.
+ */
+import { z } from 'zod';
+import { SparkleConnection } from '../connection.js';
+import type { RecordBatch } from 'apache-arrow';
+import type {
+  NativeReadPlan,
+  NativeSource,
+  NativeWriteContext,
+  ReadTableOptions,
+  SparkReadSpec,
+  SparkSource,
+  SparkWriteSpec,
+  WriteResult,
+  WriteTableOptions,
+} from '../engine.js';
+import { InvalidArgumentError, QueryError, SparkleError, UnsupportedOperationError } from '../errors.js';
+import { HealthSkip } from '../health.js';
+import { fileDataset } from '../lineage/naming.js';
+import type { DatasetRef } from '../lineage/types.js';
+import { getFileFormats, type FileFormatName, type FileFormatOptions } from '../capabilities/formats.js';
+import type {
+  GetObjectOptions,
+  ListObjectsOptions,
+  ObjectBody,
+  ObjectInfo,
+  ObjectStore,
+  ObjectStoreSemantics,
+  PutObjectOptions,
+} from '../capabilities/object-store.js';
+import { confineKey, isGlob } from './object-keys.js';
+
+
+/** Config every object store shares: the default file format and its settings. */
+export const cloudStorageConfigSchema = z.looseObject({
+  /** Format of every key (`csv`, `jsonl`, `arrow`, `parquet`); default: by each key's extension. */
+  format: z.string().min(1).optional(),
+  /** Format settings (CSV `header`, `delimiter`; Parquet `compression` …), passed to the file formats and to Spark. */
+  formatOptions: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
+  connectTimeoutMs: z.coerce.number().int().positive().default(10_000),
+});
+
+export type CloudStorageConfig = z.output<typeof cloudStorageConfigSchema>;
+
+/** Spark options an object store adds to every read and write (Hadoop `fs.*` keys), and which of them are secret. */
+export interface SparkHadoopOptions {
+  options: Record<string, string>;
+  secretOptions: string[];
+}
+
+/** Spark's file source names for our formats (Arrow IPC has no Spark file source). */
+const SPARK_FORMATS: Readonly<Record<string, string>> = { csv: 'csv', jsonl: 'json', json: 'json', ndjson: 'json', parquet: 'parquet', orc: 'orc', avro: 'avro', txt: 'text', text: 'text' };
+const EXTENSION_FORMATS: Readonly<Record<string, FileFormatName>> = {
+  csv: 'csv',
+  tsv: 'csv',
+  jsonl: 'jsonl',
+  ndjson: 'jsonl',
+  json: 'jsonl',
+  arrow: 'arrow',
+  feather: 'arrow',
+  ipc: 'arrow',
+  parquet: 'parquet',
+  orc: 'orc',
+  avro: 'avro',
+  txt: 'text',
+};
+
+/**
+ * Base class of object-store connections.
+ *
+ * @example
+ * ```ts
+ * class MyStoreConnection extends CloudStorageConnection {
+ *   readonly storeSemantics = { atomicPut: true, conditionalPut: true, atomicRename: false, listAfterWrite: 'strong' } as const;
+ *   async *listObjects(options) { ... }
+ *   async statObject(key) { ... }
+ *   async *getObject(key, options) { ... }
+ *   async putObject(key, body, options) { ... }
+ *   async deleteObjects(keys) { ... }
+ *   async copyObject(from, to) { ... }
+ *   objectUri(key) { return `s3a://${this.config.bucket}/${key}`; }
+ *   protected sparkHadoopOptions() { return { options: { 'fs.s3a.endpoint': this.config.endpoint }, secretOptions: [] }; }
+ * }
+ * registerConnection('my_store', MyStoreConnection);
+ * const frame = await conn.readTable('raw/2024-*.csv'); // every matching object, one partition each
+ * ```
+ */
+export abstract class CloudStorageConnection<TConfig extends object = CloudStorageConfig>
+  extends SparkleConnection<TConfig>
+  implements ObjectStore, NativeSource, SparkSource
+{
+  static override schema: z.ZodType = cloudStorageConfigSchema;
+  static override family = 'cloud_storage';
+
+  /** The store's atomicity, stated honestly per connector. */
+  abstract readonly storeSemantics: ObjectStoreSemantics;
+  abstract listObjects(options?: ListObjectsOptions): AsyncIterable<ObjectInfo>;
+  abstract statObject(key: string, options?: { signal?: AbortSignal }): Promise<ObjectInfo | undefined>;
+  abstract getObject(key: string, options?: GetObjectOptions): AsyncIterable<Uint8Array>;
+  abstract putObject(key: string, body: ObjectBody, options?: PutObjectOptions): Promise<ObjectInfo>;
+  abstract deleteObjects(keys: readonly string[], options?: { signal?: AbortSignal }): Promise<number>;
+  abstract copyObject(from: string, to: string, options?: { signal?: AbortSignal; ifNoneMatch?: '*' }): Promise<ObjectInfo>;
+  abstract objectUri(key: string): string;
+
+  /** A key confined to the root (see {@link confineKey}); connectors call it on every key they are given. */
+  protected key(key: string, what = 'key'): string {
+    return confineKey(key, this.type, what);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Hooks
+  // -------------------------------------------------------------------------------------------
+
+  /** Hadoop `fs.*` options (endpoint, credentials provider, keys) Spark needs for this store. */
+  protected sparkHadoopOptions(): SparkHadoopOptions {
+    return { options: {}, secretOptions: [] };
+  }
+
+  /**
+   * The OpenLineage dataset of a key: by default from {@link objectUri} by the naming conventions
+   * (`s3://bucket` + key, `gs://bucket` + key, `abfss://container@account.dfs.core.windows.net` + path,
+   * `file` + absolute path).
+   */
+  protected datasetForKey(key: string): DatasetRef {
+    return fileDataset(this.objectUri(key));
+  }
+
+  override dataset(name: string): DatasetRef {
+    return this.datasetForKey(isGlob(name) ? name : this.key(name));
+  }
+
+  /** The file format and its settings for a key: read options, then config, then the extension. */
+  protected fileFormatOptions(_key: string, options: { options?: Record<string, string> } = {}): FileFormatOptions {
+    const config = this.config as Partial<CloudStorageConfig>;
+    const { format: optionFormat, ...rest } = options.options ?? {};
+    return {
+      ...(optionFormat ?? config.format ? { format: optionFormat ?? config.format } : {}),
+      settings: { ...(config.formatOptions ?? {}), ...rest },
+    };
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Native (local engine)
+  // -------------------------------------------------------------------------------------------
+
+  /**
+   * The objects a read covers: the matches of a glob, the object itself, or every object under a
+   * key used as a directory (`raw/orders` → `raw/orders/…`). None: `QueryError` with `details.notFound`.
+   */
+  async resolveObjects(pathOrGlob: string, signal?: AbortSignal): Promise<ObjectInfo[]> {
+    const found: ObjectInfo[] = [];
+    if (isGlob(pathOrGlob)) {
+      confineKey(pathOrGlob.replace(/[*?[\]{}()!]/g, 'x'), this.type, 'glob');
+      for await (const info of this.listObjects({ glob: pathOrGlob, signal })) found.push(info);
+    } else {
+      const key = this.key(pathOrGlob);
+      const info = key.endsWith('/') ? undefined : await this.statObject(key, { signal });
+      if (info) found.push(info);
+      else for await (const o of this.listObjects({ prefix: key.endsWith('/') ? key : `${key}/`, signal })) found.push(o);
+    }
+    if (found.length === 0) {
+      throw new QueryError(`No object matches '${pathOrGlob}' in ${this.objectUri('')}; check the key or glob (keys are relative to the connection's root)`, {
+        connector: this.type,
+        details: { notFound: true, key: pathOrGlob },
+      });
+    }
+    return found;
+  }
+
+  /** Lists the objects and hands them to the file formats: one partition per file (or row group). */
+  async nativeRead(pathOrGlob: string, options: ReadTableOptions): Promise<NativeReadPlan> {
+    if (options.predicates?.length || options.partitionColumn) {
+      throw new UnsupportedOperationError(`${this.type} reads split by file, not by predicates or a partition column; drop predicates/partitionColumn`, {
+        connector: this.type,
+      });
+    }
+    if (options.where || options.filter) {
+      // Files have no query engine behind them: refusing beats returning unfiltered rows.
+      throw new UnsupportedOperationError(`${this.type} reads whole files; '${options.where ? 'where' : 'filter'}' cannot be pushed down. Read the table and filter the rows afterwards`, {
+        connector: this.type,
+      });
+    }
+    const objects = await this.resolveObjects(pathOrGlob, options.signal);
+    const formats = await getFileFormats();
+    return formats.planRead(this, objects, { ...options, ...this.fileFormatOptions(objects[0]!.key, options) });
+  }
+
+  /**
+   * Writes batches as one object through the file formats, with Spark's save modes:
+   * `errorIfExists` and `ignore` look at the key first (and pass `ifNoneMatch='*'` so a store
+   * with conditional puts also refuses a racing writer); `overwrite` and `append` are left to
+   * the formats, which write whole-or-nothing as `storeSemantics` allows.
+   */
+  async nativeWrite(key: string, batches: AsyncIterable<RecordBatch>, options: WriteTableOptions, context: NativeWriteContext): Promise<Omit<WriteResult, 'elapsedMs'>> {
+    const target = this.key(key);
+    if (isGlob(target) || target.endsWith('/')) {
+      throw new InvalidArgumentError(`Cannot write to ${target.endsWith('/') ? 'a directory' : 'a glob'} ('${key}'); give the key of one object, e.g. 'out/orders.parquet'`, { connector: this.type });
+    }
+    const mode = options.mode ?? 'errorIfExists';
+    const extra: Record<string, string> = {};
+    if (mode === 'errorIfExists' || mode === 'ignore') {
+      const existing = await this.statObject(target, { signal: context.signal });
+      if (existing && mode === 'ignore') return { table: key, mode, rows: 0, written: false };
+      if (existing) {
+        throw new SparkleError('TABLE_EXISTS', `${this.objectUri(target)} already exists (mode 'errorIfExists'); use mode 'overwrite', 'append' or 'ignore'`, {
+          connector: this.type,
+          details: { key: target },
+        });
+      }
+      extra.ifNoneMatch = '*';
+    }
+    const formats = await getFileFormats();
+    const format = this.fileFormatOptions(target, options);
+    const { rows, bytes } = await formats.write(this, target, batches, {
+      ...options,
+      mode,
+      signal: context.signal,
+      options: { ...(options.options ?? {}), ...extra },
+      ...format,
+    });
+    return { table: key, mode, rows, bytes, written: true };
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Spark
+  // -------------------------------------------------------------------------------------------
+
+  /** Spark's file source for a key's format (`jsonl` → `json`); Arrow IPC has none. */
+  protected sparkFormat(key: string, options: { options?: Record<string, string> } = {}): string {
+    const explicit = options.options?.format ?? (this.config as Partial<CloudStorageConfig>).format;
+    const ext = key.toLowerCase().match(/\.([a-z0-9]+)(?:\.(?:gz|bz2|zst|snappy|lz4))?$/)?.[1];
+    const format = explicit ?? (ext ? EXTENSION_FORMATS[ext] : undefined);
+    const spark = format ? SPARK_FORMATS[format] : undefined;
+    if (!spark) {
+      throw new UnsupportedOperationError(
+        format
+          ? `Spark has no file source for format '${format}' (${key}); convert it with the local engine, or use csv, jsonl or parquet`
+          : `Cannot tell the format of '${key}' from its extension; set 'format' in the connection config or options.format`,
+        { connector: this.type, details: { key } },
+      );
+    }
+    return spark;
+  }
+
+  private sparkSettings(options: { options?: Record<string, string> }): Record<string, string> {
+    const config = this.config as Partial<CloudStorageConfig>;
+    const settings: Record<string, string> = {};
+    for (const [k, v] of Object.entries(config.formatOptions ?? {})) settings[k] = String(v);
+    const { format: _format, ...rest } = options.options ?? {};
+    return { ...settings, ...rest };
+  }
+
+  sparkRead(pathOrGlob: string, options: ReadTableOptions = {}): SparkReadSpec {
+    const key = isGlob(pathOrGlob) ? pathOrGlob : this.key(pathOrGlob);
+    const hadoop = this.sparkHadoopOptions();
+    const format = this.sparkFormat(key, options);
+    return {
+      format,
+      options: { ...(format === 'csv' ? { header: 'true' } : {}), ...hadoop.options, ...this.sparkSettings(options) },
+      paths: [this.objectUri(key)],
+      secretOptions: hadoop.secretOptions,
+    };
+  }
+
+  sparkWrite(key: string, options: WriteTableOptions = {}): SparkWriteSpec {
+    const target = this.key(key);
+    const hadoop = this.sparkHadoopOptions();
+    const format = this.sparkFormat(target, options);
+    return {
+      format,
+      options: { ...(format === 'csv' ? { header: 'true' } : {}), ...hadoop.options, ...this.sparkSettings(options) },
+      mode: options.mode ?? 'errorIfExists',
+      path: this.objectUri(target),
+      ...(options.partitionBy?.length ? { partitionBy: options.partitionBy } : {}),
+      secretOptions: hadoop.secretOptions,
+    };
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Health: network from endpoints(); auth lists the root, the probe stats what it found
+  // -------------------------------------------------------------------------------------------
+
+  #firstObject: ObjectInfo | undefined;
+
+  protected override async checkAuth(signal: AbortSignal): Promise<void | HealthSkip | string> {
+    this.#firstObject = undefined;
+    for await (const info of this.listObjects({ limit: 1, signal })) {
+      this.#firstObject = info;
+      break;
+    }
+    return this.#firstObject ? `listed ${this.objectUri('')}` : `listed ${this.objectUri('')} (empty)`;
+  }
+
+  protected override async checkProbe(signal: AbortSignal): Promise<void | HealthSkip | string> {
+    const first = this.#firstObject;
+    if (!first) return new HealthSkip('the root holds no object to stat');
+    const info = await this.statObject(first.key, { signal });
+    if (!info) throw new QueryError(`${first.key} was listed but stat found nothing (listing is ${this.storeSemantics.listAfterWrite})`, { connector: this.type });
+    return `stat ${info.key}: ${info.size} bytes`;
+  }
+}
