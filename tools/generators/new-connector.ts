@@ -33,7 +33,7 @@ export const BANNER = 'Scaffolded by tools/generators/new-connector.ts (pnpm gen
  */
 export const FAMILIES: Record<string, { base: string; template: string; test: string; suite?: string; arrow?: boolean }> = {
   jdbc: { base: 'JDBCConnection', template: 'src/connection.jdbc.ts.tpl', test: 'test/connector.test.ts.tpl', suite: 'testConnector' },
-  api: { base: 'SparkleConnection', template: 'src/connection.api.ts.tpl', test: 'test/connector.api.test.ts.tpl', suite: 'testConnector' },
+  api: { base: 'APIConnection', template: 'src/connection.api.ts.tpl', test: 'test/connector.api.test.ts.tpl', suite: 'testConnector' },
   catalog: { base: 'CatalogConnection', template: 'src/connection.catalog.ts.tpl', test: 'test/connector.catalog.test.ts.tpl', suite: 'testCatalog' },
   ml: { base: 'MLPlatformConnection', template: 'src/connection.ml.ts.tpl', test: 'test/connector.ml.test.ts.tpl', suite: 'testMlRegistry' },
   notify: { base: 'NotifyConnection', template: 'src/connection.notify.ts.tpl', test: 'test/connector.notify.test.ts.tpl', suite: 'testNotifier' },
@@ -252,7 +252,13 @@ export function generateConnector(spec: ConnectorSpec, options: GenerateOptions 
   const isJdbc = family.base === 'JDBCConnection';
   const readmeConfig = isJdbc
     ? { url: `jdbc:${spec.subprotocol ?? type}://localhost${port ? `:${port}` : ''}/app`, user: `\${${envPrefix}_USER}`, password: `\${${envPrefix}_PASSWORD}` }
-    : { host: 'localhost', ...(port ? { port } : {}), user: `\${${envPrefix}_USER}`, password: `\${${envPrefix}_PASSWORD}` };
+    : familyName === 'api'
+      ? { baseUrl: `https://localhost${port ? `:${port}` : ''}/v1`, auth: { type: 'bearer', token: `\${${envPrefix}_TOKEN}` } }
+      : familyName === 'table_format'
+        ? { location: 's3://lake/tables', storage: { type: 's3', config: { bucket: 'lake' } } }
+        : ['catalog', 'ml', 'notify', 'directory'].includes(familyName)
+          ? { url: `https://localhost${port ? `:${port}` : ''}`, token: `\${${envPrefix}_TOKEN}` }
+          : { host: 'localhost', ...(port ? { port } : {}), user: `\${${envPrefix}_USER}`, password: `\${${envPrefix}_PASSWORD}` };
   const testConfig = isJdbc
     ? { host: 'localhost', ...(port ? { port } : {}), database: 'app', user: 'app', password: 'example-secret' }
     : { host: 'localhost', port: port ?? 9999, user: 'app', password: 'example-secret' };

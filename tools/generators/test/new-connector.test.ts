@@ -107,12 +107,12 @@ describe('generateConnector', () => {
     await expect(getConnection('acme_db', { config: { host: 'h', port: 'not-a-port' }, dotenv: false, variables: {} })).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
   });
 
-  it('a non-JDBC family extends SparkleConnection and health-checks its endpoint', async () => {
+  it('an api connector extends APIConnection and health-checks its endpoint', async () => {
     generateConnector({ name: 'widgets', family: 'api', port: 8443 }, { root });
     const source = readFileSync(join(root, 'packages/connector-widgets/src/connection.ts'), 'utf8');
-    expect(source).toContain('export class WidgetsConnection extends SparkleConnection<WidgetsConfig>');
+    expect(source).toContain('export class WidgetsConnection extends APIConnection<WidgetsConfig>');
     await import(pathToFileURL(join(root, 'packages/connector-widgets/src/index.ts')).href);
-    await using conn = await getConnection('widgets', { config: { url: 'http://127.0.0.1:1/v1' }, dotenv: false, variables: {} });
+    await using conn = await getConnection('widgets', { config: { baseUrl: 'http://127.0.0.1:1/v1' }, dotenv: false, variables: {} });
     const report = await conn.check({ timeoutMs: 3000 });
     expect(report.ok).toBe(false);
     expect(report.failedTier).toBe('network');

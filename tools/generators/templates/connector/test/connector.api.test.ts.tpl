@@ -11,38 +11,40 @@ testConnector({
   type: '{{type}}',
   aliases: {{aliasesTs}},
   connectionClass: {{className}},
-  validConfig: { url: 'https://api.example.test/v1', token: 'example-secret' },
-  invalidConfigs: [{ name: 'a url that is not a URL', config: { url: 'not a url' }, path: 'url' }],
-  secretFields: ['token'],
+  validConfig: { baseUrl: 'https://api.example.test/v1', auth: { type: 'bearer', token: 'example-secret' } },
+  invalidConfigs: [{ name: 'a baseUrl that is not a URL', config: { baseUrl: 'not a url' }, path: 'baseUrl' }],
+  secretFields: ['auth.token'],
   capabilities: { read: false, write: false, query: false, discover: false, spark: false, health: true },
-  unreachableConfig: { url: 'http://127.0.0.1:1/v1' },
+  unreachableConfig: { baseUrl: 'http://127.0.0.1:1/v1' },
 });
 
-describe('{{type}} health probe against a local HTTP server', () => {
+describe('{{type}} against a local HTTP server', () => {
   let server: Server;
-  let url = '';
+  let baseUrl = '';
   beforeAll(async () => {
     server = createServer((req, res) => {
-      const authorized = req.headers.authorization === 'Bearer example-secret';
-      res.writeHead(req.url === '/v1/health' ? (authorized ? 200 : 401) : 404).end();
+      if (req.headers.authorization !== 'Bearer example-secret') return void res.writeHead(401).end();
+      if (req.url === '/v1/health') return void res.writeHead(200).end();
+      if (req.url === '/v1/me') return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ id: 'u1' }));
+      res.writeHead(404).end();
     });
     await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-    url = `http://127.0.0.1:${(server.address() as { port: number }).port}/v1`;
+    baseUrl = `http://127.0.0.1:${(server.address() as { port: number }).port}/v1`;
   });
   afterAll(() => new Promise((done) => server.close(done)));
 
-  it('passes every tier with the right token', async () => {
-    await using conn = await getConnection('{{type}}', { config: { url, token: 'example-secret', healthPath: 'health' }, dotenv: false, variables: {} });
+  it('passes every tier with the right token and reads a resource', async () => {
+    await using conn = await getConnection<{{className}}>('{{type}}', { config: { baseUrl, auth: { type: 'bearer', token: 'example-secret' }, healthPath: '/health' }, dotenv: false, variables: {} });
     const report = await conn.check({ timeoutMs: 5000 });
     expect(report.ok, JSON.stringify(report.steps)).toBe(true);
-    expect(report.steps.find((s) => s.tier === 'probe')?.message).toBe('GET /v1/health answered 200');
+    expect(await conn.getJson('/me')).toEqual({ id: 'u1' });
   });
 
-  it('fails the probe as authentication with a wrong token, without printing it', async () => {
-    await using conn = await getConnection('{{type}}', { config: { url, token: 'wrong-token-123', healthPath: 'health' }, dotenv: false, variables: {} });
+  it('fails the auth tier with a wrong token, typed, without printing it', async () => {
+    await using conn = await getConnection('{{type}}', { config: { baseUrl, auth: { type: 'bearer', token: 'wrong-token-123' }, healthPath: '/health', retry: { attempts: 1 } }, dotenv: false, variables: {} });
     const report = await conn.check({ timeoutMs: 5000 });
-    expect(report.failedTier).toBe('probe');
-    expect(report.steps.find((s) => s.tier === 'probe')?.error?.code).toBe('AUTHENTICATION_FAILED');
+    expect(report.failedTier).toBe('auth');
+    expect(report.steps.find((s) => s.tier === 'auth')?.error?.code).toBe('AUTHENTICATION_FAILED');
     expect(JSON.stringify(report)).not.toContain('wrong-token-123');
   });
 });
