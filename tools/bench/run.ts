@@ -88,6 +88,13 @@ if (want('clickhouse') && existsSync(join(root, 'tools/bench/clickhouse.ts'))) {
   });
 }
 
+if (want('rest') && existsSync(join(root, 'tools/bench/rest.ts'))) {
+  await section('REST (paginated read into Arrow vs a fetch loop)', async () => {
+    const { benchRest } = await import('./rest.js');
+    await printResult(await benchRest({ records: Math.min(rows, 200_000) }));
+  });
+}
+
 if (want('spark-connect')) {
   const dir = join(root, 'packages/spark-connect/bench');
   const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.bench.ts')) : [];

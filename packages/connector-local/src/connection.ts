@@ -2,21 +2,12 @@
  * The `local` (alias `file`) connection: the filesystem as the first object store. Files under a
  * base directory — CSV, JSON lines, Arrow IPC and Parquet, through `@sparkle/formats` — read as
  * one partition per file (paths, directories or globs) and written atomically. Under Spark it
- * describes the matching Spark file source with `file://` paths.
+ * describes the matching Spark file source with `file://` paths (core's `CloudStorageConnection`).
  */
-import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
-import {
-  InvalidArgumentError,
-  type ConnectionInit,
-  type ReadTableOptions,
-  type SparkReadSpec,
-  type SparkSource,
-  type SparkWriteSpec,
-  type WriteTableOptions,
-} from '@sparkle/core';
+import { InvalidArgumentError, type ConnectionInit } from '@sparkle/core';
 import { DEFAULT_BATCH_SIZE } from '@sparkle/engine-local';
-import { csvSettings, formatOf, isGlob, SPARK_FORMAT, type FileFormat } from '@sparkle/formats';
+import { csvSettings, formatOf, isGlob, type FileFormat } from '@sparkle/formats';
 import { FileStoreConnection } from './file-store.js';
 
 /** Config of a `local` connection; every setting is optional, so it works with no config file. */
@@ -64,7 +55,7 @@ export type LocalConfig = z.output<typeof localConfigSchema>;
  * for await (const o of files.listObjects({ glob: 'clean/**' })) console.log(o.key, o.size);
  * ```
  */
-export class LocalFileConnection extends FileStoreConnection<LocalConfig> implements SparkSource {
+export class LocalFileConnection extends FileStoreConnection<LocalConfig> {
   static override schema = localConfigSchema;
   static override family = 'cloud_storage';
   static override description = 'Local filesystem: CSV, JSON lines, Arrow IPC and Parquet files, paths and globs';
@@ -99,43 +90,20 @@ export class LocalFileConnection extends FileStoreConnection<LocalConfig> implem
     return { samplingRows: this.config.samplingRows };
   }
 
-  // -------------------------------------------------------------------------------------------
-  // Spark
-  // -------------------------------------------------------------------------------------------
-
-  sparkRead(table: string, options: ReadTableOptions = {}): SparkReadSpec {
-    const path = this.confinedPathSync(table);
-    const key = this.keyOf(table);
-    const format = this.formatFor(key, options);
+  /** Spark's CSV options from the `csv` section (so Spark and the local engine read a file alike), Parquet's codec on write. */
+  protected override sparkFormatOptions(format: string, key: string, options: { options?: Record<string, string> }, direction: 'read' | 'write'): Record<string, string> {
     const o: Record<string, string> = {};
     if (format === 'csv') {
-      const csv = csvSettings(key, this.settingsFor(format, key, options));
-      Object.assign(o, { header: String(csv.header), sep: csv.delimiter, quote: csv.quote, inferSchema: String(csv.inferSchema) });
-      if (csv.nullValue !== undefined) o.nullValue = csv.nullValue;
-    }
-    const { format: _f, ...rest } = options.options ?? {};
-    return { format: SPARK_FORMAT[format], options: { ...o, ...rest }, paths: [pathToFileURL(path).href], secretOptions: [] };
-  }
-
-  sparkWrite(table: string, options: WriteTableOptions = {}): SparkWriteSpec {
-    const path = this.confinedPathSync(table);
-    const key = this.keyOf(table);
-    const format = this.formatFor(key, options);
-    const o: Record<string, string> = {};
-    if (format === 'csv') {
-      const csv = csvSettings(key, this.settingsFor(format, key, options));
+      const csv = csvSettings(key, this.settingsFor('csv', key, options));
       Object.assign(o, { header: String(csv.header), sep: csv.delimiter, quote: csv.quote });
+      if (direction === 'read') {
+        o.inferSchema = String(csv.inferSchema);
+        if (csv.nullValue !== undefined) o.nullValue = csv.nullValue;
+      }
     }
-    if (format === 'parquet') o.compression = this.config.parquet.compression;
+    if (format === 'parquet' && direction === 'write') o.compression = this.config.parquet.compression;
     const { format: _f, ...rest } = options.options ?? {};
-    return {
-      format: SPARK_FORMAT[format],
-      options: { ...o, ...rest },
-      mode: options.mode ?? 'errorIfExists',
-      path: pathToFileURL(path).href,
-      ...(options.partitionBy?.length ? { partitionBy: options.partitionBy } : {}),
-      secretOptions: [],
-    };
+    return { ...o, ...rest };
   }
 }
 

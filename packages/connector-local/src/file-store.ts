@@ -3,37 +3,34 @@
  * confined to it after resolving symlinks (see confine.ts). Puts are atomic (a temp file in the
  * target's directory, fsynced, then renamed — or hard-linked for `ifNoneMatch: '*'`, which fails
  * instead of replacing, as `O_EXCL` would), renames are atomic, and a list sees every finished
- * write. Tables are read and written through `@sparkle/formats`, as every object store does.
+ * write. Everything else — tables read and written through the file formats, Spark specs, health,
+ * lineage — is core's `CloudStorageConnection`, as for every object store.
  */
 import { constants, type Dirent } from 'node:fs';
 import { access, link, mkdir, open, readdir, rename, stat, unlink } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { RecordBatch } from 'apache-arrow';
 import {
+  CloudStorageConnection,
   fileDataset,
+  globMatcher,
+  globPrefix,
   InvalidArgumentError,
+  isGlob,
   QueryError,
-  SparkleConnection,
   SparkleError,
   type ConnectionInit,
   type DatasetRef,
+  type FileFormatOptions,
   type GetObjectOptions,
   type ListObjectsOptions,
-  type NativeReadPlan,
-  type NativeSource,
-  type NativeWriteContext,
   type ObjectBody,
   type ObjectInfo,
-  type ObjectStore,
   type ObjectStoreSemantics,
   type PutObjectOptions,
-  type ReadTableOptions,
-  type WriteResult,
-  type WriteTableOptions,
 } from '@sparkle/core';
 import { writeAtomically } from '@sparkle/engine-local';
-import { fileFormats, globPrefix, isGlob, isHiddenKey, keyMatcher, type FileFormat } from '@sparkle/formats';
+import type { FileFormat } from '@sparkle/formats';
 import { assertRealInside, assertRealInsideSync, keyOfPath, lexicalPath, realBaseOf, realBaseOfSync } from './confine.js';
 
 /** The config every filesystem-backed connection shares. */
@@ -63,9 +60,11 @@ function isNotFound(error: unknown): boolean {
 }
 
 /**
- * A connection over files under `basePath` that is an {@link ObjectStore} and reads and writes
- * tables in files through `@sparkle/formats`. `local` and `parquet` are two configurations of it;
- * subclasses say which format a key is in and with which settings.
+ * A connection over files under `basePath`: the filesystem's half of an object store (list,
+ * stat, ranged get, atomic put, delete, copy, rename, confined to `basePath` with symlinks
+ * resolved) on core's `CloudStorageConnection`, which reads and writes tables in files through
+ * the file formats. `local` and `parquet` are two configurations of it; subclasses say which
+ * format a key is in and with which settings.
  *
  * @example
  * ```ts
@@ -75,7 +74,7 @@ function isNotFound(error: unknown): boolean {
  * }
  * ```
  */
-export abstract class FileStoreConnection<C extends FileStoreConfig = FileStoreConfig> extends SparkleConnection<C> implements ObjectStore, NativeSource {
+export abstract class FileStoreConnection<C extends FileStoreConfig = FileStoreConfig> extends CloudStorageConnection<C> {
   /** The filesystem's honest semantics: atomic put (temp + rename), create-only put (link), atomic rename, strong listing. */
   readonly storeSemantics: ObjectStoreSemantics = { atomicPut: true, conditionalPut: true, atomicRename: true, listAfterWrite: 'strong' };
 
@@ -94,18 +93,34 @@ export abstract class FileStoreConnection<C extends FileStoreConfig = FileStoreC
   /** Format settings (CSV dialect, Parquet codec, sampling) for a key, from config and per-call options. */
   protected abstract settingsFor(format: FileFormat, key: string, options?: { options?: Record<string, string> }): Record<string, unknown>;
 
-  /** Whether a file found by listing a directory belongs to the table (default: every visible file). */
-  protected acceptsDirectoryEntry(_key: string): boolean {
-    return true;
+  /** The base's format hook: this connection's format for the key, its settings, and the read batch size. */
+  protected override fileFormatOptions(key: string, options: { options?: Record<string, string> } = {}): FileFormatOptions {
+    const format = this.formatFor(key, options);
+    return { format, settings: { ...(this.config.batchSize ? { batchSize: this.config.batchSize } : {}), ...this.settingsFor(format, key, options) } };
   }
 
   // -------------------------------------------------------------------------------------------
   // Keys and paths
   // -------------------------------------------------------------------------------------------
 
-  /** Absolute path of a table name or key (a file, directory or glob); refuses paths outside `basePath` (lexically). */
+  /**
+   * A key under `basePath`: relative keys are confined as every store's are (no `..`, no
+   * absolute or URL forms); an absolute path is accepted when it lies under `basePath` (as copied
+   * from a shell) and becomes its relative key; `.` (or '') names `basePath` itself ('').
+   */
+  protected override key(key: string, what = 'key'): string {
+    if (key === '' || key === '.' || key === './') return '';
+    if (isAbsolute(key)) {
+      const relativeKey = keyOfPath(this.basePath, lexicalPath(this.basePath, key, this.type));
+      return relativeKey === '' ? '' : super.key(relativeKey, what);
+    }
+    return super.key(key, what);
+  }
+
+  /** Absolute path of a table name or key (a file, directory or glob); refuses keys that leave `basePath` (lexically). */
   resolvePath(table: string): string {
-    return lexicalPath(this.basePath, table, this.type);
+    const key = this.key(table, isGlob(table) ? 'glob' : 'key');
+    return key === '' ? this.basePath : lexicalPath(this.basePath, key, this.type);
   }
 
   /** The key of a table name: its `/`-separated path relative to `basePath`. */
@@ -128,13 +143,20 @@ export abstract class FileStoreConnection<C extends FileStoreConfig = FileStoreC
     return path;
   }
 
-  /** OpenLineage file naming: namespace `file`, name the absolute path. */
-  override dataset(name: string): DatasetRef {
-    try {
-      return fileDataset(this.resolvePath(name));
-    } catch {
-      return { namespace: 'file', name };
-    }
+  /** Spark reads and writes the key's `file:` URI once links on its way are checked. */
+  protected override sparkPath(key: string): string {
+    this.confinedPathSync(key);
+    return this.objectUri(key);
+  }
+
+  /** The files a table name stands for (a file, a directory's visible files, a glob's matches): the base's {@link resolveObjects}. */
+  objectsFor(table: string): Promise<ObjectInfo[]> {
+    return this.resolveObjects(table);
+  }
+
+  /** OpenLineage file naming: namespace `file`, name the absolute path (not URI-encoded). */
+  protected override datasetForKey(key: string): DatasetRef {
+    return fileDataset(this.resolvePath(key));
   }
 
   // -------------------------------------------------------------------------------------------
@@ -142,9 +164,9 @@ export abstract class FileStoreConnection<C extends FileStoreConfig = FileStoreC
   // -------------------------------------------------------------------------------------------
 
   /**
-   * Lists files (not directories) under `prefix` and/or matching `glob`, in key order. Symbolic
-   * links are not followed into directories; a link to a file is listed only when its target is
-   * inside `basePath`.
+   * Lists files (not directories) under `prefix` and/or matching `glob`, in key order, walking
+   * directories in that order so `limit` stops the walk early. Symbolic links are not followed
+   * into directories; a link to a file is listed only when its target is inside `basePath`.
    */
   async *listObjects(options: ListObjectsOptions = {}): AsyncIterable<ObjectInfo> {
     this.assertOpen();
@@ -159,9 +181,9 @@ export abstract class FileStoreConnection<C extends FileStoreConfig = FileStoreC
     await assertRealInside(realBase, this.basePath, start, this.type);
     const startStat = await stat(start).catch(() => undefined);
     if (!startStat?.isDirectory()) return;
-    const matches = options.glob ? keyMatcher(options.glob) : () => true;
-    const keys: string[] = [];
-    const walk = async (dir: string): Promise<void> => {
+    const matches = options.glob ? globMatcher(options.glob) : () => true;
+    const base = this.basePath;
+    async function* walk(dir: string): AsyncGenerator<string> {
       options.signal?.throwIfAborted();
       let entries: Dirent[];
       try {
@@ -170,20 +192,21 @@ export abstract class FileStoreConnection<C extends FileStoreConfig = FileStoreC
         if (isNotFound(error)) return;
         throw error;
       }
+      // A directory sorts as `name/`, so a depth-first walk yields keys in key order.
+      const sortName = (e: Dirent) => (e.isDirectory() ? `${e.name}/` : e.name);
+      entries.sort((a, b) => (sortName(a) < sortName(b) ? -1 : sortName(a) > sortName(b) ? 1 : 0));
       for (const e of entries) {
         const path = join(dir, e.name);
-        const key = keyOfPath(this.basePath, path);
+        const key = keyOfPath(base, path);
         if (e.isDirectory()) {
-          if (key.startsWith(prefix) || prefix.startsWith(`${key}/`)) await walk(path);
+          if (key.startsWith(prefix) || prefix.startsWith(`${key}/`)) yield* walk(path);
         } else if (e.isFile() || e.isSymbolicLink()) {
-          if (key.startsWith(prefix) && matches(key)) keys.push(key);
+          if (key.startsWith(prefix) && matches(key)) yield key;
         }
       }
-    };
-    await walk(start);
-    keys.sort();
+    }
     let n = 0;
-    for (const key of keys) {
+    for await (const key of walk(start)) {
       if (options.limit !== undefined && n >= options.limit) return;
       const info = await this.#statInside(key, realBase, true);
       if (!info) continue;
@@ -319,6 +342,7 @@ export abstract class FileStoreConnection<C extends FileStoreConfig = FileStoreC
     this.assertOpen();
     const source = await this.#realPath(from);
     const target = await this.#realPath(to);
+    await this.#refuseDirectory(target, to);
     await mkdir(dirname(target), { recursive: true });
     await this.#realPath(to);
     if (options.overwrite === false) {
@@ -334,96 +358,21 @@ export abstract class FileStoreConnection<C extends FileStoreConfig = FileStoreC
     } else await rename(source, target);
   }
 
-  /** `file:/abs/path` — the URI Spark (Hadoop) uses for a key. */
+  /** `file:///abs/path` — the URI of a key, as Spark (Hadoop) reads and writes it. */
   objectUri(key: string): string {
-    return pathToFileURL(this.resolvePath(key)).href.replace(/^file:\/\//, 'file:');
+    return pathToFileURL(this.resolvePath(key)).href;
   }
 
   // -------------------------------------------------------------------------------------------
-  // Tables in files
+  // Health: the base lists the root (auth); the probe also checks the directory itself
   // -------------------------------------------------------------------------------------------
 
-  /**
-   * The files a table name stands for, in key order: one file, the visible files of a directory
-   * (hidden and `_`-prefixed ones skipped, as Spark does), or a glob's matches. Fails when nothing matches.
-   */
-  async objectsFor(table: string): Promise<ObjectInfo[]> {
-    const key = this.keyOf(table);
-    const out: ObjectInfo[] = [];
-    if (isGlob(table)) {
-      for await (const o of this.listObjects({ glob: key })) out.push(o);
-    } else {
-      const file = key === '' ? undefined : await this.statObject(key);
-      if (file) out.push(file);
-      else {
-        const dir = key === '' ? '' : `${key}/`;
-        for await (const o of this.listObjects({ prefix: dir })) if (!isHiddenKey(o.key.slice(dir.length)) && this.acceptsDirectoryEntry(o.key)) out.push(o);
-      }
-    }
-    if (out.length === 0) {
-      throw new QueryError(`No file matches '${table}' under ${this.basePath}`, { connector: this.type, details: { notFound: true, path: this.resolvePath(table) } });
-    }
-    return out;
-  }
-
-  /** The files of `table`, planned as one partition per file (Parquet: per row-group set with `numPartitions`). */
-  async nativeRead(table: string, options: ReadTableOptions = {}): Promise<NativeReadPlan> {
-    const objects = await this.objectsFor(table);
-    const formats = [...new Set(objects.map((o) => this.formatFor(o.key, options)))];
-    if (formats.length > 1) {
-      throw new InvalidArgumentError(`'${table}' matches files of different formats (${formats.join(', ')}); narrow the pattern`, { connector: this.type });
-    }
-    const format = formats[0]!;
-    const settings = { batchSize: this.config.batchSize, ...this.settingsFor(format, objects[0]!.key, options) };
-    try {
-      return await fileFormats.planRead(this, objects, { ...options, format, settings });
-    } catch (error) {
-      throw this.wrapError(error, `read ${table}`);
-    }
-  }
-
-  /**
-   * Writes one file atomically through the format layer (temp key + atomic rename). `append`
-   * works for CSV and JSON lines (old bytes then new, swapped in whole); Arrow and Parquet files
-   * are created or replaced whole.
-   */
-  async nativeWrite(table: string, batches: AsyncIterable<RecordBatch>, options: WriteTableOptions, context: NativeWriteContext): Promise<Omit<WriteResult, 'elapsedMs'>> {
-    const mode = options.mode ?? 'errorIfExists';
-    if (isGlob(table)) throw new InvalidArgumentError(`Cannot write to a glob ('${table}'); name one file`, { connector: this.type });
-    const key = this.keyOf(table);
-    const path = await this.#realPath(key);
-    await this.#refuseDirectory(path, table);
-    const format = this.formatFor(key, options);
-    const existing = await this.statObject(key);
-    if (existing && mode === 'errorIfExists') {
-      const hint = format === 'csv' || format === 'jsonl' ? "use mode 'overwrite', 'append' or 'ignore'" : "use mode 'overwrite' or 'ignore' (a " + format + ' file cannot be appended to)';
-      throw new SparkleError('TABLE_EXISTS', `${path} already exists (mode 'errorIfExists'); ${hint}`, { connector: this.type, details: { path } });
-    }
-    if (existing && mode === 'ignore') return { table, mode, rows: 0, written: false };
-    try {
-      const stats = await fileFormats.write(this, key, batches, {
-        ...options,
-        mode,
-        format,
-        settings: this.settingsFor(format, key, options),
-        signal: context.signal,
-        onRows: (rows, bytes) => context.onRows(rows, bytes),
-      });
-      return { table, mode, rows: stats.rows, bytes: stats.bytes, written: true };
-    } catch (error) {
-      // Another writer created the file after the check above: `ignore` means leave it.
-      if (mode === 'ignore' && SparkleError.isInstance(error) && error.code === 'TABLE_EXISTS') return { table, mode, rows: 0, written: false };
-      throw this.wrapError(error, `write ${path}`);
-    }
-  }
-
-  // -------------------------------------------------------------------------------------------
-  // Health
-  // -------------------------------------------------------------------------------------------
-
-  protected override async checkProbe(): Promise<string> {
+  /** `basePath` must exist and be readable (an empty listing would not tell a missing one apart); then the base's stat. */
+  protected override async checkProbe(signal: AbortSignal): Promise<string> {
     this.assertOpen();
-    return probeDirectory(this.basePath);
+    const directory = await probeDirectory(this.basePath);
+    await super.checkProbe(signal);
+    return directory;
   }
 }
 

@@ -159,7 +159,7 @@ describe('local connection', () => {
     expect(conn.dataset('x/y.csv')).toEqual({ namespace: 'file', name: join(dir, 'x/y.csv') });
     const report = await conn.check();
     expect(report.ok).toBe(true);
-    expect(report.steps.map((s) => `${s.tier}:${s.status}`)).toEqual(['config:ok', 'network:skipped', 'auth:skipped', 'probe:ok']);
+    expect(report.steps.map((s) => `${s.tier}:${s.status}`)).toEqual(['config:ok', 'network:skipped', 'auth:ok', 'probe:ok']);
     const { conn: missing } = await open({ basePath: join(dir, 'nope') });
     expect(await missing.test()).toBe(false);
   });

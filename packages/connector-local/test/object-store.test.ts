@@ -7,6 +7,7 @@
 import { mkdir, mkdtemp, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getConnection, type ObjectInfo } from '@sparkle/core';
 import type { LocalFrame } from '@sparkle/engine-local';
@@ -58,7 +59,7 @@ describe('local object store', () => {
   it('states its semantics and file URIs', async () => {
     const store = await open();
     expect(store.storeSemantics).toEqual({ atomicPut: true, conditionalPut: true, atomicRename: true, listAfterWrite: 'strong' });
-    expect(store.objectUri('raw/a b.csv')).toBe(`file:${join(base, 'raw/a%20b.csv')}`);
+    expect(store.objectUri('raw/a b.csv')).toBe(pathToFileURL(join(base, 'raw/a b.csv')).href); // file:///…/raw/a%20b.csv, what Spark is given
   });
 
   it('lists by prefix and by glob in key order, skipping links that lead outside', async () => {

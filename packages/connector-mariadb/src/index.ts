@@ -27,11 +27,27 @@ import { meta } from './meta.js';
  * ```ts
  * const db = new MariaDBConnection({ type: 'mariadb', config: { url: 'jdbc:mariadb://127.0.0.1:3306/test', user: 'root' } });
  * db.sparkRead('orders', {}).options.driver; // 'org.mariadb.jdbc.Driver'
+ * db.sparkRead('orders', {}).options.url; // 'jdbc:mysql://127.0.0.1:3306/test?permitMysqlScheme' (Spark's MySQL dialect)
  * ```
  */
 export class MariaDBConnection extends MySQLProtocolConnection {
   static override description = 'MariaDB 10.x';
   static override jdbc: JdbcDefaults = { driver: 'org.mariadb.jdbc.Driver', subprotocol: 'mariadb', defaultPort: 3306, lineageScheme: 'mariadb' };
+
+  /**
+   * Spark has no MariaDB dialect: a `jdbc:mariadb:` URL gets its generic one, which quotes names
+   * with double quotes (string literals to MariaDB) and cannot find a backquoted partition column.
+   * Spark is handed the same address as `jdbc:mysql:` (its MySQL dialect: backquotes, MySQL types),
+   * and MariaDB's driver is told to accept that scheme (`permitMysqlScheme`).
+   */
+  protected override sparkBaseOptions(): Record<string, string> {
+    const options = super.sparkBaseOptions();
+    if (options.url?.startsWith('jdbc:mariadb:')) {
+      const url = `jdbc:mysql:${options.url.slice('jdbc:mariadb:'.length)}`;
+      options.url = /[?&]permitMysqlScheme\b/.test(url) ? url : `${url}${url.includes('?') ? '&' : '?'}permitMysqlScheme`;
+    }
+    return options;
+  }
 
   /** MariaDB bounds every statement (not only SELECT) with `max_statement_time`, in seconds. */
   protected override queryTimeoutStatement(ms: number): string {

@@ -14,7 +14,7 @@ it('dev config reaches the local server; prod config needs its variables and red
   await expect(getConnection('mariadb', { configDir, env: 'prod', variables: {}, dotenv: false })).rejects.toMatchObject({ code: 'CONFIG_MISSING_ENV' });
   const variables = { MARIADB_HOST: 'db.prod', MARIADB_DATABASE: 'shop', MARIADB_USER: 'app', MARIADB_PASSWORD: 'prod-Secret-123' };
   const prod = (await getConnection('mariadb', { configDir, env: 'prod', variables, dotenv: false })) as MariaDBConnection;
-  expect(prod.sparkRead('orders', {}).options).toMatchObject({ url: 'jdbc:mariadb://db.prod:3306/shop', sslMode: 'verify-full', fetchsize: '10000', driver: 'org.mariadb.jdbc.Driver' });
+  expect(prod.sparkRead('orders', {}).options).toMatchObject({ url: 'jdbc:mysql://db.prod:3306/shop?permitMysqlScheme', sslMode: 'verify-full', fetchsize: '10000', driver: 'org.mariadb.jdbc.Driver' });
   expect(prod.config).toMatchObject({ queryTimeoutMs: 600000, maxConnections: 8 });
   expect(String(prod)).not.toContain('prod-Secret-123');
   await prod.close();

@@ -8,7 +8,7 @@ describe('mariadb: registration, Spark mapping, MariaDB specifics', () => {
     const conn = await getConnection('mariadb', { config: { host: '127.0.0.1', database: 'test', user: 'root', password: 'pw-123456' } });
     expect(conn).toBeInstanceOf(MariaDBConnection);
     const spec = (conn as MariaDBConnection).sparkRead('orders', {});
-    expect(spec.options).toMatchObject({ url: 'jdbc:mariadb://127.0.0.1:3306/test', driver: 'org.mariadb.jdbc.Driver', dbtable: '`orders`' });
+    expect(spec.options).toMatchObject({ url: 'jdbc:mysql://127.0.0.1:3306/test?permitMysqlScheme', driver: 'org.mariadb.jdbc.Driver', dbtable: '`orders`' });
     expect((conn as MariaDBConnection).dataset('orders')).toEqual({ namespace: 'mariadb://127.0.0.1:3306', name: 'test.orders' });
     expect(String(conn)).not.toContain('pw-123456');
     await conn.close();

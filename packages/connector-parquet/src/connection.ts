@@ -3,9 +3,8 @@
  * same confinement to `basePath` (symlinks included), same atomic writes and the same format
  * layer (`@sparkle/formats`) as `local`; only the config is Parquet's own and flat.
  */
-import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
-import { InvalidArgumentError, type ConnectionInit, type ReadTableOptions, type SparkReadSpec, type SparkSource, type SparkWriteSpec, type WriteTableOptions } from '@sparkle/core';
+import { InvalidArgumentError, type ConnectionInit } from '@sparkle/core';
 import { FileStoreConnection } from '@sparkle/connector-local';
 import { extensionOf, type FileFormat } from '@sparkle/formats';
 
@@ -36,7 +35,7 @@ export type ParquetConfig = z.output<typeof parquetConfigSchema>;
  * const back = await files.readTable<LocalFrame>('orders.parquet', { columns: ['id', 'amount'] });
  * ```
  */
-export class ParquetConnection extends FileStoreConnection<ParquetConfig> implements SparkSource {
+export class ParquetConnection extends FileStoreConnection<ParquetConfig> {
   static override schema = parquetConfigSchema;
   static override family = 'cloud_storage';
   static override description = 'Parquet files on the local filesystem (parquet-wasm; Spark parquet source)';
@@ -63,25 +62,14 @@ export class ParquetConnection extends FileStoreConnection<ParquetConfig> implem
     };
   }
 
-  /** A directory's `.parquet` files (Spark's part-file layout), not its other files. */
-  protected override acceptsDirectoryEntry(key: string): boolean {
-    return extensionOf(key) === '.parquet' || extensionOf(key) === '.parq';
+  /** A directory's visible `.parquet` files (Spark's part-file layout), not its other files. */
+  protected override acceptsDirectoryEntry(key: string, relative: string): boolean {
+    return super.acceptsDirectoryEntry(key, relative) && (extensionOf(key) === '.parquet' || extensionOf(key) === '.parq');
   }
 
-  sparkRead(table: string, options: ReadTableOptions = {}): SparkReadSpec {
+  /** The call's options as given; the configured codec on write. */
+  protected override sparkFormatOptions(_format: string, _key: string, options: { options?: Record<string, string> }, direction: 'read' | 'write'): Record<string, string> {
     const { format: _f, ...rest } = options.options ?? {};
-    return { format: 'parquet', options: rest, paths: [pathToFileURL(this.confinedPathSync(table)).href], secretOptions: [] };
-  }
-
-  sparkWrite(table: string, options: WriteTableOptions = {}): SparkWriteSpec {
-    const { format: _f, ...rest } = options.options ?? {};
-    return {
-      format: 'parquet',
-      options: { compression: this.config.compression, ...rest },
-      mode: options.mode ?? 'errorIfExists',
-      path: pathToFileURL(this.confinedPathSync(table)).href,
-      ...(options.partitionBy?.length ? { partitionBy: options.partitionBy } : {}),
-      secretOptions: [],
-    };
+    return direction === 'write' ? { compression: this.config.compression, ...rest } : rest;
   }
 }

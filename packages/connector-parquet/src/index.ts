@@ -15,11 +15,13 @@
  * ```
  * @packageDocumentation
  */
-import { provideLocalEngine, registerConnection } from '@sparkle/core';
+import { provideFileFormats, provideLocalEngine, registerConnection } from '@sparkle/core';
 import { ParquetConnection } from './connection.js';
 
 // Lets core load the local engine through this package's own dependency on it (see @sparkle/core provideLocalEngine).
 provideLocalEngine(() => import('@sparkle/engine-local').then((m) => m.localEngine));
+// Hands core's cloud-storage base the file formats through this package's own dependency on them.
+provideFileFormats(() => import('@sparkle/formats').then((m) => m.fileFormats));
 
 registerConnection(['parquet'], ParquetConnection, {
   packageName: '@sparkle/connector-parquet',

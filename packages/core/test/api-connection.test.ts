@@ -6,13 +6,14 @@ import { startServer, type TestServer } from './http-server.js';
 
 const TOKEN = 'tok-3f9a1c77e2b4';
 
+const itemsSchema = apiConfigSchema.extend({ collection: z.string().default('items') });
+
 class ItemsConnection extends APIConnection<z.output<typeof itemsSchema>> {
-  static override schema = apiConfigSchema.extend({ collection: z.string().default('items') });
+  static override schema = itemsSchema;
   async listItems(): Promise<Array<{ id: number }>> {
     return this.http.getJson(`/${this.config.collection}`);
   }
 }
-const itemsSchema = ItemsConnection.schema;
 
 let server: TestServer;
 

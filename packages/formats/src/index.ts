@@ -1,7 +1,7 @@
 /**
  * @sparkle/formats — the file formats every Sparkle object store shares: CSV (a small exact parser),
  * JSON lines, Arrow IPC (apache-arrow) and Parquet (parquet-wasm), read and written over core's
- * `ObjectStore` capability, plus glob matching of keys (picomatch). `fileFormats` implements
+ * `ObjectStore` capability, plus glob matching of keys (re-exported from core). `fileFormats` implements
  * core's `FileFormats` contract.
  *
  * @example

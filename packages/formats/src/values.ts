@@ -29,8 +29,11 @@ function isoFromMs(ms: number): string {
   return new Date(ms).toISOString();
 }
 
-/** Converts one column's value (as Arrow JS returns it) to a JSON-compatible value or text. */
-export type ValueFormatter = (value: unknown) => string | number | boolean | null;
+/** A nested value (struct, list, map) as plain JSON data. */
+export type JsonNested = { [key: string]: unknown } | unknown[];
+
+/** Converts one column's value (as Arrow JS returns it) to a JSON-compatible value or text (text only when not `json`). */
+export type ValueFormatter = (value: unknown) => string | number | boolean | null | JsonNested;
 
 /**
  * A formatter for a field. `json` keeps numbers and booleans as JSON types (bigints outside the
@@ -63,18 +66,22 @@ export function valueFormatter(field: Field, json: boolean): ValueFormatter {
     case Type.Utf8:
     case Type.LargeUtf8:
       return (v) => (v === null ? null : (v as string));
-    default:
-      return (v) => (v === null ? null : JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x)));
+    default: {
+      // Structs, lists and maps: JSON lines keeps them nested (as Spark's JSON source writes
+      // them), CSV carries their JSON text.
+      const jsonTextOf = (v: unknown) => JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x));
+      return (v) => (v === null ? null : json ? (JSON.parse(jsonTextOf(v)) as JsonNested) : jsonTextOf(v));
+    }
   }
 }
 
 /** Iterates a batch's rows as arrays of formatted values, column by column (no row proxies). */
-export function* formattedRows(batch: RecordBatch, json: boolean): Generator<Array<string | number | boolean | null>> {
+export function* formattedRows(batch: RecordBatch, json: boolean): Generator<Array<string | number | boolean | null | JsonNested>> {
   const fields = batch.schema.fields;
   const formatters = fields.map((f) => valueFormatter(f, json));
   const columns = fields.map((_, i) => batch.getChildAt(i)!);
   for (let r = 0; r < batch.numRows; r++) {
-    const row = new Array<string | number | boolean | null>(columns.length);
+    const row = new Array<string | number | boolean | null | JsonNested>(columns.length);
     for (let c = 0; c < columns.length; c++) {
       const v = columns[c]!.get(r) as unknown;
       row[c] = v === null || v === undefined ? null : formatters[c]!(v);

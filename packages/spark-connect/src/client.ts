@@ -2,13 +2,26 @@
  * The low-level Spark Connect client: one gRPC channel, one session id, typed RPCs, retries,
  * and reattachable plan execution.
  */
+import { inspect } from 'node:util';
+import { REDACTED as REDACTED_VALUE } from '@sparkle/core';
 import { create, type MessageInitShape } from '@bufbuild/protobuf';
 import * as grpc from '@grpc/grpc-js';
 import { randomUUID } from 'node:crypto';
+import { crc32 } from 'node:zlib';
+import { QueryError, SparkleError } from '@sparkle/core';
 import { type ConnectionSpec, parseConnectionString } from './connection-string.js';
-import { CONNECTOR, toSparkleError } from './errors.js';
+import { CONNECTOR, enrichWithDetails, toSparkleError } from './errors.js';
 import { ReattachableExecution } from './execution.js';
 import {
+  type AddArtifactsRequest,
+  AddArtifactsRequestSchema,
+  type AddArtifactsResponse,
+  type ArtifactStatusesRequest,
+  ArtifactStatusesRequestSchema,
+  type ArtifactStatusesResponse,
+  type FetchErrorDetailsRequest,
+  FetchErrorDetailsRequestSchema,
+  type FetchErrorDetailsResponse,
   type AnalyzePlanRequest,
   AnalyzePlanRequestSchema,
   type AnalyzePlanResponse,
@@ -60,6 +73,9 @@ export interface SparkConnectClientOptions {
 /** Receive limit: Spark sends whole Arrow IPC streams per message, often far above gRPC's 4 MiB. */
 export const MAX_MESSAGE_BYTES = 128 * 1024 * 1024;
 
+/** Size of one AddArtifacts message's data: large artifacts stream as several. */
+export const ARTIFACT_CHUNK_BYTES = 1024 * 1024;
+
 /** Release calls are housekeeping: never let an unresponsive server hold up `close()` for long. */
 const HOUSEKEEPING_DEADLINE_MS = 10_000;
 
@@ -92,6 +108,22 @@ export class SparkConnectClient {
   readonly #channel: grpc.Client;
   readonly #pending = new Set<Promise<unknown>>();
   #closed = false;
+
+  /** Endpoint and ids only: the token and the extra headers (which may carry credentials) are never shown. */
+  toJSON(): Record<string, unknown> {
+    const { host, port, useSsl, userId } = this.spec;
+    return { remote: `sc://${host}:${port}`, useSsl, token: this.spec.token ? REDACTED_VALUE : undefined, userId, sessionId: this.sessionId, headers: Object.keys(this.spec.headers) };
+  }
+
+  toString(): string {
+    return `SparkConnectClient(${JSON.stringify(this.toJSON())})`;
+  }
+
+  [inspect.custom](): string {
+    return this.toString();
+  }
+  /** False once the server answered FetchErrorDetails with UNIMPLEMENTED (Spark 3.4). */
+  #errorDetails = true;
 
   constructor(options: SparkConnectClientOptions) {
     this.spec = typeof options.remote === 'string' ? parseConnectionString(options.remote) : options.remote;
@@ -152,7 +184,25 @@ export class SparkConnectClient {
     try {
       return await withRetries(this.retryPolicy, () => this.#unary<I, O>(name, request, signal), { signal });
     } catch (error) {
-      throw toSparkleError(error, what, (t) => this.redact(t));
+      throw await this.enrichError(toSparkleError(error, what, (t) => this.redact(t)));
+    }
+  }
+
+  /**
+   * Adds what FetchErrorDetails knows (error class, message parameters, SQL state, query
+   * context, the exception's class hierarchy) to an error whose details carry the server's
+   * `errorId`. Servers without the RPC, and any failure of the lookup itself, leave the error
+   * as it is: enrichment never hides the original failure.
+   */
+  async enrichError(error: SparkleError): Promise<SparkleError> {
+    const errorId = error.details.errorId;
+    if (typeof errorId !== 'string' || !this.#errorDetails || this.#closed) return error;
+    try {
+      const response = await this.#unary<FetchErrorDetailsRequest, FetchErrorDetailsResponse>('fetchErrorDetails', this.fetchErrorDetailsRequest(errorId), undefined, HOUSEKEEPING_DEADLINE_MS);
+      return enrichWithDetails(error, response, (t) => this.redact(t));
+    } catch (lookup) {
+      if ((lookup as { code?: number }).code === grpc.status.UNIMPLEMENTED) this.#errorDetails = false;
+      return error;
     }
   }
 
@@ -229,6 +279,79 @@ export class SparkConnectClient {
           ? { interruptType: InterruptRequest_InterruptType.OPERATION_ID, interrupt: { case: 'operationId', value: target.operationId } }
           : { interruptType: InterruptRequest_InterruptType.ALL };
     return create(InterruptRequestSchema, { sessionId: this.sessionId, userContext: this.userContext, clientType: this.clientType, ...fields });
+  }
+
+  fetchErrorDetailsRequest(errorId: string): FetchErrorDetailsRequest {
+    return create(FetchErrorDetailsRequestSchema, { sessionId: this.sessionId, userContext: this.userContext, clientType: this.clientType, errorId });
+  }
+
+  /**
+   * The AddArtifacts messages for one artifact: a single-chunk batch when it fits one chunk,
+   * else begin_chunk followed by chunk messages, each with the CRC-32 the server verifies.
+   */
+  addArtifactsRequests(name: string, bytes: Uint8Array, chunkBytes = ARTIFACT_CHUNK_BYTES): AddArtifactsRequest[] {
+    const base = { sessionId: this.sessionId, userContext: this.userContext, clientType: this.clientType };
+    const piece = (data: Uint8Array) => ({ data, crc: BigInt(crc32(data)) });
+    if (bytes.byteLength <= chunkBytes) {
+      return [create(AddArtifactsRequestSchema, { ...base, payload: { case: 'batch', value: { artifacts: [{ name, data: piece(bytes) }] } } })];
+    }
+    const numChunks = Math.ceil(bytes.byteLength / chunkBytes);
+    const out: AddArtifactsRequest[] = [];
+    for (let i = 0; i < numChunks; i++) {
+      const data = piece(bytes.subarray(i * chunkBytes, Math.min((i + 1) * chunkBytes, bytes.byteLength)));
+      out.push(
+        i === 0
+          ? create(AddArtifactsRequestSchema, { ...base, payload: { case: 'beginChunk', value: { name, totalBytes: BigInt(bytes.byteLength), numChunks: BigInt(numChunks), initialChunk: data } } })
+          : create(AddArtifactsRequestSchema, { ...base, payload: { case: 'chunk', value: data } }),
+      );
+    }
+    return out;
+  }
+
+  /**
+   * Uploads one artifact into the session (AddArtifacts, client streaming). Retried on
+   * transient failures and once more when the server reports a CRC mismatch.
+   */
+  async addArtifact(name: string, bytes: Uint8Array, signal?: AbortSignal): Promise<void> {
+    this.#assertOpen();
+    const method = SparkConnectService.method.addArtifacts;
+    const send = () =>
+      new Promise<AddArtifactsResponse>((resolve, reject) => {
+        const call = this.#channel.makeClientStreamRequest(
+          methodPath(method),
+          serializer(method.input),
+          deserializer(method.output),
+          this.metadata(),
+          {},
+          (error, response) => (error ? reject(error) : resolve(response as AddArtifactsResponse)),
+        );
+        signal?.addEventListener('abort', () => call.cancel(), { once: true });
+        void (async () => {
+          for (const request of this.addArtifactsRequests(name, bytes)) {
+            if (!call.write(request)) await new Promise((r) => call.once('drain', r));
+          }
+          call.end();
+        })().catch((e: unknown) => call.destroy(e as Error));
+      });
+    try {
+      for (let attempt = 0; ; attempt++) {
+        const response = await withRetries(this.retryPolicy, send, { signal });
+        const summary = response.artifacts.find((a) => a.name === name);
+        if (summary?.isCrcSuccessful) return;
+        if (attempt >= 1) {
+          throw new QueryError(`Uploading artifact ${name} failed: the server ${summary ? 'reported a CRC mismatch' : 'did not acknowledge it'}`, { connector: CONNECTOR, retryable: true });
+        }
+      }
+    } catch (error) {
+      throw await this.enrichError(toSparkleError(error, `AddArtifacts ${name}`, (t) => this.redact(t)));
+    }
+  }
+
+  /** Whether the named artifacts exist in the session (ArtifactStatus). */
+  async artifactStatuses(names: string[]): Promise<Record<string, boolean>> {
+    const request = create(ArtifactStatusesRequestSchema, { sessionId: this.sessionId, userContext: this.userContext, clientType: this.clientType, names });
+    const response = await this.#call<ArtifactStatusesRequest, ArtifactStatusesResponse>('artifactStatus', request, 'ArtifactStatus');
+    return Object.fromEntries(names.map((n) => [n, response.statuses[n]?.exists ?? false]));
   }
 
   /** Frees server-side buffered responses (fire-and-forget; failures only cost server memory). */

@@ -2,18 +2,76 @@
  * The lazy DataFrame: a relation plus the session that can run it. Transformations build new
  * plans locally; actions (`collect`, `toArrow`, `count`, `show`, writes) send them to Spark.
  */
+import { inspect } from 'node:util';
 import type { RecordBatch, Table } from 'apache-arrow';
 import { InvalidArgumentError, QueryError, type WriteMode } from '@sparkle/core';
 import { collectTable, decodeArrowBatches, rowsOf } from './arrow.js';
 import type { ExecuteOptions } from './client.js';
 import { AnalyzePlanRequest_Explain_ExplainMode } from './gen/spark/connect/base_pb.js';
 import { WriteOperation_SaveMode, WriteOperation_SaveTable_TableSaveMethod } from './gen/spark/connect/commands_pb.js';
-import type { Relation } from './gen/spark/connect/relations_pb.js';
-import { columnExpression, commandPlan, relation, rootPlan, sqlExpression } from './plan.js';
+import { Aggregate_GroupType, Join_JoinType, type Relation, RelationSchema, SetOperation_SetOpType } from './gen/spark/connect/relations_pb.js';
+import { redactedMessage, redactedOptions } from './inspect.js';
+import type { Expression } from './gen/spark/connect/expressions_pb.js';
+import { Column, type ColumnLike, lit, toColumn } from './column.js';
+import { commandPlan, relation, rootPlan, sqlExpression } from './plan.js';
 import type { SparkSession } from './session.js';
 import { type StructType, toStructType } from './types.js';
 
 export type ExplainMode = 'simple' | 'extended' | 'codegen' | 'cost' | 'formatted';
+
+/** Join types, with the aliases Spark accepts. */
+export type JoinType =
+  | 'inner'
+  | 'cross'
+  | 'left'
+  | 'leftouter'
+  | 'left_outer'
+  | 'right'
+  | 'rightouter'
+  | 'right_outer'
+  | 'full'
+  | 'outer'
+  | 'fullouter'
+  | 'full_outer'
+  | 'semi'
+  | 'leftsemi'
+  | 'left_semi'
+  | 'anti'
+  | 'leftanti'
+  | 'left_anti';
+
+const JOIN_TYPES: Record<string, Join_JoinType> = {
+  inner: Join_JoinType.INNER,
+  cross: Join_JoinType.CROSS,
+  left: Join_JoinType.LEFT_OUTER,
+  leftouter: Join_JoinType.LEFT_OUTER,
+  right: Join_JoinType.RIGHT_OUTER,
+  rightouter: Join_JoinType.RIGHT_OUTER,
+  full: Join_JoinType.FULL_OUTER,
+  outer: Join_JoinType.FULL_OUTER,
+  fullouter: Join_JoinType.FULL_OUTER,
+  semi: Join_JoinType.LEFT_SEMI,
+  leftsemi: Join_JoinType.LEFT_SEMI,
+  anti: Join_JoinType.LEFT_ANTI,
+  leftanti: Join_JoinType.LEFT_ANTI,
+};
+
+function int32(what: string, n: number): number {
+  if (!Number.isInteger(n) || n < 0 || n > 2 ** 31 - 1) throw new InvalidArgumentError(`${what}() needs a non-negative 32-bit integer, got ${n}`, { connector: 'spark-connect' });
+  return n;
+}
+
+function expressionsOf(columns: ColumnLike[]): Expression[] {
+  return columns.map((c) => toColumn(c).expression);
+}
+
+/** A sort order: Columns keep theirs (asc() by default), names sort ascending. */
+function sortOrderOf(column: ColumnLike) {
+  const c = toColumn(column);
+  const e = c.expression.exprType.case === 'sortOrder' ? c.expression : c.asc().expression;
+  if (e.exprType.case !== 'sortOrder') throw new Error('unreachable');
+  return e.exprType.value;
+}
 
 const EXPLAIN_MODES: Record<ExplainMode, AnalyzePlanRequest_Explain_ExplainMode> = {
   simple: AnalyzePlanRequest_Explain_ExplainMode.SIMPLE,
@@ -44,14 +102,27 @@ export class DataFrame {
     readonly relation: Relation,
   ) {}
 
+  /** The plan as JSON with secret option values (passwords, tokens, URL credentials) replaced. */
+  toJSON(): { sessionId: string; plan: unknown } {
+    return { sessionId: this.session.sessionId, plan: redactedMessage(RelationSchema, this.relation) };
+  }
+
+  toString(): string {
+    return `DataFrame(${JSON.stringify(this.toJSON().plan)})`;
+  }
+
+  [inspect.custom](): string {
+    return this.toString();
+  }
+
   #derive(relType: Parameters<typeof relation>[1]): DataFrame {
     return new DataFrame(this.session, relation(this.session.planIds, relType));
   }
 
-  /** Selects columns by name (`'*'`, `'t.*'`, `'a'`). Use {@link selectExpr} for expressions. */
-  select(...columns: string[]): DataFrame {
+  /** Selects columns by name (`'*'`, `'t.*'`, `'a'`) or as Columns (`col('a').plus(1).alias('b')`). */
+  select(...columns: ColumnLike[]): DataFrame {
     if (columns.length === 0) throw new InvalidArgumentError('select() needs at least one column', { connector: 'spark-connect' });
-    return this.#derive({ case: 'project', value: { input: this.relation, expressions: columns.map(columnExpression) } });
+    return this.#derive({ case: 'project', value: { input: this.relation, expressions: expressionsOf(columns) } });
   }
 
   /** Selects SQL expressions (`'a + 1 AS b'`, `'upper(name)'`). */
@@ -60,20 +131,151 @@ export class DataFrame {
     return this.#derive({ case: 'project', value: { input: this.relation, expressions: expressions.map(sqlExpression) } });
   }
 
-  /** Keeps rows matching a SQL condition (`'age > 21 AND country = "NL"'`). */
-  filter(condition: string): DataFrame {
-    return this.#derive({ case: 'filter', value: { input: this.relation, condition: sqlExpression(condition) } });
+  /** Keeps rows matching a condition: a Column (`col('age').gt(21)`) or SQL text (`'age > 21'`). */
+  filter(condition: string | Column): DataFrame {
+    const expression = typeof condition === 'string' ? sqlExpression(condition) : condition.expression;
+    return this.#derive({ case: 'filter', value: { input: this.relation, condition: expression } });
   }
 
   /** Alias of {@link filter}. */
-  where(condition: string): DataFrame {
+  where(condition: string | Column): DataFrame {
     return this.filter(condition);
   }
 
   /** The first `n` rows. */
   limit(n: number): DataFrame {
-    if (!Number.isInteger(n) || n < 0 || n > 2 ** 31 - 1) throw new InvalidArgumentError('limit() needs a non-negative 32-bit integer', { connector: 'spark-connect' });
-    return this.#derive({ case: 'limit', value: { input: this.relation, limit: n } });
+    return this.#derive({ case: 'limit', value: { input: this.relation, limit: int32('limit', n) } });
+  }
+
+  /** Skips the first `n` rows (pair with {@link orderBy} for a stable page). */
+  offset(n: number): DataFrame {
+    return this.#derive({ case: 'offset', value: { input: this.relation, offset: int32('offset', n) } });
+  }
+
+  /**
+   * Sorts the whole DataFrame. Names sort ascending (nulls first); Columns carry their own order.
+   *
+   * @example
+   * ```ts
+   * df.orderBy(col('total').desc(), 'name');
+   * df.orderBy(col('score').asc({ nulls: 'last' }));
+   * ```
+   */
+  orderBy(...columns: ColumnLike[]): DataFrame {
+    if (columns.length === 0) throw new InvalidArgumentError('orderBy() needs at least one column', { connector: 'spark-connect' });
+    return this.#derive({ case: 'sort', value: { input: this.relation, order: columns.map(sortOrderOf), isGlobal: true } });
+  }
+
+  /** Alias of {@link orderBy}. */
+  sort(...columns: ColumnLike[]): DataFrame {
+    return this.orderBy(...columns);
+  }
+
+  /** Sorts within each partition only (no shuffle). */
+  sortWithinPartitions(...columns: ColumnLike[]): DataFrame {
+    return this.#derive({ case: 'sort', value: { input: this.relation, order: columns.map(sortOrderOf), isGlobal: false } });
+  }
+
+  /**
+   * Groups rows for aggregation.
+   *
+   * @example
+   * ```ts
+   * df.groupBy('country').agg(fn.count('*').alias('n'), fn.avg('amount').alias('avg_amount'));
+   * ```
+   */
+  groupBy(...columns: ColumnLike[]): GroupedData {
+    return new GroupedData(this, expressionsOf(columns));
+  }
+
+  /** Aggregates over the whole DataFrame (`df.agg(fn.max('x'))`). */
+  agg(...aggregates: Column[]): DataFrame {
+    return this.groupBy().agg(...aggregates);
+  }
+
+  /**
+   * Joins with another DataFrame: on column names both sides share (`'id'`, `['a', 'b']`), on a
+   * condition Column, or (without `on`) as a cross product.
+   *
+   * @example
+   * ```ts
+   * orders.join(customers, 'customer_id', 'left');
+   * orders.alias('o').join(customers.alias('c'), col('o.customer_id').eq(col('c.id')), 'inner');
+   * ```
+   */
+  join(other: DataFrame, on?: string | string[] | Column, how: JoinType = 'inner'): DataFrame {
+    if (other.session !== this.session) throw new InvalidArgumentError('join() needs two DataFrames of the same SparkSession', { connector: 'spark-connect' });
+    const joinType = JOIN_TYPES[how.toLowerCase().replace(/_/g, '')];
+    if (joinType === undefined) throw new InvalidArgumentError(`Unknown join type '${how}' (inner, left, right, full, semi, anti, cross)`, { connector: 'spark-connect' });
+    const using = typeof on === 'string' ? [on] : Array.isArray(on) ? on : [];
+    return this.#derive({
+      case: 'join',
+      value: {
+        left: this.relation,
+        right: other.relation,
+        joinType: on === undefined && how === 'inner' ? Join_JoinType.CROSS : joinType,
+        usingColumns: using,
+        ...(on instanceof Column ? { joinCondition: on.expression } : {}),
+      },
+    });
+  }
+
+  /** Adds or replaces columns (`{ total: col('price').multiply(col('qty')) }`). */
+  withColumns(columns: Record<string, Column>): DataFrame {
+    const aliases = Object.entries(columns).map(([name, c]) => ({ expr: c.expression, name: [name] }));
+    if (aliases.length === 0) return this;
+    return this.#derive({ case: 'withColumns', value: { input: this.relation, aliases } });
+  }
+
+  /** Adds or replaces one column. */
+  withColumn(name: string, column: Column): DataFrame {
+    return this.withColumns({ [name]: column });
+  }
+
+  /** Renames a column (no-op when it is absent, as in Spark). */
+  withColumnRenamed(existing: string, renamed: string): DataFrame {
+    return this.#derive({ case: 'withColumnsRenamed', value: { input: this.relation, renames: [{ colName: existing, newColName: renamed }] } });
+  }
+
+  /** Drops columns by name (absent names are ignored) or as Columns. */
+  drop(...columns: ColumnLike[]): DataFrame {
+    const names = columns.filter((c): c is string => typeof c === 'string');
+    const exprs = columns.filter((c): c is Column => c instanceof Column).map((c) => c.expression);
+    return this.#derive({ case: 'drop', value: { input: this.relation, columnNames: names, columns: exprs } });
+  }
+
+  /** Renames every column, by position. */
+  toDF(...names: string[]): DataFrame {
+    return this.#derive({ case: 'toDf', value: { input: this.relation, columnNames: names } });
+  }
+
+  /** Names this DataFrame for qualified column references (`col('o.id')`) — a subquery alias. */
+  alias(name: string): DataFrame {
+    return this.#derive({ case: 'subqueryAlias', value: { input: this.relation, alias: name } });
+  }
+
+  /** Removes duplicate rows, comparing only `columns` when given. */
+  dropDuplicates(columns?: string[]): DataFrame {
+    const keys = columns?.length ? { columnNames: columns } : { allColumnsAsKeys: true };
+    return this.#derive({ case: 'deduplicate', value: { input: this.relation, ...keys } });
+  }
+
+  /** Distinct rows. */
+  distinct(): DataFrame {
+    return this.dropDuplicates();
+  }
+
+  /** Rows of both DataFrames, matched by column position; duplicates kept (SQL `UNION ALL`). */
+  union(other: DataFrame): DataFrame {
+    return this.#derive({ case: 'setOp', value: { leftInput: this.relation, rightInput: other.relation, setOpType: SetOperation_SetOpType.UNION, isAll: true, byName: false } });
+  }
+
+  /** Like {@link union}, matched by column name; missing columns become nulls when allowed. */
+  unionByName(other: DataFrame, options: { allowMissingColumns?: boolean } = {}): DataFrame {
+    return this.#derive({
+      case: 'setOp',
+      value: { leftInput: this.relation, rightInput: other.relation, setOpType: SetOperation_SetOpType.UNION, isAll: true, byName: true, allowMissingColumns: options.allowMissingColumns ?? false },
+    });
   }
 
   /** Runs the plan and streams Arrow record batches as they arrive (memory bounded by a batch). */
@@ -145,6 +347,60 @@ export class DataFrame {
   }
 }
 
+/**
+ * A grouped DataFrame (`df.groupBy(...)`), waiting for its aggregates.
+ *
+ * @example
+ * ```ts
+ * const perCountry = df.groupBy('country').agg(fn.count('*').alias('n'), fn.sum('amount').alias('total'));
+ * const counts = df.groupBy(col('day')).count();
+ * ```
+ */
+export class GroupedData {
+  constructor(
+    private readonly df: DataFrame,
+    private readonly grouping: Expression[],
+  ) {}
+
+  /** One row per group with the grouping columns and the aggregates. */
+  agg(...aggregates: Column[]): DataFrame {
+    if (aggregates.length === 0) throw new InvalidArgumentError('agg() needs at least one aggregate, e.g. fn.count("*")', { connector: 'spark-connect' });
+    const session = this.df.session;
+    return new DataFrame(
+      session,
+      relation(session.planIds, {
+        case: 'aggregate',
+        value: { input: this.df.relation, groupType: Aggregate_GroupType.GROUPBY, groupingExpressions: this.grouping, aggregateExpressions: aggregates.map((a) => a.expression) },
+      }),
+    );
+  }
+
+  /** Rows per group, in a `count` column. */
+  count(): DataFrame {
+    return this.agg(fnCall('count', [lit(1)]).alias('count'));
+  }
+
+  sum(...columns: string[]): DataFrame {
+    return this.agg(...columns.map((c) => fnCall('sum', [toColumn(c)])));
+  }
+
+  avg(...columns: string[]): DataFrame {
+    return this.agg(...columns.map((c) => fnCall('avg', [toColumn(c)])));
+  }
+
+  min(...columns: string[]): DataFrame {
+    return this.agg(...columns.map((c) => fnCall('min', [toColumn(c)])));
+  }
+
+  max(...columns: string[]): DataFrame {
+    return this.agg(...columns.map((c) => fnCall('max', [toColumn(c)])));
+  }
+}
+
+function fnCall(name: string, args: Column[]): Column {
+  return Column.of({ case: 'unresolvedFunction', value: { functionName: name, arguments: args.map((a) => a.expression) } });
+}
+
 const SAVE_MODES: Record<string, WriteOperation_SaveMode> = {
   append: WriteOperation_SaveMode.APPEND,
   overwrite: WriteOperation_SaveMode.OVERWRITE,
@@ -177,6 +433,19 @@ export class DataFrameWriter {
   #sortBy: string[] = [];
 
   constructor(private readonly df: DataFrame) {}
+
+  /** Source, mode and options with secret values replaced (what printing a writer shows). */
+  toJSON(): Record<string, unknown> {
+    return { format: this.#source, mode: WriteOperation_SaveMode[this.#mode], options: redactedOptions(this.#options), partitionBy: this.#partitionBy };
+  }
+
+  toString(): string {
+    return `DataFrameWriter(${JSON.stringify(this.toJSON())})`;
+  }
+
+  [inspect.custom](): string {
+    return this.toString();
+  }
 
   format(source: string): this {
     this.#source = source;

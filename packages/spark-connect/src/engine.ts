@@ -20,10 +20,18 @@ import {
   type WriteTableOptions,
 } from '@sparkle/core';
 import { DataFrame } from './dataframe.js';
+import type { LocalData } from './local-relation.js';
 import { CONNECTOR } from './errors.js';
 import type { SparkSession } from './session.js';
 
 export const ENGINE_NAME = 'spark-connect';
+
+/** Data `createDataFrame` can take (duck-typed: Arrow objects from any installed copy count). */
+function isLocalData(data: unknown): data is LocalData {
+  if (typeof data !== 'object' || data === null) return false;
+  if (Array.isArray(data)) return data.every((row) => typeof row === 'object' && row !== null && !Array.isArray(row));
+  return 'schema' in data || Symbol.asyncIterator in data || (Symbol.iterator in data && !(typeof data === 'string'));
+}
 
 /** Options with secret values replaced, for lineage metadata. */
 function publicOptions(options: Record<string, string>, secretKeys: readonly string[]): Record<string, string> {
@@ -148,9 +156,20 @@ export class SparkConnectEngine implements SparkleEngine<DataFrame> {
     }
   }
 
+  /**
+   * Writes a Spark DataFrame, or local data moved into Spark first: an Arrow Table or record
+   * batch, rows of plain objects, or any (async) iterable of record batches — the local
+   * engine's frames included, streamed chunk by chunk (see `createDataFrame`).
+   */
   async writeTable(connection: SparkleConnection<object>, data: unknown, table: string, options: WriteTableOptions = {}): Promise<WriteResult> {
-    if (!(data instanceof DataFrame)) {
-      throw new InvalidArgumentError('The Spark engine writes Spark DataFrames; read or build the data with the same SparkSession', { connector: connection.type });
+    if (!(data instanceof DataFrame) && !isLocalData(data)) {
+      throw new InvalidArgumentError(
+        'The Spark engine writes Spark DataFrames, Arrow Tables, record batches (iterables of them, such as local frames) or arrays of row objects',
+        { connector: connection.type },
+      );
+    }
+    if (data instanceof DataFrame && data.session !== this.session) {
+      throw new InvalidArgumentError('This DataFrame belongs to another SparkSession; read or build the data with the same session', { connector: connection.type });
     }
     const source = asSparkSource(connection);
     const spec: SparkWriteSpec = source.sparkWrite(table, options);
@@ -164,7 +183,9 @@ export class SparkConnectEngine implements SparkleEngine<DataFrame> {
     );
     await run.start();
     try {
-      const writer = data.write.format(spec.format).mode(spec.mode).options(spec.options);
+      // Local data is uploaded inside the run, so a failed upload is a failed write in lineage.
+      const df = data instanceof DataFrame ? data : await this.session.createDataFrame(data, options.signal ? { signal: options.signal } : {});
+      const writer = df.write.format(spec.format).mode(spec.mode).options(spec.options);
       if (spec.partitionBy?.length) writer.partitionBy(...spec.partitionBy);
       const outcome = spec.table
         ? spec.table.saveMethod === 'insertInto'

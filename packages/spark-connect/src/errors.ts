@@ -6,6 +6,7 @@ import { fromBinary } from '@bufbuild/protobuf';
 import { Metadata, status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
 import { AuthenticationError, ConnectionFailedError, QueryError, SparkleError, TimeoutError } from '@sparkle/core';
 import { ErrorInfoSchema, StatusSchema } from './gen/google/rpc/status_pb.js';
+import type { FetchErrorDetailsResponse } from './gen/spark/connect/base_pb.js';
 import { isRetryableGrpcError } from './retry.js';
 
 export const CONNECTOR = 'spark-connect';
@@ -17,6 +18,10 @@ export interface SparkErrorInfo {
   sqlState?: string;
   /** The JVM exception class (ErrorInfo.reason), e.g. `org.apache.spark.sql.AnalysisException`. */
   exceptionClass?: string;
+  /** Id for FetchErrorDetails, when the server keeps the full error (Spark 3.5+). */
+  errorId?: string;
+  /** Spark's message parameters (`{ relationName: '`t`' }`), when the server sent them. */
+  messageParameters?: Record<string, string>;
   message: string;
 }
 
@@ -39,6 +44,14 @@ export function sparkErrorInfo(error: ServiceError): SparkErrorInfo {
       const md = errorInfo.metadata;
       if (md.errorClass) info.errorClass = md.errorClass;
       if (md.sqlState) info.sqlState = md.sqlState;
+      if (md.errorId) info.errorId = md.errorId;
+      if (md.messageParameters) {
+        try {
+          info.messageParameters = JSON.parse(md.messageParameters) as Record<string, string>;
+        } catch {
+          // Not JSON: FetchErrorDetails can still supply them.
+        }
+      }
     }
   } catch {
     // Details we cannot decode are left out; the status message still says what happened.
@@ -59,12 +72,16 @@ export function toSparkleError(error: unknown, what: string, redact: (text: stri
     return new QueryError(redact(`${what} failed: ${message}`), { connector: CONNECTOR, cause: error });
   }
   const info = sparkErrorInfo(error);
-  const prefix = info.errorClass ? `[${info.errorClass}] ` : '';
-  const message = redact(`${what} failed: ${prefix}${info.message}`);
+  // Spark 4 already starts its message with `[ERROR_CLASS]` (parse errors after a newline); say the class once.
+  const text = info.message.trim();
+  const prefix = info.errorClass && !text.startsWith(`[${info.errorClass}]`) ? `[${info.errorClass}] ` : '';
+  const message = redact(`${what} failed: ${prefix}${text}`);
   const details: Record<string, unknown> = { grpcCode: GrpcStatus[error.code] ?? error.code };
   if (info.errorClass) details.errorClass = info.errorClass;
   if (info.sqlState) details.sqlState = info.sqlState;
   if (info.exceptionClass) details.exceptionClass = info.exceptionClass;
+  if (info.errorId) details.errorId = info.errorId;
+  if (info.messageParameters) details.messageParameters = redactRecord(info.messageParameters, redact);
   // The gRPC error's own text repeats the server message; keep it out of `cause` when redacting.
   const cause = new Error(redact(error.message));
   const options = { connector: CONNECTOR, cause, details };
@@ -81,4 +98,44 @@ export function toSparkleError(error: unknown, what: string, redact: (text: stri
     default:
       return new QueryError(message, { ...options, retryable: isRetryableGrpcError(error) });
   }
+}
+
+function redactRecord(record: Record<string, string>, redact: (text: string) => string): Record<string, string> {
+  return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, redact(String(v))]));
+}
+
+/**
+ * Adds FetchErrorDetails' answer to an error (in place): error class, SQL state, message
+ * parameters, query contexts, the exception class hierarchy and the causes' messages. When the
+ * status message was cut short (gRPC trailers are size-limited), the full root message replaces it.
+ */
+export function enrichWithDetails(error: SparkleError, response: FetchErrorDetailsResponse, redact: (text: string) => string): SparkleError {
+  const root = response.rootErrorIdx === undefined ? undefined : response.errors[response.rootErrorIdx];
+  if (!root) return error;
+  const details = error.details;
+  const t = root.sparkThrowable;
+  if (t?.errorClass) details.errorClass = t.errorClass;
+  if (t?.sqlState) details.sqlState = t.sqlState;
+  if (t && Object.keys(t.messageParameters).length) details.messageParameters = redactRecord(t.messageParameters, redact);
+  if (t?.queryContexts.length) {
+    details.queryContext = t.queryContexts.map((q) => ({ fragment: redact(q.fragment), startIndex: q.startIndex, stopIndex: q.stopIndex, ...(q.objectName ? { objectName: q.objectName } : {}) }));
+  }
+  if (root.errorTypeHierarchy.length) details.exceptionClasses = [...root.errorTypeHierarchy];
+  const causes: string[] = [];
+  for (let i = root.causeIdx, hops = 0; i !== undefined && hops < response.errors.length; hops++) {
+    const cause = response.errors[i];
+    if (!cause) break;
+    causes.push(redact(`${cause.errorTypeHierarchy[0] ?? 'Error'}: ${cause.message}`));
+    i = cause.causeIdx;
+  }
+  if (causes.length) details.causes = causes;
+  details.enriched = true;
+  const full = redact(root.message);
+  if (full && !error.message.includes(full)) {
+    const at = error.message.indexOf(' failed: ');
+    const prefix = at >= 0 ? error.message.slice(0, at + ' failed: '.length) : '';
+    const cls = t?.errorClass && !full.startsWith(`[${t.errorClass}]`) ? `[${t.errorClass}] ` : '';
+    (error as { message: string }).message = `${prefix}${cls}${full}`;
+  }
+  return error;
 }

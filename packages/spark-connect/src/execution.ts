@@ -73,7 +73,7 @@ export class ReattachableExecution implements AsyncIterable<ExecutePlanResponse>
             reattachNext = true;
           } else {
             const retryable = reattachable && isRetryableGrpcError(error);
-            if (!retryable || retries >= client.retryPolicy.maxRetries) throw toSparkleError(error, 'Spark execution', (t) => client.redact(t));
+            if (!retryable || retries >= client.retryPolicy.maxRetries) throw await client.enrichError(toSparkleError(error, 'Spark execution', (t) => client.redact(t)));
             await client.retryPolicy.sleep(backoffDelay(client.retryPolicy, retries++), signal);
           }
         }

@@ -13,13 +13,22 @@
  * @packageDocumentation
  */
 export { parseConnectionString, defaultRemote, DEFAULT_PORT, type ConnectionSpec } from './connection-string.js';
-export { SparkConnectClient, MAX_MESSAGE_BYTES, type SparkConnectClientOptions, type ExecuteOptions } from './client.js';
+export { SparkConnectClient, MAX_MESSAGE_BYTES, ARTIFACT_CHUNK_BYTES, type SparkConnectClientOptions, type ExecuteOptions } from './client.js';
 export { ReattachableExecution } from './execution.js';
 export { DEFAULT_RETRY_POLICY, backoffDelay, isRetryableGrpcError, withRetries, defaultSleep, type RetryPolicy } from './retry.js';
-export { toSparkleError, sparkErrorInfo, type SparkErrorInfo } from './errors.js';
+export { toSparkleError, sparkErrorInfo, enrichWithDetails, type SparkErrorInfo } from './errors.js';
 export { SparkSession, SparkSessionBuilder, RuntimeConfig, type SessionOptions } from './session.js';
+export { Column, col, lit, expr, fn, toColumn, type ColumnLike, type LiteralValue, type NullsOrder } from './column.js';
+export {
+  createDataFrameLimits,
+  rowsToTable,
+  type LocalData,
+  type LocalRelationOptions,
+} from './local-relation.js';
 export {
   DataFrame,
+  GroupedData,
+  type JoinType,
   DataFrameWriter,
   DataStreamWriter,
   type ActionOptions,
@@ -30,7 +39,7 @@ export {
 } from './dataframe.js';
 export { DataFrameReader, DataStreamReader, type JdbcPartitioning } from './reader.js';
 export { SparkConnectEngine, ENGINE_NAME } from './engine.js';
-export { decodeArrowBatches, collectTable, rowsOf } from './arrow.js';
+export { decodeArrowBatches, collectTable, rowsOf, timeOfDay, decimalText } from './arrow.js';
 export { typeString, toStructType, type StructField, type StructType } from './types.js';
 export { serviceDefinition, methodPath } from './grpc-codec.js';
 export { VERSION } from './version.js';

@@ -1,6 +1,8 @@
 /**
  * `spark.read` and `spark.readStream`: Read relations over a data source or a catalog table.
  */
+import { inspect } from 'node:util';
+import { redactedOptions } from './inspect.js';
 import { InvalidArgumentError } from '@sparkle/core';
 import { DataFrame } from './dataframe.js';
 import { relation } from './plan.js';
@@ -20,6 +22,19 @@ abstract class SourceReader<Self> {
   protected sourceOptions: Record<string, string> = {};
 
   constructor(protected readonly session: SparkSession) {}
+
+  /** Format, schema and options with secret values replaced (what printing a reader shows). */
+  toJSON(): Record<string, unknown> {
+    return { format: this.sourceFormat, schema: this.sourceSchema, options: redactedOptions(this.sourceOptions) };
+  }
+
+  toString(): string {
+    return `${this.constructor.name}(${JSON.stringify(this.toJSON())})`;
+  }
+
+  [inspect.custom](): string {
+    return this.toString();
+  }
 
   format(source: string): Self {
     this.sourceFormat = source;

@@ -2,6 +2,7 @@
  * `SparkSession`: the entry point. Holds one {@link SparkConnectClient} (one server session),
  * builds DataFrames, and hands Sparkle core its Spark engine.
  */
+import { inspect } from 'node:util';
 import { ENGINE_PROVIDER, type EngineProvider, InvalidArgumentError, type SparkleEngine } from '@sparkle/core';
 import { type ExecuteOptions, SparkConnectClient, type SparkConnectClientOptions } from './client.js';
 import { defaultRemote } from './connection-string.js';
@@ -9,6 +10,8 @@ import { DataFrame } from './dataframe.js';
 import type { ReattachableExecution } from './execution.js';
 import type { Plan } from './gen/spark/connect/base_pb.js';
 import { PlanIds, relation } from './plan.js';
+import { type Column, type LiteralValue, literalExpression } from './column.js';
+import { type LocalData, type LocalRelationOptions, localRelation } from './local-relation.js';
 import { DataFrameReader, DataStreamReader } from './reader.js';
 import { SparkConnectEngine } from './engine.js';
 
@@ -33,9 +36,11 @@ export class RuntimeConfig {
     await this.client.config({ opType: { case: 'unset', value: { keys: [key] } } }, 'conf.unset');
   }
 
+  /** Every set conf, or those whose key starts with `prefix`; keys are always whole (`spark.sql.x`). */
   async getAll(prefix?: string): Promise<Record<string, string>> {
     const r = await this.client.config({ opType: { case: 'getAll', value: prefix ? { prefix } : {} } }, 'conf.getAll');
-    return Object.fromEntries(r.pairs.map((p) => [p.key, p.value ?? '']));
+    // Spark answers a prefixed GetAll with the prefix cut off the keys; put it back.
+    return Object.fromEntries(r.pairs.map((p) => [`${prefix ?? ''}${p.key}`, p.value ?? '']));
   }
 }
 
@@ -124,6 +129,18 @@ export class SparkSession implements EngineProvider, AsyncDisposable {
     this.conf = new RuntimeConfig(client);
   }
 
+  toJSON(): Record<string, unknown> {
+    return { sessionId: this.sessionId, client: this.client.toJSON() };
+  }
+
+  toString(): string {
+    return `SparkSession(${JSON.stringify(this.toJSON())})`;
+  }
+
+  [inspect.custom](): string {
+    return this.toString();
+  }
+
   static builder(): SparkSessionBuilder {
     return new SparkSessionBuilder();
   }
@@ -146,9 +163,42 @@ export class SparkSession implements EngineProvider, AsyncDisposable {
     return this.client.execute(plan, { ...options, tags: [...this.#tags, ...(options.tags ?? [])] });
   }
 
-  /** A DataFrame over a SQL query (run lazily, when an action needs it). */
-  sql(query: string): DataFrame {
-    return new DataFrame(this, relation(this.planIds, { case: 'sql', value: { query } }));
+  /**
+   * A DataFrame over a SQL query (run lazily, when an action needs it). Parameters are sent as
+   * typed literals, never spliced into the text: named (`:name` with an object) or positional
+   * (`?` with an array). Values may be Columns too (`lit.date('2026-01-01')`, `fn.call('array', 1, 2)`).
+   *
+   * @example
+   * ```ts
+   * spark.sql('SELECT * FROM orders WHERE country = :country AND amount > :min', { country: 'NL', min: 100 });
+   * spark.sql('SELECT ? + ? AS three', [1, 2]);
+   * ```
+   */
+  sql(query: string, args?: Record<string, LiteralValue | Column> | readonly (LiteralValue | Column)[]): DataFrame {
+    const params =
+      args === undefined
+        ? {}
+        : Array.isArray(args)
+          ? { posArguments: args.map(literalExpression) }
+          : { namedArguments: Object.fromEntries(Object.entries(args).map(([k, v]) => [k, literalExpression(v as LiteralValue | Column)])) };
+    return new DataFrame(this, relation(this.planIds, { case: 'sql', value: { query, ...params } }));
+  }
+
+  /**
+   * A DataFrame of local data: an Arrow Table, record batches (an array, an iterable or an
+   * async iterable such as the local engine's frames), or rows of plain objects. Small data is
+   * sent inline in the plan; larger data is uploaded in chunks first (see {@link LocalRelationOptions}).
+   *
+   * @example
+   * ```ts
+   * const people = await spark.createDataFrame([{ id: 1, name: 'Ada' }, { id: 2, name: 'Grace' }]);
+   * const typed = await spark.createDataFrame(rows, { schema: 'id int, name string' });
+   * const fromArrow = await spark.createDataFrame(arrowTable);
+   * ```
+   */
+  async createDataFrame(data: LocalData, options: LocalRelationOptions = {}): Promise<DataFrame> {
+    const rel = await localRelation(this.planIds, data, (name, bytes, signal) => this.client.addArtifact(name, bytes, signal), options);
+    return new DataFrame(this, rel);
   }
 
   /** A catalog table or view. */

@@ -64,6 +64,12 @@ export function typeString(type: DataType | undefined): string {
       return kind.value.type;
     case 'unparsed':
       return kind.value.dataTypeString;
+    case 'time':
+      return `time(${kind.value.precision ?? 6})`;
+    case 'geometry':
+      return `geometry(${kind.value.srid})`;
+    case 'geography':
+      return `geography(${kind.value.srid})`;
     default:
       return 'unknown';
   }

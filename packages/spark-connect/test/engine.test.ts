@@ -16,10 +16,11 @@ import {
 } from '@sparkle/core';
 import { DataFrame } from '../src/dataframe.js';
 import type { ExecutePlanRequest } from '../src/gen/spark/connect/base_pb.js';
-import type { Command } from '../src/gen/spark/connect/commands_pb.js';
-import type { Read, Relation } from '../src/gen/spark/connect/relations_pb.js';
+import type { Command, WriteOperation } from '../src/gen/spark/connect/commands_pb.js';
+import type { LocalRelation, Read, Relation } from '../src/gen/spark/connect/relations_pb.js';
+import { tableFromIPC } from 'apache-arrow';
 import type { SparkSession } from '../src/session.js';
-import type { FakeSparkServer } from './fake-spark-server.js';
+import { type FakeSparkServer, sampleTable } from './fake-spark-server.js';
 import { sessionFor, startFake } from './helpers.js';
 
 /** A JDBC connector declared the way connector packages declare theirs. */
@@ -158,9 +159,34 @@ describe('the Spark engine', () => {
     await conn.close();
   });
 
-  it('writeTable refuses data that is not a DataFrame', async () => {
+  it('writeTable moves local data into Spark: rows and a stream of record batches (like a local frame) become the written LocalRelation', async () => {
+    const lineage = capture();
+    const conn = connection(lineage);
+    await conn.writeTable([{ a: 1, b: 'x' }, { a: 2, b: null }], 'public.rows', { mode: 'append' });
+    async function* frame() {
+      yield* sampleTable(0, 4).batches;
+      yield* sampleTable(4, 3).batches;
+    }
+    await conn.writeTable(frame(), 'public.frame', { mode: 'overwrite' });
+    const [rowsCmd, frameCmd] = server.calledWith<ExecutePlanRequest>('ExecutePlan').map((r) => (r.plan?.opType.value as Command).commandType.value as WriteOperation);
+    const rowsInput = rowsCmd!.input!.relType;
+    expect(rowsInput.case).toBe('localRelation');
+    const uploaded = tableFromIPC((rowsInput.value as LocalRelation).data!);
+    expect(uploaded.toArray().map((r) => r.toJSON())).toEqual([{ a: 1n, b: 'x' }, { a: 2n, b: null }]);
+    const frameRows = tableFromIPC((frameCmd!.input!.relType.value as LocalRelation).data!);
+    expect(frameRows.numRows).toBe(7);
+    expect(frameRows.getChild('id')!.toArray()).toEqual(BigInt64Array.from([0n, 1n, 2n, 3n, 4n, 5n, 6n]));
+    expect(lineage.events.map((e) => e.eventType)).toEqual(['START', 'COMPLETE', 'START', 'COMPLETE']);
+    await conn.close();
+  });
+
+  it('writeTable refuses data that is neither a DataFrame nor local data, and DataFrames of another session', async () => {
     const conn = connection(capture());
-    await expect(conn.writeTable([{ a: 1 }], 't')).rejects.toThrow(/writes Spark DataFrames/);
+    await expect(conn.writeTable('SELECT 1', 't')).rejects.toThrow(/writes Spark DataFrames, Arrow Tables/);
+    await expect(conn.writeTable(42, 't')).rejects.toThrow(/writes Spark DataFrames, Arrow Tables/);
+    const other = await sessionFor(server);
+    await expect(conn.writeTable(other.range(1), 't')).rejects.toThrow(/another SparkSession/);
+    await other.stop();
     await conn.close();
   });
 });

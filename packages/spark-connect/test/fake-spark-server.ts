@@ -5,13 +5,21 @@
  * response, as Spark sends them. Faults (cut streams, UNAVAILABLE, Spark errors) are injected
  * per scenario.
  */
-import { create, toBinary, type MessageInitShape } from '@bufbuild/protobuf';
+import { create, fromBinary, toBinary, type MessageInitShape } from '@bufbuild/protobuf';
+import { crc32 } from 'node:zlib';
+import { tableFromIPC } from 'apache-arrow';
 import * as grpc from '@grpc/grpc-js';
 import { Field, Int64, makeData, makeVector, RecordBatch, Schema, Struct, type Table, Table as ArrowTable, tableToIPC, Utf8, vectorFromArray } from 'apache-arrow';
 import { randomUUID } from 'node:crypto';
 import { serviceDefinition } from '../src/grpc-codec.js';
 import { ErrorInfoSchema, StatusSchema } from '../src/gen/google/rpc/status_pb.js';
 import {
+  type AddArtifactsRequest,
+  AddArtifactsResponseSchema,
+  type ArtifactStatusesRequest,
+  ArtifactStatusesResponseSchema,
+  type FetchErrorDetailsRequest,
+  FetchErrorDetailsResponseSchema,
   type AnalyzePlanRequest,
   AnalyzePlanResponseSchema,
   type ConfigRequest,
@@ -28,7 +36,7 @@ import {
   ReleaseSessionResponseSchema,
   SparkConnectService,
 } from '../src/gen/spark/connect/base_pb.js';
-import type { Relation } from '../src/gen/spark/connect/relations_pb.js';
+import { LocalRelationSchema, type Relation } from '../src/gen/spark/connect/relations_pb.js';
 
 /** One observed call. */
 export interface RecordedCall {
@@ -43,6 +51,9 @@ export interface InjectedError {
   message: string;
   /** Spark error class, sent as ErrorInfo metadata in `grpc-status-details-bin`. */
   errorClass?: string;
+  /** Sent as ErrorInfo `errorId`; FetchErrorDetails answers with `fullDetails` for it. */
+  errorId?: string;
+  fullDetails?: MessageInitShape<typeof FetchErrorDetailsResponseSchema>;
 }
 
 /** How an ExecutePlan (or ReattachExecute) stream misbehaves once. */
@@ -132,6 +143,12 @@ export class FakeSparkServer {
   readonly #running = new Map<string, { tags: string[]; call: grpc.ServerWritableStream<ExecutePlanRequest, ExecutePlanResponse> }>();
   /** When set, ExecutePlan streams hold after the first response until interrupted. */
   holdStreams = false;
+  /** Uploaded artifacts by name (CRC-checked). */
+  readonly artifacts = new Map<string, Uint8Array>();
+  /** FetchErrorDetails answers by error id. */
+  readonly errorDetails = new Map<string, MessageInitShape<typeof FetchErrorDetailsResponseSchema>>();
+  /** When false, FetchErrorDetails answers UNIMPLEMENTED (as Spark 3.4 does). */
+  fetchErrorDetailsSupported = true;
   readonly sessionId = randomUUID();
 
   calledWith<T = unknown>(method: string): T[] {
@@ -155,7 +172,12 @@ export class FakeSparkServer {
     if (!e) return undefined;
     const metadata = new grpc.Metadata();
     if (e.errorClass) {
-      const info = toBinary(ErrorInfoSchema, create(ErrorInfoSchema, { reason: 'org.apache.spark.sql.AnalysisException', domain: 'org.apache.spark', metadata: { errorClass: e.errorClass, sqlState: '42P01' } }));
+      const md: Record<string, string> = { errorClass: e.errorClass, sqlState: '42P01' };
+      if (e.errorId) {
+        md.errorId = e.errorId;
+        if (e.fullDetails) this.errorDetails.set(e.errorId, e.fullDetails);
+      }
+      const info = toBinary(ErrorInfoSchema, create(ErrorInfoSchema, { reason: 'org.apache.spark.sql.AnalysisException', domain: 'org.apache.spark', metadata: md }));
       const status = create(StatusSchema, { code: e.code, message: e.message, details: [{ typeUrl: 'type.googleapis.com/google.rpc.ErrorInfo', value: info }] });
       metadata.set('grpc-status-details-bin', Buffer.from(toBinary(StatusSchema, status)));
     }
@@ -205,6 +227,17 @@ export class FakeSparkServer {
       }
       case 'showString':
         return [stringTable('show_string', '+---+\n| id|\n+---+\n|  0|\n+---+\n')];
+      case 'localRelation':
+        // Echoes the uploaded rows: what the client sent is what a query of it returns.
+        return r.value.data ? [tableFromIPC(r.value.data)] : [emptyIdTable()];
+      case 'cachedLocalRelation': {
+        const bytes = this.artifacts.get(`cache/${r.value.hash}`);
+        if (!bytes) throw new Error(`fake server: no cached relation ${r.value.hash}`);
+        const local = fromBinary(LocalRelationSchema, bytes);
+        return local.data ? [tableFromIPC(local.data)] : [emptyIdTable()];
+      }
+      case 'setOp':
+        return [...this.#rowsOf(r.value.leftInput), ...this.#rowsOf(r.value.rightInput)];
       default:
         return [emptyIdTable()];
     }
@@ -354,7 +387,8 @@ export class FakeSparkServer {
             for (const key of op.value.keys) this.conf.delete(key);
             break;
           case 'getAll':
-            for (const [key, value] of this.conf) if (!op.value.prefix || key.startsWith(op.value.prefix)) pairs.push({ key, value });
+            // Like Spark, a prefixed GetAll answers with the prefix cut off the keys.
+            for (const [key, value] of this.conf) if (key.startsWith(op.value.prefix ?? '')) pairs.push({ key: key.slice((op.value.prefix ?? '').length), value });
             break;
           default:
             break;
@@ -373,6 +407,52 @@ export class FakeSparkServer {
       releaseExecute: (call: grpc.ServerUnaryCall<ReleaseExecuteRequest, unknown>, callback: grpc.sendUnaryData<unknown>) => {
         this.#record('ReleaseExecute', call);
         callback(null, create(ReleaseExecuteResponseSchema, { sessionId: call.request.sessionId, operationId: call.request.operationId }));
+      },
+      addArtifacts: (call: grpc.ServerReadableStream<AddArtifactsRequest, unknown>, callback: grpc.sendUnaryData<unknown>) => {
+        const messages: AddArtifactsRequest[] = [];
+        call.on('data', (m: AddArtifactsRequest) => messages.push(m));
+        call.on('end', () => {
+          this.calls.push({ method: 'AddArtifacts', request: messages, metadata: {} });
+          const summaries: { name: string; isCrcSuccessful: boolean }[] = [];
+          let pending: { name: string; parts: Uint8Array[]; ok: boolean } | undefined;
+          const ok = (c: { data: Uint8Array; crc: bigint } | undefined) => !!c && BigInt(crc32(c.data)) === c.crc;
+          const finish = () => {
+            if (!pending) return;
+            if (pending.ok) this.artifacts.set(pending.name, Buffer.concat(pending.parts));
+            summaries.push({ name: pending.name, isCrcSuccessful: pending.ok });
+            pending = undefined;
+          };
+          for (const m of messages) {
+            const p = m.payload;
+            if (p.case === 'batch') {
+              finish();
+              for (const a of p.value.artifacts) {
+                const good = ok(a.data);
+                if (good) this.artifacts.set(a.name, a.data!.data);
+                summaries.push({ name: a.name, isCrcSuccessful: good });
+              }
+            } else if (p.case === 'beginChunk') {
+              finish();
+              pending = { name: p.value.name, parts: [p.value.initialChunk!.data], ok: ok(p.value.initialChunk) };
+            } else if (p.case === 'chunk' && pending) {
+              pending.parts.push(p.value.data);
+              pending.ok &&= ok(p.value);
+            }
+          }
+          finish();
+          callback(null, create(AddArtifactsResponseSchema, { sessionId: messages[0]?.sessionId ?? '', artifacts: summaries }));
+        });
+      },
+      artifactStatus: (call: grpc.ServerUnaryCall<ArtifactStatusesRequest, unknown>, callback: grpc.sendUnaryData<unknown>) => {
+        this.#record('ArtifactStatus', call);
+        const statuses = Object.fromEntries(call.request.names.map((n) => [n, { exists: this.artifacts.has(n) }]));
+        callback(null, create(ArtifactStatusesResponseSchema, { sessionId: call.request.sessionId, statuses }));
+      },
+      fetchErrorDetails: (call: grpc.ServerUnaryCall<FetchErrorDetailsRequest, unknown>, callback: grpc.sendUnaryData<unknown>) => {
+        this.#record('FetchErrorDetails', call);
+        if (!this.fetchErrorDetailsSupported) return callback({ code: grpc.status.UNIMPLEMENTED, details: 'Method not found: FetchErrorDetails' });
+        const details = this.errorDetails.get(call.request.errorId);
+        callback(null, create(FetchErrorDetailsResponseSchema, { sessionId: call.request.sessionId, ...(details ?? {}) }));
       },
       releaseSession: (call: grpc.ServerUnaryCall<ReleaseSessionRequest, unknown>, callback: grpc.sendUnaryData<unknown>) => {
         this.#record('ReleaseSession', call);

@@ -12,14 +12,20 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  AddArtifactsRequestSchema,
   AnalyzePlanRequestSchema,
   ConfigRequestSchema,
+  FetchErrorDetailsRequestSchema,
   ExecutePlanRequestSchema,
   InterruptRequestSchema,
   ReattachExecuteRequestSchema,
   ReleaseExecuteRequestSchema,
 } from '../src/gen/spark/connect/base_pb.js';
-import { rootPlan } from '../src/plan.js';
+import { PlanIds, rootPlan } from '../src/plan.js';
+import { col, fn, lit } from '../src/column.js';
+import { DataFrame } from '../src/dataframe.js';
+import { localRelation } from '../src/local-relation.js';
+import { Table, vectorFromArray, Int64, Utf8 } from 'apache-arrow';
 import { SparkSession } from '../src/session.js';
 import { SparkConnectClient } from '../src/client.js';
 
@@ -246,5 +252,158 @@ describe('golden wire bytes (cross-checked with protoc --decode_raw)', () => {
     expect(at(until, '6.1')).toEqual([q('resp-7')]);
     const all = golden('release_all', ReleaseExecuteRequestSchema, goldenSession().client.releaseRequest(OPERATION));
     expect(at(all, '5')).toEqual(['""']); // an empty message
+  });
+
+  it('local_relation_inline: createDataFrame(rows) → Relation.local_relation=11 {data=1 (Arrow IPC), schema=2}', async () => {
+    const spark = goldenSession();
+    const df = await spark.createDataFrame([{ id: 1, name: 'Ada' }], { schema: 'id bigint, name string' });
+    const raw = golden('local_relation_inline', ExecutePlanRequestSchema, spark.client.executeRequest(rootPlan(df.relation)));
+    expect(at(raw, '3.1.11.2')).toEqual([q('id bigint, name string')]);
+    expect(at(raw, '3.1.11.1')).toHaveLength(1); // the IPC stream (opaque to decode_raw)
+    expect(at(raw, '3.1.1.2')).toEqual(['0']);
+  });
+
+  it('cached_local_relation: chunks uploaded as artifacts, glued by set_op=6 {left=1, right=2, type=3 UNION(2), is_all=4, by_name=5}', async () => {
+    const spark = goldenSession();
+    const uploads: { name: string; bytes: Uint8Array }[] = [];
+    const ids = Array.from({ length: 300 }, (_, i) => BigInt(i));
+    const table = new Table({ id: vectorFromArray(ids, new Int64()), s: vectorFromArray(ids.map((i) => `row-${i}`), new Utf8()) });
+    const rel = await localRelation(spark.planIds, new Table([table.slice(0, 150).batches[0]!, table.slice(150).batches[0]!]), async (name, bytes) => void uploads.push({ name, bytes }), { inlineBytes: 16, chunkBytes: 4000 });
+    const raw = golden('cached_local_relation', ExecutePlanRequestSchema, spark.client.executeRequest(rootPlan(rel)));
+    expect(uploads).toHaveLength(2);
+    expect(at(raw, '3.1.6.3')).toEqual(['2']);
+    expect(at(raw, '3.1.6.4')).toEqual(['1']);
+    expect(at(raw, '3.1.6.5')).toEqual(['0']);
+    // cached_local_relation=36 {hash=3}: the hex SHA-256 the artifact is named after.
+    expect(at(raw, '3.1.6.1.36.3')).toEqual([q(uploads[0]!.name.slice('cache/'.length))]);
+    expect(at(raw, '3.1.6.2.36.3')).toEqual([q(uploads[1]!.name.slice('cache/'.length))]);
+  });
+
+  it('add_artifacts: AddArtifactsRequest batch=3 | begin_chunk=4 {name=1, total_bytes=2, num_chunks=3, initial_chunk=4 {data=1, crc=2}} | chunk=5', () => {
+    const client = goldenSession().client;
+    const bytes = new TextEncoder().encode('0123456789abcdefghij');
+    const [single] = client.addArtifactsRequests('cache/feed', bytes);
+    const one = golden('add_artifacts_batch', AddArtifactsRequestSchema, single!);
+    expect(at(one, '3.1.1')).toEqual([q('cache/feed')]);
+    expect(at(one, '3.1.2.1')).toEqual([q('0123456789abcdefghij')]);
+    expect(at(one, '3.1.2.2')).toEqual(['1670122793']); // CRC-32 of the bytes (Python's zlib.crc32 agrees)
+    expect(at(one, '6')).toEqual([q(CLIENT_TYPE)]);
+    const [begin, chunk] = client.addArtifactsRequests('cache/feed', bytes, 12);
+    const b = golden('add_artifacts_begin_chunk', AddArtifactsRequestSchema, begin!);
+    expect(at(b, '4.1')).toEqual([q('cache/feed')]);
+    expect(at(b, '4.2')).toEqual(['20']);
+    expect(at(b, '4.3')).toEqual(['2']);
+    expect(at(b, '4.4.1')).toEqual([q('0123456789ab')]);
+    const c = golden('add_artifacts_chunk', AddArtifactsRequestSchema, chunk!);
+    expect(at(c, '5.1')).toEqual([q('cdefghij')]);
+    expect(at(c, '5.2')).toHaveLength(1);
+  });
+
+  it('sql_named_args: SQL.named_arguments=4 (map of Expression literals)', () => {
+    const spark = goldenSession();
+    const df = spark.sql('SELECT * FROM t WHERE a = :a AND d = :d', { a: 7, d: lit.date('2026-12-07') });
+    const raw = golden('sql_named_args', ExecutePlanRequestSchema, spark.client.executeRequest(rootPlan(df.relation)));
+    expect(at(raw, '3.1.10.1')).toEqual([q('SELECT * FROM t WHERE a = :a AND d = :d')]);
+    expect(at(raw, '3.1.10.4.1')).toEqual([q('a'), q('d')]);
+    // literal=1 → integer=6 | date=16
+    expect(at(raw, '3.1.10.4.2.1.6')).toEqual(['7']);
+    expect(at(raw, '3.1.10.4.2.1.16')).toEqual(['20794']);
+    expect(at(raw, '3.1.10.2')).toEqual([]); // the deprecated literal-only `args` is not used
+  });
+
+  it('sql_pos_args: SQL.pos_arguments=5', () => {
+    const spark = goldenSession();
+    const df = spark.sql('SELECT ?, ?, ?', [5n, true, lit.decimal('12.50')]);
+    const raw = golden('sql_pos_args', ExecutePlanRequestSchema, spark.client.executeRequest(rootPlan(df.relation)));
+    expect(at(raw, '3.1.10.5.1.7')).toEqual(['5']); // long=7
+    expect(at(raw, '3.1.10.5.1.3')).toEqual(['1']); // boolean=3
+    expect(at(raw, '3.1.10.5.1.12.1')).toEqual([q('12.50')]); // decimal=12 {value=1, precision=2, scale=3}
+    expect(at(raw, '3.1.10.5.1.12.2')).toEqual(['4']);
+    expect(at(raw, '3.1.10.5.1.12.3')).toEqual(['2']);
+    expect(at(raw, '3.1.10.3')).toEqual([]);
+  });
+
+  it('literals_cast_sort: Literal kinds, Cast.type_str=3, SortOrder {child=1, direction=2, null_ordering=3}', () => {
+    const spark = goldenSession();
+    const df = spark
+      .range(1)
+      .select(lit(null), lit(false), lit(2 ** 40), lit(0.5), lit('it\'s'), lit.timestamp(new Date(Date.UTC(2026, 11, 7))), lit(new Uint8Array([0xff, 0xfe])), col('id').cast('string').alias('s'))
+      .orderBy(col('s').desc({ nulls: 'first' }));
+    const raw = golden('literals_cast_sort', ExecutePlanRequestSchema, spark.client.executeRequest(rootPlan(df.relation)));
+    // sort=7 {input=1, order=2, is_global=3}
+    expect(at(raw, '3.1.7.3')).toEqual(['1']);
+    expect(at(raw, '3.1.7.2.2')).toEqual(['2']);
+    expect(at(raw, '3.1.7.2.3')).toEqual(['1']);
+    expect(at(raw, '3.1.7.2.1.2.1')).toEqual([q('s')]);
+    const exprs = '3.1.7.1.3.3';
+    expect(at(raw, `${exprs}.1.1.1`)).toEqual(['""']); // null=1 → DataType.null=1 (empty)
+    expect(at(raw, `${exprs}.1.3`)).toEqual(['0']); // boolean=3
+    expect(at(raw, `${exprs}.1.7`)).toEqual(['1099511627776']); // long=7
+    expect(at(raw, `${exprs}.1.11`)).toEqual(['0x3fe0000000000000']); // double=11 (fixed64)
+    expect(at(raw, `${exprs}.1.13`)).toEqual([q("it's")]); // string=13
+    expect(at(raw, `${exprs}.1.17`)).toEqual([String(Date.UTC(2026, 11, 7) * 1000)]); // timestamp=17 (µs)
+    expect(at(raw, `${exprs}.1.2`)).toHaveLength(1); // binary=2
+    // alias=6 {expr=1 → cast=7 {expr=1, type_str=3}, name=2}
+    expect(at(raw, `${exprs}.6.2`)).toEqual([q('s')]);
+    expect(at(raw, `${exprs}.6.1.7.3`)).toEqual([q('string')]);
+    // decode_raw parses ten levels deep; below that the attribute {unparsed_identifier=1 "id"} shows as bytes.
+    expect(at(raw, `${exprs}.6.1.7.1.2`)).toEqual([q('\n\u0002id')]);
+  });
+
+  it('aggregate_offset: Aggregate=9 {input=1, group_type=2, grouping=3, aggregates=4}, UnresolvedFunction=3, Offset=13', () => {
+    const spark = goldenSession();
+    const df = spark.table('orders').groupBy('country').agg(fn.count('*').alias('n'), fn.countDistinct('customer'), fn.sum(col('amount').multiply(2))).offset(3);
+    const raw = golden('aggregate_offset', ExecutePlanRequestSchema, spark.client.executeRequest(rootPlan(df.relation)));
+    expect(at(raw, '3.1.13.2')).toEqual(['3']);
+    const agg = '3.1.13.1.9';
+    expect(at(raw, `${agg}.2`)).toEqual(['1']);
+    expect(at(raw, `${agg}.3.2.1`)).toEqual([q('country')]);
+    expect(at(raw, `${agg}.4.6.1.3.1`)).toEqual([q('count')]); // alias(count(*))
+    expect(at(raw, `${agg}.4.6.1.3.2.5`)).toEqual(['""']); // unresolved_star=5
+    expect(at(raw, `${agg}.4.3.1`)).toEqual([q('count'), q('sum')]);
+    expect(at(raw, `${agg}.4.3.3`)).toEqual(['1']); // is_distinct on countDistinct only
+    expect(at(raw, `${agg}.4.3.2.3.1`)).toEqual([q('*')]); // sum(amount * 2)
+  });
+
+  it('join_alias: Join=5 {left=1, right=2, join_condition=3, join_type=4, using_columns=5}, SubqueryAlias=16 {input=1, alias=2}', () => {
+    const spark = goldenSession();
+    const o = spark.table('orders').alias('o');
+    const c = spark.table('customers').alias('c');
+    const on = golden('join_condition', ExecutePlanRequestSchema, spark.client.executeRequest(rootPlan(o.join(c, col('o.cid').eq(col('c.id')), 'left_anti').relation)));
+    expect(at(on, '3.1.5.4')).toEqual(['5']);
+    expect(at(on, '3.1.5.1.16.2')).toEqual([q('o')]);
+    expect(at(on, '3.1.5.2.16.2')).toEqual([q('c')]);
+    expect(at(on, '3.1.5.3.3.1')).toEqual([q('==')]);
+    expect(at(on, '3.1.5.3.3.2.2.1')).toEqual([q('o.cid'), q('c.id')]);
+    const using = golden('join_using', ExecutePlanRequestSchema, spark.client.executeRequest(rootPlan(o.join(c, ['cid', 'day'], 'full').relation)));
+    expect(at(using, '3.1.5.4')).toEqual(['2']);
+    expect(at(using, '3.1.5.5')).toEqual([q('cid'), q('day')]);
+    expect(at(using, '3.1.5.3')).toEqual([]);
+  });
+
+  it('reshape: WithColumns=23 {input=1, aliases=2}, WithColumnsRenamed=19 {renames=3}, Drop=21, ToDF=18, Deduplicate=14', () => {
+    const spark = goldenSession();
+    const cols = spark.table('t').withColumn('two', lit(2)).withColumnRenamed('two', 'deux');
+    const a = golden('reshape_columns', ExecutePlanRequestSchema, spark.client.executeRequest(rootPlan(cols.relation)));
+    expect(at(a, '3.1.19.3.1')).toEqual([q('two')]);
+    expect(at(a, '3.1.19.3.2')).toEqual([q('deux')]);
+    expect(at(a, '3.1.19.1.23.2.2')).toEqual([q('two')]);
+    expect(at(a, '3.1.19.1.23.2.1.1.6')).toEqual(['2']);
+    expect(at(a, '3.1.19.1.23.1.2.1.1')).toEqual([q('t')]);
+    const shaped = spark.table('t').drop('id', col('v')).toDF('x').dropDuplicates(['x']);
+    const b = golden('reshape_rows', ExecutePlanRequestSchema, spark.client.executeRequest(rootPlan(shaped.relation)));
+    expect(at(b, '3.1.14.2')).toEqual([q('x')]);
+    expect(at(b, '3.1.14.1.18.2')).toEqual([q('x')]);
+    expect(at(b, '3.1.14.1.18.1.21.3')).toEqual([q('id')]);
+    expect(at(b, '3.1.14.1.18.1.21.2.2.1')).toEqual([q('v')]);
+    const c = golden('distinct', ExecutePlanRequestSchema, spark.client.executeRequest(rootPlan(spark.table('t').distinct().relation)));
+    expect(at(c, '3.1.14.3')).toEqual(['1']); // all_columns_as_keys
+    expect(at(c, '3.1.14.2')).toEqual([]);
+  });
+
+  it('fetch_error_details: FetchErrorDetailsRequest error_id=3, client_type=4', () => {
+    const raw = golden('fetch_error_details', FetchErrorDetailsRequestSchema, goldenSession().client.fetchErrorDetailsRequest('c0ffee00-0000-4000-8000-0000000000ee'));
+    expect(at(raw, '3')).toEqual([q('c0ffee00-0000-4000-8000-0000000000ee')]);
+    expect(at(raw, '4')).toEqual([q(CLIENT_TYPE)]);
   });
 });

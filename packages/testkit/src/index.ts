@@ -58,6 +58,8 @@ export {
 export { ensureService, findServicesRoot, parseExportLines, type EnsureServiceOptions } from './ensure-service.js';
 export { liveJdbcSuite, type LiveJdbcSuiteOptions } from './live.js';
 export { nativeDriverChecks, type NativeDriverChecksOptions } from './driver.js';
+export { startHttpServer, sendJson, type SeenHttpRequest, type HttpHandler, type TestHttpServer } from './http-server.js';
+export { ensureSparkConnect, sparkGlobalSetup, sparkRemoteForTests, type SparkConnectService } from './spark.js';
 
 // -- Capability suites and in-memory references: catalog, ML registry, notify, directory ----------
 export { testCatalog, type CatalogSuiteOptions } from './suites/catalog.js';

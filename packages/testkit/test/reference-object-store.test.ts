@@ -2,10 +2,10 @@
 import { describe, expect, it } from 'vitest';
 import { getConnection, setFileFormats, SparkleError } from '@sparkle/core';
 import { MemoryObjectStoreConnection, testObjectStore } from '../src/index.js';
-import { stubFileFormats } from './support/stub-formats.js';
+import { fileFormats } from '@sparkle/formats';
 
-// @sparkle/formats is written in parallel; the table checks run on a minimal JSONL/CSV stub.
-setFileFormats(stubFileFormats);
+// The table checks run on the real file formats, as every object-store connector's do.
+setFileFormats(fileFormats);
 
 testObjectStore({ type: 'memory_objects', config: { bucket: 'suite-objects', chunkSize: 100_000 } });
 testObjectStore({ type: 'memory_objects', config: { bucket: 'suite-prefixed', prefix: 'tenant-a/', conditionalPut: false }, tableExtension: 'csv' });

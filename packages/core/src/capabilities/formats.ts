@@ -32,13 +32,13 @@ export interface FileFormats {
    * `CloudStorageConnection` has already settled `errorIfExists` and `ignore` by a stat; for
    * them it sets `options.options.ifNoneMatch = '*'`, which the final put should pass on so a
    * store with conditional puts also refuses a writer that raced in. `overwrite` and `append`
-   * are the formats' to honour.
+   * are the formats' to honour. `onRows` reports progress as batches are encoded.
    */
   write(
     store: ObjectStore,
     key: string,
     batches: AsyncIterable<RecordBatch>,
-    options: WriteTableOptions & FileFormatOptions & { schema?: Schema },
+    options: WriteTableOptions & FileFormatOptions & { schema?: Schema; onRows?: (rows: number, bytes: number) => void },
   ): Promise<{ rows: number; bytes: number }>;
 }
 

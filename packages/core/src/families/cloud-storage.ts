@@ -36,7 +36,7 @@ import type {
   ObjectStoreSemantics,
   PutObjectOptions,
 } from '../capabilities/object-store.js';
-import { confineKey, isGlob } from './object-keys.js';
+import { confineKey, isGlob, isHiddenKey } from './object-keys.js';
 
 
 /** Config every object store shares: the default file format and its settings. */
@@ -72,6 +72,8 @@ const EXTENSION_FORMATS: Readonly<Record<string, FileFormatName>> = {
   avro: 'avro',
   txt: 'text',
 };
+/** Formats whose files can be appended to (the formats rewrite old bytes + new); the others are replaced whole. */
+const APPENDABLE_FORMATS: ReadonlySet<string> = new Set(['csv', 'jsonl', 'text']);
 
 /**
  * Base class of object-store connections.
@@ -110,8 +112,17 @@ export abstract class CloudStorageConnection<TConfig extends object = CloudStora
   abstract copyObject(from: string, to: string, options?: { signal?: AbortSignal; ifNoneMatch?: '*' }): Promise<ObjectInfo>;
   abstract objectUri(key: string): string;
 
-  /** A key confined to the root (see {@link confineKey}); connectors call it on every key they are given. */
+  /**
+   * A key confined to the root (see {@link confineKey}); connectors call it on every key they are
+   * given. For `what = 'glob'` the pattern is checked with its wildcards masked and returned as
+   * the glob to list with. Stores with another notion of a key (the filesystem also takes
+   * absolute paths under its base) override it.
+   */
   protected key(key: string, what = 'key'): string {
+    if (what === 'glob') {
+      confineKey(key.replace(/[*?[\]{}()!]/g, 'x'), this.type, what);
+      return key;
+    }
     return confineKey(key, this.type, what);
   }
 
@@ -134,10 +145,20 @@ export abstract class CloudStorageConnection<TConfig extends object = CloudStora
   }
 
   override dataset(name: string): DatasetRef {
-    return this.datasetForKey(isGlob(name) ? name : this.key(name));
+    try {
+      return this.datasetForKey(this.key(name, isGlob(name) ? 'glob' : 'key'));
+    } catch {
+      // Naming must not throw (lineage names a run before the read refuses the key): the
+      // store's namespace with the name as given; the read itself reports the bad key.
+      return { namespace: fileDataset(this.objectUri('')).namespace, name };
+    }
   }
 
-  /** The file format and its settings for a key: read options, then config, then the extension. */
+  /**
+   * The file format and its settings for a key: read options, then config; no `format` leaves it
+   * to the file formats (by extension). Override to fix a connector's format (`parquet`) or to
+   * map a config section of its own to settings.
+   */
   protected fileFormatOptions(_key: string, options: { options?: Record<string, string> } = {}): FileFormatOptions {
     const config = this.config as Partial<CloudStorageConfig>;
     const { format: optionFormat, ...rest } = options.options ?? {};
@@ -145,6 +166,23 @@ export abstract class CloudStorageConnection<TConfig extends object = CloudStora
       ...(optionFormat ?? config.format ? { format: optionFormat ?? config.format } : {}),
       settings: { ...(config.formatOptions ?? {}), ...rest },
     };
+  }
+
+  /**
+   * Whether an object found under a key read as a directory belongs to the table; `relative` is
+   * its key below the directory. Default: every object but hidden and bookkeeping ones (`.x`,
+   * `_SUCCESS`), as Spark reads a directory.
+   */
+  protected acceptsDirectoryEntry(_key: string, relative: string): boolean {
+    return !isHiddenKey(relative);
+  }
+
+  /** The format name of a key as far as the connection knows it (explicit or by extension), for messages and Spark. */
+  protected formatNameOf(key: string, options: { options?: Record<string, string> } = {}): FileFormatName | undefined {
+    const explicit = this.fileFormatOptions(key, options).format;
+    if (explicit) return explicit;
+    const ext = key.toLowerCase().match(/\.([a-z0-9]+)(?:\.(?:gz|bz2|zst|snappy|lz4))?$/)?.[1];
+    return ext ? EXTENSION_FORMATS[ext] : undefined;
   }
 
   // -------------------------------------------------------------------------------------------
@@ -158,13 +196,16 @@ export abstract class CloudStorageConnection<TConfig extends object = CloudStora
   async resolveObjects(pathOrGlob: string, signal?: AbortSignal): Promise<ObjectInfo[]> {
     const found: ObjectInfo[] = [];
     if (isGlob(pathOrGlob)) {
-      confineKey(pathOrGlob.replace(/[*?[\]{}()!]/g, 'x'), this.type, 'glob');
-      for await (const info of this.listObjects({ glob: pathOrGlob, signal })) found.push(info);
+      for await (const info of this.listObjects({ glob: this.key(pathOrGlob, 'glob'), signal })) found.push(info);
     } else {
       const key = this.key(pathOrGlob);
-      const info = key.endsWith('/') ? undefined : await this.statObject(key, { signal });
+      const info = key === '' || key.endsWith('/') ? undefined : await this.statObject(key, { signal });
       if (info) found.push(info);
-      else for await (const o of this.listObjects({ prefix: key.endsWith('/') ? key : `${key}/`, signal })) found.push(o);
+      else {
+        // '' is the root (a store whose key() allows naming it, as the filesystem's '.').
+        const prefix = key === '' || key.endsWith('/') ? key : `${key}/`;
+        for await (const o of this.listObjects({ prefix, signal })) if (this.acceptsDirectoryEntry(o.key, o.key.slice(prefix.length))) found.push(o);
+      }
     }
     if (found.length === 0) {
       throw new QueryError(`No object matches '${pathOrGlob}' in ${this.objectUri('')}; check the key or glob (keys are relative to the connection's root)`, {
@@ -189,15 +230,24 @@ export abstract class CloudStorageConnection<TConfig extends object = CloudStora
       });
     }
     const objects = await this.resolveObjects(pathOrGlob, options.signal);
+    const chosen = [...new Set(objects.map((o) => this.fileFormatOptions(o.key, options).format))];
+    if (chosen.length > 1) {
+      throw new InvalidArgumentError(`'${pathOrGlob}' matches objects of different formats (${chosen.join(', ')}); narrow the pattern or set format`, { connector: this.type });
+    }
     const formats = await getFileFormats();
-    return formats.planRead(this, objects, { ...options, ...this.fileFormatOptions(objects[0]!.key, options) });
+    try {
+      return await formats.planRead(this, objects, { ...options, ...this.fileFormatOptions(objects[0]!.key, options) });
+    } catch (error) {
+      throw this.wrapError(error, `read ${pathOrGlob}`);
+    }
   }
 
   /**
    * Writes batches as one object through the file formats, with Spark's save modes:
    * `errorIfExists` and `ignore` look at the key first (and pass `ifNoneMatch='*'` so a store
-   * with conditional puts also refuses a racing writer); `overwrite` and `append` are left to
-   * the formats, which write whole-or-nothing as `storeSemantics` allows.
+   * with conditional puts also refuses a racing writer, which `ignore` then yields to);
+   * `overwrite` and `append` are left to the formats, which write whole-or-nothing as
+   * `storeSemantics` allows (append: CSV and JSON lines only).
    */
   async nativeWrite(key: string, batches: AsyncIterable<RecordBatch>, options: WriteTableOptions, context: NativeWriteContext): Promise<Omit<WriteResult, 'elapsedMs'>> {
     const target = this.key(key);
@@ -210,7 +260,9 @@ export abstract class CloudStorageConnection<TConfig extends object = CloudStora
       const existing = await this.statObject(target, { signal: context.signal });
       if (existing && mode === 'ignore') return { table: key, mode, rows: 0, written: false };
       if (existing) {
-        throw new SparkleError('TABLE_EXISTS', `${this.objectUri(target)} already exists (mode 'errorIfExists'); use mode 'overwrite', 'append' or 'ignore'`, {
+        const format = this.formatNameOf(target, options);
+        const hint = !format || APPENDABLE_FORMATS.has(format) ? "use mode 'overwrite', 'append' or 'ignore'" : `use mode 'overwrite' or 'ignore' (a ${format} file cannot be appended to)`;
+        throw new SparkleError('TABLE_EXISTS', `${this.objectUri(target)} already exists (mode 'errorIfExists'); ${hint}`, {
           connector: this.type,
           details: { key: target },
         });
@@ -219,14 +271,21 @@ export abstract class CloudStorageConnection<TConfig extends object = CloudStora
     }
     const formats = await getFileFormats();
     const format = this.fileFormatOptions(target, options);
-    const { rows, bytes } = await formats.write(this, target, batches, {
-      ...options,
-      mode,
-      signal: context.signal,
-      options: { ...(options.options ?? {}), ...extra },
-      ...format,
-    });
-    return { table: key, mode, rows, bytes, written: true };
+    try {
+      const { rows, bytes } = await formats.write(this, target, batches, {
+        ...options,
+        mode,
+        signal: context.signal,
+        onRows: (rows, bytes) => context.onRows(rows, bytes),
+        options: { ...(options.options ?? {}), ...extra },
+        ...format,
+      });
+      return { table: key, mode, rows, bytes, written: true };
+    } catch (error) {
+      // Another writer created the object after the stat above: `ignore` means leave it.
+      if (mode === 'ignore' && SparkleError.isInstance(error) && error.code === 'TABLE_EXISTS') return { table: key, mode, rows: 0, written: false };
+      throw this.wrapError(error, `write ${this.objectUri(target)}`);
+    }
   }
 
   // -------------------------------------------------------------------------------------------
@@ -235,9 +294,7 @@ export abstract class CloudStorageConnection<TConfig extends object = CloudStora
 
   /** Spark's file source for a key's format (`jsonl` → `json`); Arrow IPC has none. */
   protected sparkFormat(key: string, options: { options?: Record<string, string> } = {}): string {
-    const explicit = options.options?.format ?? (this.config as Partial<CloudStorageConfig>).format;
-    const ext = key.toLowerCase().match(/\.([a-z0-9]+)(?:\.(?:gz|bz2|zst|snappy|lz4))?$/)?.[1];
-    const format = explicit ?? (ext ? EXTENSION_FORMATS[ext] : undefined);
+    const format = this.formatNameOf(key, options);
     const spark = format ? SPARK_FORMATS[format] : undefined;
     if (!spark) {
       throw new UnsupportedOperationError(
@@ -250,22 +307,32 @@ export abstract class CloudStorageConnection<TConfig extends object = CloudStora
     return spark;
   }
 
-  private sparkSettings(options: { options?: Record<string, string> }): Record<string, string> {
+  /**
+   * The Spark data source options of a format for a key (CSV `header`, `sep`; Parquet
+   * `compression` …): by default `header=true` for CSV, then config `formatOptions`, then the
+   * call's options. Connectors with their own format config override it.
+   */
+  protected sparkFormatOptions(format: string, _key: string, options: { options?: Record<string, string> }, _direction: 'read' | 'write'): Record<string, string> {
     const config = this.config as Partial<CloudStorageConfig>;
-    const settings: Record<string, string> = {};
+    const settings: Record<string, string> = format === 'csv' ? { header: 'true' } : {};
     for (const [k, v] of Object.entries(config.formatOptions ?? {})) settings[k] = String(v);
     const { format: _format, ...rest } = options.options ?? {};
     return { ...settings, ...rest };
   }
 
+  /** The URI Spark reads or writes a key at: {@link objectUri}; a store may add checks (the filesystem resolves links). */
+  protected sparkPath(key: string): string {
+    return this.objectUri(key);
+  }
+
   sparkRead(pathOrGlob: string, options: ReadTableOptions = {}): SparkReadSpec {
-    const key = isGlob(pathOrGlob) ? pathOrGlob : this.key(pathOrGlob);
+    const key = this.key(pathOrGlob, isGlob(pathOrGlob) ? 'glob' : 'key');
     const hadoop = this.sparkHadoopOptions();
     const format = this.sparkFormat(key, options);
     return {
       format,
-      options: { ...(format === 'csv' ? { header: 'true' } : {}), ...hadoop.options, ...this.sparkSettings(options) },
-      paths: [this.objectUri(key)],
+      options: { ...hadoop.options, ...this.sparkFormatOptions(format, key, options, 'read') },
+      paths: [this.sparkPath(key)],
       secretOptions: hadoop.secretOptions,
     };
   }
@@ -276,9 +343,9 @@ export abstract class CloudStorageConnection<TConfig extends object = CloudStora
     const format = this.sparkFormat(target, options);
     return {
       format,
-      options: { ...(format === 'csv' ? { header: 'true' } : {}), ...hadoop.options, ...this.sparkSettings(options) },
+      options: { ...hadoop.options, ...this.sparkFormatOptions(format, target, options, 'write') },
       mode: options.mode ?? 'errorIfExists',
-      path: this.objectUri(target),
+      path: this.sparkPath(target),
       ...(options.partitionBy?.length ? { partitionBy: options.partitionBy } : {}),
       secretOptions: hadoop.secretOptions,
     };

@@ -28,7 +28,7 @@ export function confineKey(key: string, connector?: string, what = 'key'): strin
   }
   const segments = key.split(/[\\/]/);
   if (segments.includes('..')) {
-    throw new InvalidArgumentError(`The object ${what} ${JSON.stringify(key)} leaves the connection's root ('..' segment); keys must stay inside it`, {
+    throw new InvalidArgumentError(`The object ${what} ${JSON.stringify(key)} leaves the connection's root ('..' segment), reaching outside it; keys must stay inside the root`, {
       connector,
       details: { key },
     });
@@ -63,7 +63,22 @@ export function globPrefix(glob: string): string {
  * are only matched by a pattern that spells the dot.
  */
 export function globMatcher(glob: string): (key: string) => boolean {
-  const matcher = picomatch(glob, { dot: false });
+  // Shells and Hadoop negate a class with `[!…]`; picomatch reads `!` there as a literal, so it
+  // gets the `[^…]` spelling it negates.
+  const matcher = picomatch(glob.replace(/(^|[^\\])\[!/g, '$1[^'), { dot: false });
   // One argument only: picomatch's second parameter turns the result into an object (truthy).
   return (key: string) => matcher(key);
+}
+
+/**
+ * True when a key (relative to a directory read as a table) is a hidden or bookkeeping file
+ * Spark skips in a directory: any segment starting with `.` or `_` (`.x.tmp`, `_SUCCESS`).
+ * @example
+ * ```ts
+ * isHiddenKey('_SUCCESS'); // true
+ * isHiddenKey('part-0.parquet'); // false
+ * ```
+ */
+export function isHiddenKey(key: string): boolean {
+  return key.split('/').some((segment) => /^[._]/.test(segment));
 }

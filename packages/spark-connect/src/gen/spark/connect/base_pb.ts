@@ -20,7 +20,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file spark/connect/base.proto.
  */
 export const file_spark_connect_base: GenFile = /*@__PURE__*/
-  fileDesc("ChhzcGFyay9jb25uZWN0L2Jhc2UucHJvdG8SDXNwYXJrLmNvbm5lY3QiZQoEUGxhbhInCgRyb290GAEgASgLMhcuc3BhcmsuY29ubmVjdC5SZWxhdGlvbkgAEikKB2NvbW1hbmQYAiABKAsyFi5zcGFyay5jb25uZWN0LkNvbW1hbmRIAEIJCgdvcF90eXBlIjEKC1VzZXJDb250ZXh0Eg8KB3VzZXJfaWQYASABKAkSEQoJdXNlcl9uYW1lGAIgASgJIs4GChJBbmFseXplUGxhblJlcXVlc3QSEgoKc2Vzc2lvbl9pZBgBIAEoCRIwCgx1c2VyX2NvbnRleHQYAiABKAsyGi5zcGFyay5jb25uZWN0LlVzZXJDb250ZXh0EhgKC2NsaWVudF90eXBlGAMgASgJSAGIAQESOgoGc2NoZW1hGAQgASgLMiguc3BhcmsuY29ubmVjdC5BbmFseXplUGxhblJlcXVlc3QuU2NoZW1hSAASPAoHZXhwbGFpbhgFIAEoCzIpLnNwYXJrLmNvbm5lY3QuQW5hbHl6ZVBsYW5SZXF1ZXN0LkV4cGxhaW5IABJDCgt0cmVlX3N0cmluZxgGIAEoCzIsLnNwYXJrLmNvbm5lY3QuQW5hbHl6ZVBsYW5SZXF1ZXN0LlRyZWVTdHJpbmdIABJHCg1zcGFya192ZXJzaW9uGAogASgLMi4uc3BhcmsuY29ubmVjdC5BbmFseXplUGxhblJlcXVlc3QuU3BhcmtWZXJzaW9uSAAaKwoGU2NoZW1hEiEKBHBsYW4YASABKAsyEy5zcGFyay5jb25uZWN0LlBsYW4aqAIKB0V4cGxhaW4SIQoEcGxhbhgBIAEoCzITLnNwYXJrLmNvbm5lY3QuUGxhbhJLCgxleHBsYWluX21vZGUYAiABKA4yNS5zcGFyay5jb25uZWN0LkFuYWx5emVQbGFuUmVxdWVzdC5FeHBsYWluLkV4cGxhaW5Nb2RlIqwBCgtFeHBsYWluTW9kZRIcChhFWFBMQUlOX01PREVfVU5TUEVDSUZJRUQQABIXChNFWFBMQUlOX01PREVfU0lNUExFEAESGQoVRVhQTEFJTl9NT0RFX0VYVEVOREVEEAISGAoURVhQTEFJTl9NT0RFX0NPREVHRU4QAxIVChFFWFBMQUlOX01PREVfQ09TVBAEEhoKFkVYUExBSU5fTU9ERV9GT1JNQVRURUQQBRpNCgpUcmVlU3RyaW5nEiEKBHBsYW4YASABKAsyEy5zcGFyay5jb25uZWN0LlBsYW4SEgoFbGV2ZWwYAiABKAVIAIgBAUIICgZfbGV2ZWwaDgoMU3BhcmtWZXJzaW9uQgkKB2FuYWx5emVCDgoMX2NsaWVudF90eXBlIvkDChNBbmFseXplUGxhblJlc3BvbnNlEhIKCnNlc3Npb25faWQYASABKAkSHgoWc2VydmVyX3NpZGVfc2Vzc2lvbl9pZBgPIAEoCRI7CgZzY2hlbWEYAiABKAsyKS5zcGFyay5jb25uZWN0LkFuYWx5emVQbGFuUmVzcG9uc2UuU2NoZW1hSAASPQoHZXhwbGFpbhgDIAEoCzIqLnNwYXJrLmNvbm5lY3QuQW5hbHl6ZVBsYW5SZXNwb25zZS5FeHBsYWluSAASRAoLdHJlZV9zdHJpbmcYBCABKAsyLS5zcGFyay5jb25uZWN0LkFuYWx5emVQbGFuUmVzcG9uc2UuVHJlZVN0cmluZ0gAEkgKDXNwYXJrX3ZlcnNpb24YCCABKAsyLy5zcGFyay5jb25uZWN0LkFuYWx5emVQbGFuUmVzcG9uc2UuU3BhcmtWZXJzaW9uSAAaMQoGU2NoZW1hEicKBnNjaGVtYRgBIAEoCzIXLnNwYXJrLmNvbm5lY3QuRGF0YVR5cGUaIQoHRXhwbGFpbhIWCg5leHBsYWluX3N0cmluZxgBIAEoCRohCgpUcmVlU3RyaW5nEhMKC3RyZWVfc3RyaW5nGAEgASgJGh8KDFNwYXJrVmVyc2lvbhIPCgd2ZXJzaW9uGAEgASgJQggKBnJlc3VsdCKKAwoSRXhlY3V0ZVBsYW5SZXF1ZXN0EhIKCnNlc3Npb25faWQYASABKAkSMAoMdXNlcl9jb250ZXh0GAIgASgLMhouc3BhcmsuY29ubmVjdC5Vc2VyQ29udGV4dBIhCgRwbGFuGAMgASgLMhMuc3BhcmsuY29ubmVjdC5QbGFuEhgKC2NsaWVudF90eXBlGAQgASgJSACIAQESSAoPcmVxdWVzdF9vcHRpb25zGAUgAygLMi8uc3BhcmsuY29ubmVjdC5FeGVjdXRlUGxhblJlcXVlc3QuUmVxdWVzdE9wdGlvbhIZCgxvcGVyYXRpb25faWQYBiABKAlIAYgBARIMCgR0YWdzGAcgAygJGl0KDVJlcXVlc3RPcHRpb24SOgoQcmVhdHRhY2hfb3B0aW9ucxgBIAEoCzIeLnNwYXJrLmNvbm5lY3QuUmVhdHRhY2hPcHRpb25zSABCEAoOcmVxdWVzdF9vcHRpb25CDgoMX2NsaWVudF90eXBlQg8KDV9vcGVyYXRpb25faWQiJwoPUmVhdHRhY2hPcHRpb25zEhQKDHJlYXR0YWNoYWJsZRgBIAEoCCKPCQoTRXhlY3V0ZVBsYW5SZXNwb25zZRISCgpzZXNzaW9uX2lkGAEgASgJEh4KFnNlcnZlcl9zaWRlX3Nlc3Npb25faWQYDyABKAkSFAoMb3BlcmF0aW9uX2lkGAwgASgJEhMKC3Jlc3BvbnNlX2lkGA0gASgJEkQKC2Fycm93X2JhdGNoGAIgASgLMi0uc3BhcmsuY29ubmVjdC5FeGVjdXRlUGxhblJlc3BvbnNlLkFycm93QmF0Y2hIABJRChJzcWxfY29tbWFuZF9yZXN1bHQYBSABKAsyMy5zcGFyay5jb25uZWN0LkV4ZWN1dGVQbGFuUmVzcG9uc2UuU3FsQ29tbWFuZFJlc3VsdEgAEl0KI3dyaXRlX3N0cmVhbV9vcGVyYXRpb25fc3RhcnRfcmVzdWx0GAggASgLMi4uc3BhcmsuY29ubmVjdC5Xcml0ZVN0cmVhbU9wZXJhdGlvblN0YXJ0UmVzdWx0SAASTAoPcmVzdWx0X2NvbXBsZXRlGA4gASgLMjEuc3BhcmsuY29ubmVjdC5FeGVjdXRlUGxhblJlc3BvbnNlLlJlc3VsdENvbXBsZXRlSAASOwoHbWV0cmljcxgEIAEoCzIqLnNwYXJrLmNvbm5lY3QuRXhlY3V0ZVBsYW5SZXNwb25zZS5NZXRyaWNzEicKBnNjaGVtYRgHIAEoCzIXLnNwYXJrLmNvbm5lY3QuRGF0YVR5cGUaWQoKQXJyb3dCYXRjaBIRCglyb3dfY291bnQYASABKAMSDAoEZGF0YRgCIAEoDBIZCgxzdGFydF9vZmZzZXQYAyABKANIAIgBAUIPCg1fc3RhcnRfb2Zmc2V0Gj0KEFNxbENvbW1hbmRSZXN1bHQSKQoIcmVsYXRpb24YASABKAsyFy5zcGFyay5jb25uZWN0LlJlbGF0aW9uGhAKDlJlc3VsdENvbXBsZXRlGq8DCgdNZXRyaWNzEkgKB21ldHJpY3MYASADKAsyNy5zcGFyay5jb25uZWN0LkV4ZWN1dGVQbGFuUmVzcG9uc2UuTWV0cmljcy5NZXRyaWNPYmplY3QamAIKDE1ldHJpY09iamVjdBIMCgRuYW1lGAEgASgJEg8KB3BsYW5faWQYAiABKAMSDgoGcGFyZW50GAMgASgDEmgKEWV4ZWN1dGlvbl9tZXRyaWNzGAQgAygLMk0uc3BhcmsuY29ubmVjdC5FeGVjdXRlUGxhblJlc3BvbnNlLk1ldHJpY3MuTWV0cmljT2JqZWN0LkV4ZWN1dGlvbk1ldHJpY3NFbnRyeRpvChVFeGVjdXRpb25NZXRyaWNzRW50cnkSCwoDa2V5GAEgASgJEkUKBXZhbHVlGAIgASgLMjYuc3BhcmsuY29ubmVjdC5FeGVjdXRlUGxhblJlc3BvbnNlLk1ldHJpY3MuTWV0cmljVmFsdWU6AjgBGj8KC01ldHJpY1ZhbHVlEgwKBG5hbWUYASABKAkSDQoFdmFsdWUYAiABKAMSEwoLbWV0cmljX3R5cGUYAyABKAlCDwoNcmVzcG9uc2VfdHlwZSI1CghLZXlWYWx1ZRILCgNrZXkYASABKAkSEgoFdmFsdWUYAiABKAlIAIgBAUIICgZfdmFsdWUiowYKDUNvbmZpZ1JlcXVlc3QSEgoKc2Vzc2lvbl9pZBgBIAEoCRIwCgx1c2VyX2NvbnRleHQYAiABKAsyGi5zcGFyay5jb25uZWN0LlVzZXJDb250ZXh0EjkKCW9wZXJhdGlvbhgDIAEoCzImLnNwYXJrLmNvbm5lY3QuQ29uZmlnUmVxdWVzdC5PcGVyYXRpb24SGAoLY2xpZW50X3R5cGUYBCABKAlIAIgBARrsAgoJT3BlcmF0aW9uEi8KA3NldBgBIAEoCzIgLnNwYXJrLmNvbm5lY3QuQ29uZmlnUmVxdWVzdC5TZXRIABIvCgNnZXQYAiABKAsyIC5zcGFyay5jb25uZWN0LkNvbmZpZ1JlcXVlc3QuR2V0SAASRwoQZ2V0X3dpdGhfZGVmYXVsdBgDIAEoCzIrLnNwYXJrLmNvbm5lY3QuQ29uZmlnUmVxdWVzdC5HZXRXaXRoRGVmYXVsdEgAEjwKCmdldF9vcHRpb24YBCABKAsyJi5zcGFyay5jb25uZWN0LkNvbmZpZ1JlcXVlc3QuR2V0T3B0aW9uSAASNgoHZ2V0X2FsbBgFIAEoCzIjLnNwYXJrLmNvbm5lY3QuQ29uZmlnUmVxdWVzdC5HZXRBbGxIABIzCgV1bnNldBgGIAEoCzIiLnNwYXJrLmNvbm5lY3QuQ29uZmlnUmVxdWVzdC5VbnNldEgAQgkKB29wX3R5cGUaTQoDU2V0EiYKBXBhaXJzGAEgAygLMhcuc3BhcmsuY29ubmVjdC5LZXlWYWx1ZRITCgZzaWxlbnQYAiABKAhIAIgBAUIJCgdfc2lsZW50GhMKA0dldBIMCgRrZXlzGAEgAygJGjgKDkdldFdpdGhEZWZhdWx0EiYKBXBhaXJzGAEgAygLMhcuc3BhcmsuY29ubmVjdC5LZXlWYWx1ZRoZCglHZXRPcHRpb24SDAoEa2V5cxgBIAMoCRooCgZHZXRBbGwSEwoGcHJlZml4GAEgASgJSACIAQFCCQoHX3ByZWZpeBoVCgVVbnNldBIMCgRrZXlzGAEgAygJQg4KDF9jbGllbnRfdHlwZSJ+Cg5Db25maWdSZXNwb25zZRISCgpzZXNzaW9uX2lkGAEgASgJEiYKBXBhaXJzGAIgAygLMhcuc3BhcmsuY29ubmVjdC5LZXlWYWx1ZRIQCgh3YXJuaW5ncxgDIAMoCRIeChZzZXJ2ZXJfc2lkZV9zZXNzaW9uX2lkGAQgASgJIooDChBJbnRlcnJ1cHRSZXF1ZXN0EhIKCnNlc3Npb25faWQYASABKAkSMAoMdXNlcl9jb250ZXh0GAIgASgLMhouc3BhcmsuY29ubmVjdC5Vc2VyQ29udGV4dBIYCgtjbGllbnRfdHlwZRgDIAEoCUgBiAEBEkUKDmludGVycnVwdF90eXBlGAQgASgOMi0uc3BhcmsuY29ubmVjdC5JbnRlcnJ1cHRSZXF1ZXN0LkludGVycnVwdFR5cGUSFwoNb3BlcmF0aW9uX3RhZxgFIAEoCUgAEhYKDG9wZXJhdGlvbl9pZBgGIAEoCUgAIoABCg1JbnRlcnJ1cHRUeXBlEh4KGklOVEVSUlVQVF9UWVBFX1VOU1BFQ0lGSUVEEAASFgoSSU5URVJSVVBUX1RZUEVfQUxMEAESFgoSSU5URVJSVVBUX1RZUEVfVEFHEAISHwobSU5URVJSVVBUX1RZUEVfT1BFUkFUSU9OX0lEEANCCwoJaW50ZXJydXB0Qg4KDF9jbGllbnRfdHlwZSJgChFJbnRlcnJ1cHRSZXNwb25zZRISCgpzZXNzaW9uX2lkGAEgASgJEhcKD2ludGVycnVwdGVkX2lkcxgCIAMoCRIeChZzZXJ2ZXJfc2lkZV9zZXNzaW9uX2lkGAMgASgJItIBChZSZWF0dGFjaEV4ZWN1dGVSZXF1ZXN0EhIKCnNlc3Npb25faWQYASABKAkSMAoMdXNlcl9jb250ZXh0GAIgASgLMhouc3BhcmsuY29ubmVjdC5Vc2VyQ29udGV4dBIUCgxvcGVyYXRpb25faWQYAyABKAkSGAoLY2xpZW50X3R5cGUYBCABKAlIAIgBARIdChBsYXN0X3Jlc3BvbnNlX2lkGAUgASgJSAGIAQFCDgoMX2NsaWVudF90eXBlQhMKEV9sYXN0X3Jlc3BvbnNlX2lkIu8CChVSZWxlYXNlRXhlY3V0ZVJlcXVlc3QSEgoKc2Vzc2lvbl9pZBgBIAEoCRIwCgx1c2VyX2NvbnRleHQYAiABKAsyGi5zcGFyay5jb25uZWN0LlVzZXJDb250ZXh0EhQKDG9wZXJhdGlvbl9pZBgDIAEoCRIYCgtjbGllbnRfdHlwZRgEIAEoCUgBiAEBEkYKC3JlbGVhc2VfYWxsGAUgASgLMi8uc3BhcmsuY29ubmVjdC5SZWxlYXNlRXhlY3V0ZVJlcXVlc3QuUmVsZWFzZUFsbEgAEkoKDXJlbGVhc2VfdW50aWwYBiABKAsyMS5zcGFyay5jb25uZWN0LlJlbGVhc2VFeGVjdXRlUmVxdWVzdC5SZWxlYXNlVW50aWxIABoMCgpSZWxlYXNlQWxsGiMKDFJlbGVhc2VVbnRpbBITCgtyZXNwb25zZV9pZBgBIAEoCUIJCgdyZWxlYXNlQg4KDF9jbGllbnRfdHlwZSJ4ChZSZWxlYXNlRXhlY3V0ZVJlc3BvbnNlEhIKCnNlc3Npb25faWQYASABKAkSGQoMb3BlcmF0aW9uX2lkGAIgASgJSACIAQESHgoWc2VydmVyX3NpZGVfc2Vzc2lvbl9pZBgDIAEoCUIPCg1fb3BlcmF0aW9uX2lkIocBChVSZWxlYXNlU2Vzc2lvblJlcXVlc3QSEgoKc2Vzc2lvbl9pZBgBIAEoCRIwCgx1c2VyX2NvbnRleHQYAiABKAsyGi5zcGFyay5jb25uZWN0LlVzZXJDb250ZXh0EhgKC2NsaWVudF90eXBlGAMgASgJSACIAQFCDgoMX2NsaWVudF90eXBlIkwKFlJlbGVhc2VTZXNzaW9uUmVzcG9uc2USEgoKc2Vzc2lvbl9pZBgBIAEoCRIeChZzZXJ2ZXJfc2lkZV9zZXNzaW9uX2lkGAIgASgJMoYFChNTcGFya0Nvbm5lY3RTZXJ2aWNlElgKC0V4ZWN1dGVQbGFuEiEuc3BhcmsuY29ubmVjdC5FeGVjdXRlUGxhblJlcXVlc3QaIi5zcGFyay5jb25uZWN0LkV4ZWN1dGVQbGFuUmVzcG9uc2UiADABElYKC0FuYWx5emVQbGFuEiEuc3BhcmsuY29ubmVjdC5BbmFseXplUGxhblJlcXVlc3QaIi5zcGFyay5jb25uZWN0LkFuYWx5emVQbGFuUmVzcG9uc2UiABJHCgZDb25maWcSHC5zcGFyay5jb25uZWN0LkNvbmZpZ1JlcXVlc3QaHS5zcGFyay5jb25uZWN0LkNvbmZpZ1Jlc3BvbnNlIgASUAoJSW50ZXJydXB0Eh8uc3BhcmsuY29ubmVjdC5JbnRlcnJ1cHRSZXF1ZXN0GiAuc3BhcmsuY29ubmVjdC5JbnRlcnJ1cHRSZXNwb25zZSIAEmAKD1JlYXR0YWNoRXhlY3V0ZRIlLnNwYXJrLmNvbm5lY3QuUmVhdHRhY2hFeGVjdXRlUmVxdWVzdBoiLnNwYXJrLmNvbm5lY3QuRXhlY3V0ZVBsYW5SZXNwb25zZSIAMAESXwoOUmVsZWFzZUV4ZWN1dGUSJC5zcGFyay5jb25uZWN0LlJlbGVhc2VFeGVjdXRlUmVxdWVzdBolLnNwYXJrLmNvbm5lY3QuUmVsZWFzZUV4ZWN1dGVSZXNwb25zZSIAEl8KDlJlbGVhc2VTZXNzaW9uEiQuc3BhcmsuY29ubmVjdC5SZWxlYXNlU2Vzc2lvblJlcXVlc3QaJS5zcGFyay5jb25uZWN0LlJlbGVhc2VTZXNzaW9uUmVzcG9uc2UiAGIGcHJvdG8z", [file_spark_connect_commands, file_spark_connect_relations, file_spark_connect_types]);
+  fileDesc("ChhzcGFyay9jb25uZWN0L2Jhc2UucHJvdG8SDXNwYXJrLmNvbm5lY3QiZQoEUGxhbhInCgRyb290GAEgASgLMhcuc3BhcmsuY29ubmVjdC5SZWxhdGlvbkgAEikKB2NvbW1hbmQYAiABKAsyFi5zcGFyay5jb25uZWN0LkNvbW1hbmRIAEIJCgdvcF90eXBlIjEKC1VzZXJDb250ZXh0Eg8KB3VzZXJfaWQYASABKAkSEQoJdXNlcl9uYW1lGAIgASgJIs4GChJBbmFseXplUGxhblJlcXVlc3QSEgoKc2Vzc2lvbl9pZBgBIAEoCRIwCgx1c2VyX2NvbnRleHQYAiABKAsyGi5zcGFyay5jb25uZWN0LlVzZXJDb250ZXh0EhgKC2NsaWVudF90eXBlGAMgASgJSAGIAQESOgoGc2NoZW1hGAQgASgLMiguc3BhcmsuY29ubmVjdC5BbmFseXplUGxhblJlcXVlc3QuU2NoZW1hSAASPAoHZXhwbGFpbhgFIAEoCzIpLnNwYXJrLmNvbm5lY3QuQW5hbHl6ZVBsYW5SZXF1ZXN0LkV4cGxhaW5IABJDCgt0cmVlX3N0cmluZxgGIAEoCzIsLnNwYXJrLmNvbm5lY3QuQW5hbHl6ZVBsYW5SZXF1ZXN0LlRyZWVTdHJpbmdIABJHCg1zcGFya192ZXJzaW9uGAogASgLMi4uc3BhcmsuY29ubmVjdC5BbmFseXplUGxhblJlcXVlc3QuU3BhcmtWZXJzaW9uSAAaKwoGU2NoZW1hEiEKBHBsYW4YASABKAsyEy5zcGFyay5jb25uZWN0LlBsYW4aqAIKB0V4cGxhaW4SIQoEcGxhbhgBIAEoCzITLnNwYXJrLmNvbm5lY3QuUGxhbhJLCgxleHBsYWluX21vZGUYAiABKA4yNS5zcGFyay5jb25uZWN0LkFuYWx5emVQbGFuUmVxdWVzdC5FeHBsYWluLkV4cGxhaW5Nb2RlIqwBCgtFeHBsYWluTW9kZRIcChhFWFBMQUlOX01PREVfVU5TUEVDSUZJRUQQABIXChNFWFBMQUlOX01PREVfU0lNUExFEAESGQoVRVhQTEFJTl9NT0RFX0VYVEVOREVEEAISGAoURVhQTEFJTl9NT0RFX0NPREVHRU4QAxIVChFFWFBMQUlOX01PREVfQ09TVBAEEhoKFkVYUExBSU5fTU9ERV9GT1JNQVRURUQQBRpNCgpUcmVlU3RyaW5nEiEKBHBsYW4YASABKAsyEy5zcGFyay5jb25uZWN0LlBsYW4SEgoFbGV2ZWwYAiABKAVIAIgBAUIICgZfbGV2ZWwaDgoMU3BhcmtWZXJzaW9uQgkKB2FuYWx5emVCDgoMX2NsaWVudF90eXBlIvkDChNBbmFseXplUGxhblJlc3BvbnNlEhIKCnNlc3Npb25faWQYASABKAkSHgoWc2VydmVyX3NpZGVfc2Vzc2lvbl9pZBgPIAEoCRI7CgZzY2hlbWEYAiABKAsyKS5zcGFyay5jb25uZWN0LkFuYWx5emVQbGFuUmVzcG9uc2UuU2NoZW1hSAASPQoHZXhwbGFpbhgDIAEoCzIqLnNwYXJrLmNvbm5lY3QuQW5hbHl6ZVBsYW5SZXNwb25zZS5FeHBsYWluSAASRAoLdHJlZV9zdHJpbmcYBCABKAsyLS5zcGFyay5jb25uZWN0LkFuYWx5emVQbGFuUmVzcG9uc2UuVHJlZVN0cmluZ0gAEkgKDXNwYXJrX3ZlcnNpb24YCCABKAsyLy5zcGFyay5jb25uZWN0LkFuYWx5emVQbGFuUmVzcG9uc2UuU3BhcmtWZXJzaW9uSAAaMQoGU2NoZW1hEicKBnNjaGVtYRgBIAEoCzIXLnNwYXJrLmNvbm5lY3QuRGF0YVR5cGUaIQoHRXhwbGFpbhIWCg5leHBsYWluX3N0cmluZxgBIAEoCRohCgpUcmVlU3RyaW5nEhMKC3RyZWVfc3RyaW5nGAEgASgJGh8KDFNwYXJrVmVyc2lvbhIPCgd2ZXJzaW9uGAEgASgJQggKBnJlc3VsdCKKAwoSRXhlY3V0ZVBsYW5SZXF1ZXN0EhIKCnNlc3Npb25faWQYASABKAkSMAoMdXNlcl9jb250ZXh0GAIgASgLMhouc3BhcmsuY29ubmVjdC5Vc2VyQ29udGV4dBIhCgRwbGFuGAMgASgLMhMuc3BhcmsuY29ubmVjdC5QbGFuEhgKC2NsaWVudF90eXBlGAQgASgJSACIAQESSAoPcmVxdWVzdF9vcHRpb25zGAUgAygLMi8uc3BhcmsuY29ubmVjdC5FeGVjdXRlUGxhblJlcXVlc3QuUmVxdWVzdE9wdGlvbhIZCgxvcGVyYXRpb25faWQYBiABKAlIAYgBARIMCgR0YWdzGAcgAygJGl0KDVJlcXVlc3RPcHRpb24SOgoQcmVhdHRhY2hfb3B0aW9ucxgBIAEoCzIeLnNwYXJrLmNvbm5lY3QuUmVhdHRhY2hPcHRpb25zSABCEAoOcmVxdWVzdF9vcHRpb25CDgoMX2NsaWVudF90eXBlQg8KDV9vcGVyYXRpb25faWQiJwoPUmVhdHRhY2hPcHRpb25zEhQKDHJlYXR0YWNoYWJsZRgBIAEoCCKPCQoTRXhlY3V0ZVBsYW5SZXNwb25zZRISCgpzZXNzaW9uX2lkGAEgASgJEh4KFnNlcnZlcl9zaWRlX3Nlc3Npb25faWQYDyABKAkSFAoMb3BlcmF0aW9uX2lkGAwgASgJEhMKC3Jlc3BvbnNlX2lkGA0gASgJEkQKC2Fycm93X2JhdGNoGAIgASgLMi0uc3BhcmsuY29ubmVjdC5FeGVjdXRlUGxhblJlc3BvbnNlLkFycm93QmF0Y2hIABJRChJzcWxfY29tbWFuZF9yZXN1bHQYBSABKAsyMy5zcGFyay5jb25uZWN0LkV4ZWN1dGVQbGFuUmVzcG9uc2UuU3FsQ29tbWFuZFJlc3VsdEgAEl0KI3dyaXRlX3N0cmVhbV9vcGVyYXRpb25fc3RhcnRfcmVzdWx0GAggASgLMi4uc3BhcmsuY29ubmVjdC5Xcml0ZVN0cmVhbU9wZXJhdGlvblN0YXJ0UmVzdWx0SAASTAoPcmVzdWx0X2NvbXBsZXRlGA4gASgLMjEuc3BhcmsuY29ubmVjdC5FeGVjdXRlUGxhblJlc3BvbnNlLlJlc3VsdENvbXBsZXRlSAASOwoHbWV0cmljcxgEIAEoCzIqLnNwYXJrLmNvbm5lY3QuRXhlY3V0ZVBsYW5SZXNwb25zZS5NZXRyaWNzEicKBnNjaGVtYRgHIAEoCzIXLnNwYXJrLmNvbm5lY3QuRGF0YVR5cGUaWQoKQXJyb3dCYXRjaBIRCglyb3dfY291bnQYASABKAMSDAoEZGF0YRgCIAEoDBIZCgxzdGFydF9vZmZzZXQYAyABKANIAIgBAUIPCg1fc3RhcnRfb2Zmc2V0Gj0KEFNxbENvbW1hbmRSZXN1bHQSKQoIcmVsYXRpb24YASABKAsyFy5zcGFyay5jb25uZWN0LlJlbGF0aW9uGhAKDlJlc3VsdENvbXBsZXRlGq8DCgdNZXRyaWNzEkgKB21ldHJpY3MYASADKAsyNy5zcGFyay5jb25uZWN0LkV4ZWN1dGVQbGFuUmVzcG9uc2UuTWV0cmljcy5NZXRyaWNPYmplY3QamAIKDE1ldHJpY09iamVjdBIMCgRuYW1lGAEgASgJEg8KB3BsYW5faWQYAiABKAMSDgoGcGFyZW50GAMgASgDEmgKEWV4ZWN1dGlvbl9tZXRyaWNzGAQgAygLMk0uc3BhcmsuY29ubmVjdC5FeGVjdXRlUGxhblJlc3BvbnNlLk1ldHJpY3MuTWV0cmljT2JqZWN0LkV4ZWN1dGlvbk1ldHJpY3NFbnRyeRpvChVFeGVjdXRpb25NZXRyaWNzRW50cnkSCwoDa2V5GAEgASgJEkUKBXZhbHVlGAIgASgLMjYuc3BhcmsuY29ubmVjdC5FeGVjdXRlUGxhblJlc3BvbnNlLk1ldHJpY3MuTWV0cmljVmFsdWU6AjgBGj8KC01ldHJpY1ZhbHVlEgwKBG5hbWUYASABKAkSDQoFdmFsdWUYAiABKAMSEwoLbWV0cmljX3R5cGUYAyABKAlCDwoNcmVzcG9uc2VfdHlwZSI1CghLZXlWYWx1ZRILCgNrZXkYASABKAkSEgoFdmFsdWUYAiABKAlIAIgBAUIICgZfdmFsdWUiowYKDUNvbmZpZ1JlcXVlc3QSEgoKc2Vzc2lvbl9pZBgBIAEoCRIwCgx1c2VyX2NvbnRleHQYAiABKAsyGi5zcGFyay5jb25uZWN0LlVzZXJDb250ZXh0EjkKCW9wZXJhdGlvbhgDIAEoCzImLnNwYXJrLmNvbm5lY3QuQ29uZmlnUmVxdWVzdC5PcGVyYXRpb24SGAoLY2xpZW50X3R5cGUYBCABKAlIAIgBARrsAgoJT3BlcmF0aW9uEi8KA3NldBgBIAEoCzIgLnNwYXJrLmNvbm5lY3QuQ29uZmlnUmVxdWVzdC5TZXRIABIvCgNnZXQYAiABKAsyIC5zcGFyay5jb25uZWN0LkNvbmZpZ1JlcXVlc3QuR2V0SAASRwoQZ2V0X3dpdGhfZGVmYXVsdBgDIAEoCzIrLnNwYXJrLmNvbm5lY3QuQ29uZmlnUmVxdWVzdC5HZXRXaXRoRGVmYXVsdEgAEjwKCmdldF9vcHRpb24YBCABKAsyJi5zcGFyay5jb25uZWN0LkNvbmZpZ1JlcXVlc3QuR2V0T3B0aW9uSAASNgoHZ2V0X2FsbBgFIAEoCzIjLnNwYXJrLmNvbm5lY3QuQ29uZmlnUmVxdWVzdC5HZXRBbGxIABIzCgV1bnNldBgGIAEoCzIiLnNwYXJrLmNvbm5lY3QuQ29uZmlnUmVxdWVzdC5VbnNldEgAQgkKB29wX3R5cGUaTQoDU2V0EiYKBXBhaXJzGAEgAygLMhcuc3BhcmsuY29ubmVjdC5LZXlWYWx1ZRITCgZzaWxlbnQYAiABKAhIAIgBAUIJCgdfc2lsZW50GhMKA0dldBIMCgRrZXlzGAEgAygJGjgKDkdldFdpdGhEZWZhdWx0EiYKBXBhaXJzGAEgAygLMhcuc3BhcmsuY29ubmVjdC5LZXlWYWx1ZRoZCglHZXRPcHRpb24SDAoEa2V5cxgBIAMoCRooCgZHZXRBbGwSEwoGcHJlZml4GAEgASgJSACIAQFCCQoHX3ByZWZpeBoVCgVVbnNldBIMCgRrZXlzGAEgAygJQg4KDF9jbGllbnRfdHlwZSJ+Cg5Db25maWdSZXNwb25zZRISCgpzZXNzaW9uX2lkGAEgASgJEiYKBXBhaXJzGAIgAygLMhcuc3BhcmsuY29ubmVjdC5LZXlWYWx1ZRIQCgh3YXJuaW5ncxgDIAMoCRIeChZzZXJ2ZXJfc2lkZV9zZXNzaW9uX2lkGAQgASgJIooDChBJbnRlcnJ1cHRSZXF1ZXN0EhIKCnNlc3Npb25faWQYASABKAkSMAoMdXNlcl9jb250ZXh0GAIgASgLMhouc3BhcmsuY29ubmVjdC5Vc2VyQ29udGV4dBIYCgtjbGllbnRfdHlwZRgDIAEoCUgBiAEBEkUKDmludGVycnVwdF90eXBlGAQgASgOMi0uc3BhcmsuY29ubmVjdC5JbnRlcnJ1cHRSZXF1ZXN0LkludGVycnVwdFR5cGUSFwoNb3BlcmF0aW9uX3RhZxgFIAEoCUgAEhYKDG9wZXJhdGlvbl9pZBgGIAEoCUgAIoABCg1JbnRlcnJ1cHRUeXBlEh4KGklOVEVSUlVQVF9UWVBFX1VOU1BFQ0lGSUVEEAASFgoSSU5URVJSVVBUX1RZUEVfQUxMEAESFgoSSU5URVJSVVBUX1RZUEVfVEFHEAISHwobSU5URVJSVVBUX1RZUEVfT1BFUkFUSU9OX0lEEANCCwoJaW50ZXJydXB0Qg4KDF9jbGllbnRfdHlwZSJgChFJbnRlcnJ1cHRSZXNwb25zZRISCgpzZXNzaW9uX2lkGAEgASgJEhcKD2ludGVycnVwdGVkX2lkcxgCIAMoCRIeChZzZXJ2ZXJfc2lkZV9zZXNzaW9uX2lkGAMgASgJItIBChZSZWF0dGFjaEV4ZWN1dGVSZXF1ZXN0EhIKCnNlc3Npb25faWQYASABKAkSMAoMdXNlcl9jb250ZXh0GAIgASgLMhouc3BhcmsuY29ubmVjdC5Vc2VyQ29udGV4dBIUCgxvcGVyYXRpb25faWQYAyABKAkSGAoLY2xpZW50X3R5cGUYBCABKAlIAIgBARIdChBsYXN0X3Jlc3BvbnNlX2lkGAUgASgJSAGIAQFCDgoMX2NsaWVudF90eXBlQhMKEV9sYXN0X3Jlc3BvbnNlX2lkIu8CChVSZWxlYXNlRXhlY3V0ZVJlcXVlc3QSEgoKc2Vzc2lvbl9pZBgBIAEoCRIwCgx1c2VyX2NvbnRleHQYAiABKAsyGi5zcGFyay5jb25uZWN0LlVzZXJDb250ZXh0EhQKDG9wZXJhdGlvbl9pZBgDIAEoCRIYCgtjbGllbnRfdHlwZRgEIAEoCUgBiAEBEkYKC3JlbGVhc2VfYWxsGAUgASgLMi8uc3BhcmsuY29ubmVjdC5SZWxlYXNlRXhlY3V0ZVJlcXVlc3QuUmVsZWFzZUFsbEgAEkoKDXJlbGVhc2VfdW50aWwYBiABKAsyMS5zcGFyay5jb25uZWN0LlJlbGVhc2VFeGVjdXRlUmVxdWVzdC5SZWxlYXNlVW50aWxIABoMCgpSZWxlYXNlQWxsGiMKDFJlbGVhc2VVbnRpbBITCgtyZXNwb25zZV9pZBgBIAEoCUIJCgdyZWxlYXNlQg4KDF9jbGllbnRfdHlwZSJ4ChZSZWxlYXNlRXhlY3V0ZVJlc3BvbnNlEhIKCnNlc3Npb25faWQYASABKAkSGQoMb3BlcmF0aW9uX2lkGAIgASgJSACIAQESHgoWc2VydmVyX3NpZGVfc2Vzc2lvbl9pZBgDIAEoCUIPCg1fb3BlcmF0aW9uX2lkIocBChVSZWxlYXNlU2Vzc2lvblJlcXVlc3QSEgoKc2Vzc2lvbl9pZBgBIAEoCRIwCgx1c2VyX2NvbnRleHQYAiABKAsyGi5zcGFyay5jb25uZWN0LlVzZXJDb250ZXh0EhgKC2NsaWVudF90eXBlGAMgASgJSACIAQFCDgoMX2NsaWVudF90eXBlIkwKFlJlbGVhc2VTZXNzaW9uUmVzcG9uc2USEgoKc2Vzc2lvbl9pZBgBIAEoCRIeChZzZXJ2ZXJfc2lkZV9zZXNzaW9uX2lkGAIgASgJItwFChNBZGRBcnRpZmFjdHNSZXF1ZXN0EhIKCnNlc3Npb25faWQYASABKAkSMAoMdXNlcl9jb250ZXh0GAIgASgLMhouc3BhcmsuY29ubmVjdC5Vc2VyQ29udGV4dBIYCgtjbGllbnRfdHlwZRgGIAEoCUgBiAEBEjkKBWJhdGNoGAMgASgLMiguc3BhcmsuY29ubmVjdC5BZGRBcnRpZmFjdHNSZXF1ZXN0LkJhdGNoSAASTgoLYmVnaW5fY2h1bmsYBCABKAsyNy5zcGFyay5jb25uZWN0LkFkZEFydGlmYWN0c1JlcXVlc3QuQmVnaW5DaHVua2VkQXJ0aWZhY3RIABJBCgVjaHVuaxgFIAEoCzIwLnNwYXJrLmNvbm5lY3QuQWRkQXJ0aWZhY3RzUmVxdWVzdC5BcnRpZmFjdENodW5rSAAaKgoNQXJ0aWZhY3RDaHVuaxIMCgRkYXRhGAEgASgMEgsKA2NyYxgCIAEoAxpjChNTaW5nbGVDaHVua0FydGlmYWN0EgwKBG5hbWUYASABKAkSPgoEZGF0YRgCIAEoCzIwLnNwYXJrLmNvbm5lY3QuQWRkQXJ0aWZhY3RzUmVxdWVzdC5BcnRpZmFjdENodW5rGlIKBUJhdGNoEkkKCWFydGlmYWN0cxgBIAMoCzI2LnNwYXJrLmNvbm5lY3QuQWRkQXJ0aWZhY3RzUmVxdWVzdC5TaW5nbGVDaHVua0FydGlmYWN0GpYBChRCZWdpbkNodW5rZWRBcnRpZmFjdBIMCgRuYW1lGAEgASgJEhMKC3RvdGFsX2J5dGVzGAIgASgDEhIKCm51bV9jaHVua3MYAyABKAMSRwoNaW5pdGlhbF9jaHVuaxgEIAEoCzIwLnNwYXJrLmNvbm5lY3QuQWRkQXJ0aWZhY3RzUmVxdWVzdC5BcnRpZmFjdENodW5rQgkKB3BheWxvYWRCDgoMX2NsaWVudF90eXBlIs4BChRBZGRBcnRpZmFjdHNSZXNwb25zZRISCgpzZXNzaW9uX2lkGAIgASgJEh4KFnNlcnZlcl9zaWRlX3Nlc3Npb25faWQYAyABKAkSRgoJYXJ0aWZhY3RzGAEgAygLMjMuc3BhcmsuY29ubmVjdC5BZGRBcnRpZmFjdHNSZXNwb25zZS5BcnRpZmFjdFN1bW1hcnkaOgoPQXJ0aWZhY3RTdW1tYXJ5EgwKBG5hbWUYASABKAkSGQoRaXNfY3JjX3N1Y2Nlc3NmdWwYAiABKAgimAEKF0FydGlmYWN0U3RhdHVzZXNSZXF1ZXN0EhIKCnNlc3Npb25faWQYASABKAkSMAoMdXNlcl9jb250ZXh0GAIgASgLMhouc3BhcmsuY29ubmVjdC5Vc2VyQ29udGV4dBIYCgtjbGllbnRfdHlwZRgDIAEoCUgAiAEBEg0KBW5hbWVzGAQgAygJQg4KDF9jbGllbnRfdHlwZSKiAgoYQXJ0aWZhY3RTdGF0dXNlc1Jlc3BvbnNlEhIKCnNlc3Npb25faWQYAiABKAkSHgoWc2VydmVyX3NpZGVfc2Vzc2lvbl9pZBgDIAEoCRJHCghzdGF0dXNlcxgBIAMoCzI1LnNwYXJrLmNvbm5lY3QuQXJ0aWZhY3RTdGF0dXNlc1Jlc3BvbnNlLlN0YXR1c2VzRW50cnkaZwoNU3RhdHVzZXNFbnRyeRILCgNrZXkYASABKAkSRQoFdmFsdWUYAiABKAsyNi5zcGFyay5jb25uZWN0LkFydGlmYWN0U3RhdHVzZXNSZXNwb25zZS5BcnRpZmFjdFN0YXR1czoCOAEaIAoOQXJ0aWZhY3RTdGF0dXMSDgoGZXhpc3RzGAEgASgIIpwBChhGZXRjaEVycm9yRGV0YWlsc1JlcXVlc3QSEgoKc2Vzc2lvbl9pZBgBIAEoCRIwCgx1c2VyX2NvbnRleHQYAiABKAsyGi5zcGFyay5jb25uZWN0LlVzZXJDb250ZXh0EhAKCGVycm9yX2lkGAMgASgJEhgKC2NsaWVudF90eXBlGAQgASgJSACIAQFCDgoMX2NsaWVudF90eXBlIsoJChlGZXRjaEVycm9yRGV0YWlsc1Jlc3BvbnNlEh4KFnNlcnZlcl9zaWRlX3Nlc3Npb25faWQYAyABKAkSEgoKc2Vzc2lvbl9pZBgEIAEoCRIbCg5yb290X2Vycm9yX2lkeBgBIAEoBUgAiAEBEj4KBmVycm9ycxgCIAMoCzIuLnNwYXJrLmNvbm5lY3QuRmV0Y2hFcnJvckRldGFpbHNSZXNwb25zZS5FcnJvchp8ChFTdGFja1RyYWNlRWxlbWVudBIXCg9kZWNsYXJpbmdfY2xhc3MYASABKAkSEwoLbWV0aG9kX25hbWUYAiABKAkSFgoJZmlsZV9uYW1lGAMgASgJSACIAQESEwoLbGluZV9udW1iZXIYBCABKAVCDAoKX2ZpbGVfbmFtZRqXAgoMUXVlcnlDb250ZXh0ElcKDGNvbnRleHRfdHlwZRgKIAEoDjJBLnNwYXJrLmNvbm5lY3QuRmV0Y2hFcnJvckRldGFpbHNSZXNwb25zZS5RdWVyeUNvbnRleHQuQ29udGV4dFR5cGUSEwoLb2JqZWN0X3R5cGUYASABKAkSEwoLb2JqZWN0X25hbWUYAiABKAkSEwoLc3RhcnRfaW5kZXgYAyABKAUSEgoKc3RvcF9pbmRleBgEIAEoBRIQCghmcmFnbWVudBgFIAEoCRIRCgljYWxsX3NpdGUYBiABKAkSDwoHc3VtbWFyeRgHIAEoCSIlCgtDb250ZXh0VHlwZRIHCgNTUUwQABINCglEQVRBRlJBTUUQARrVAgoOU3BhcmtUaHJvd2FibGUSGAoLZXJyb3JfY2xhc3MYASABKAlIAIgBARJqChJtZXNzYWdlX3BhcmFtZXRlcnMYAiADKAsyTi5zcGFyay5jb25uZWN0LkZldGNoRXJyb3JEZXRhaWxzUmVzcG9uc2UuU3BhcmtUaHJvd2FibGUuTWVzc2FnZVBhcmFtZXRlcnNFbnRyeRJNCg5xdWVyeV9jb250ZXh0cxgDIAMoCzI1LnNwYXJrLmNvbm5lY3QuRmV0Y2hFcnJvckRldGFpbHNSZXNwb25zZS5RdWVyeUNvbnRleHQSFgoJc3FsX3N0YXRlGAQgASgJSAGIAQEaOAoWTWVzc2FnZVBhcmFtZXRlcnNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBQg4KDF9lcnJvcl9jbGFzc0IMCgpfc3FsX3N0YXRlGpgCCgVFcnJvchIcChRlcnJvcl90eXBlX2hpZXJhcmNoeRgBIAMoCRIPCgdtZXNzYWdlGAIgASgJEk8KC3N0YWNrX3RyYWNlGAMgAygLMjouc3BhcmsuY29ubmVjdC5GZXRjaEVycm9yRGV0YWlsc1Jlc3BvbnNlLlN0YWNrVHJhY2VFbGVtZW50EhYKCWNhdXNlX2lkeBgEIAEoBUgAiAEBElUKD3NwYXJrX3Rocm93YWJsZRgFIAEoCzI3LnNwYXJrLmNvbm5lY3QuRmV0Y2hFcnJvckRldGFpbHNSZXNwb25zZS5TcGFya1Rocm93YWJsZUgBiAEBQgwKCl9jYXVzZV9pZHhCEgoQX3NwYXJrX3Rocm93YWJsZUIRCg9fcm9vdF9lcnJvcl9pZHgysgcKE1NwYXJrQ29ubmVjdFNlcnZpY2USWAoLRXhlY3V0ZVBsYW4SIS5zcGFyay5jb25uZWN0LkV4ZWN1dGVQbGFuUmVxdWVzdBoiLnNwYXJrLmNvbm5lY3QuRXhlY3V0ZVBsYW5SZXNwb25zZSIAMAESVgoLQW5hbHl6ZVBsYW4SIS5zcGFyay5jb25uZWN0LkFuYWx5emVQbGFuUmVxdWVzdBoiLnNwYXJrLmNvbm5lY3QuQW5hbHl6ZVBsYW5SZXNwb25zZSIAEkcKBkNvbmZpZxIcLnNwYXJrLmNvbm5lY3QuQ29uZmlnUmVxdWVzdBodLnNwYXJrLmNvbm5lY3QuQ29uZmlnUmVzcG9uc2UiABJQCglJbnRlcnJ1cHQSHy5zcGFyay5jb25uZWN0LkludGVycnVwdFJlcXVlc3QaIC5zcGFyay5jb25uZWN0LkludGVycnVwdFJlc3BvbnNlIgASYAoPUmVhdHRhY2hFeGVjdXRlEiUuc3BhcmsuY29ubmVjdC5SZWF0dGFjaEV4ZWN1dGVSZXF1ZXN0GiIuc3BhcmsuY29ubmVjdC5FeGVjdXRlUGxhblJlc3BvbnNlIgAwARJfCg5SZWxlYXNlRXhlY3V0ZRIkLnNwYXJrLmNvbm5lY3QuUmVsZWFzZUV4ZWN1dGVSZXF1ZXN0GiUuc3BhcmsuY29ubmVjdC5SZWxlYXNlRXhlY3V0ZVJlc3BvbnNlIgASXwoOUmVsZWFzZVNlc3Npb24SJC5zcGFyay5jb25uZWN0LlJlbGVhc2VTZXNzaW9uUmVxdWVzdBolLnNwYXJrLmNvbm5lY3QuUmVsZWFzZVNlc3Npb25SZXNwb25zZSIAElsKDEFkZEFydGlmYWN0cxIiLnNwYXJrLmNvbm5lY3QuQWRkQXJ0aWZhY3RzUmVxdWVzdBojLnNwYXJrLmNvbm5lY3QuQWRkQXJ0aWZhY3RzUmVzcG9uc2UiACgBEmMKDkFydGlmYWN0U3RhdHVzEiYuc3BhcmsuY29ubmVjdC5BcnRpZmFjdFN0YXR1c2VzUmVxdWVzdBonLnNwYXJrLmNvbm5lY3QuQXJ0aWZhY3RTdGF0dXNlc1Jlc3BvbnNlIgASaAoRRmV0Y2hFcnJvckRldGFpbHMSJy5zcGFyay5jb25uZWN0LkZldGNoRXJyb3JEZXRhaWxzUmVxdWVzdBooLnNwYXJrLmNvbm5lY3QuRmV0Y2hFcnJvckRldGFpbHNSZXNwb25zZSIAYgZwcm90bzM", [file_spark_connect_commands, file_spark_connect_relations, file_spark_connect_types]);
 
 /**
  * What to run: a relation (returns rows) or a command (acts).
@@ -1216,6 +1216,525 @@ export const ReleaseSessionResponseSchema: GenMessage<ReleaseSessionResponse> = 
   messageDesc(file_spark_connect_base, 16);
 
 /**
+ * Uploads files into the session (client streaming). This client uploads cached local
+ * relations as `cache/<sha256 hex>`: a begin_chunk message, then one chunk message per further
+ * piece, each piece with its CRC-32.
+ *
+ * @generated from message spark.connect.AddArtifactsRequest
+ */
+export type AddArtifactsRequest = Message<"spark.connect.AddArtifactsRequest"> & {
+  /**
+   * @generated from field: string session_id = 1;
+   */
+  sessionId: string;
+
+  /**
+   * @generated from field: spark.connect.UserContext user_context = 2;
+   */
+  userContext?: UserContext | undefined;
+
+  /**
+   * @generated from field: optional string client_type = 6;
+   */
+  clientType?: string | undefined;
+
+  /**
+   * @generated from oneof spark.connect.AddArtifactsRequest.payload
+   */
+  payload: {
+    /**
+     * @generated from field: spark.connect.AddArtifactsRequest.Batch batch = 3;
+     */
+    value: AddArtifactsRequest_Batch;
+    case: "batch";
+  } | {
+    /**
+     * @generated from field: spark.connect.AddArtifactsRequest.BeginChunkedArtifact begin_chunk = 4;
+     */
+    value: AddArtifactsRequest_BeginChunkedArtifact;
+    case: "beginChunk";
+  } | {
+    /**
+     * @generated from field: spark.connect.AddArtifactsRequest.ArtifactChunk chunk = 5;
+     */
+    value: AddArtifactsRequest_ArtifactChunk;
+    case: "chunk";
+  } | { case: undefined; value?: undefined };
+};
+
+/**
+ * Describes the message spark.connect.AddArtifactsRequest.
+ * Use `create(AddArtifactsRequestSchema)` to create a new message.
+ */
+export const AddArtifactsRequestSchema: GenMessage<AddArtifactsRequest> = /*@__PURE__*/
+  messageDesc(file_spark_connect_base, 17);
+
+/**
+ * @generated from message spark.connect.AddArtifactsRequest.ArtifactChunk
+ */
+export type AddArtifactsRequest_ArtifactChunk = Message<"spark.connect.AddArtifactsRequest.ArtifactChunk"> & {
+  /**
+   * @generated from field: bytes data = 1;
+   */
+  data: Uint8Array;
+
+  /**
+   * @generated from field: int64 crc = 2;
+   */
+  crc: bigint;
+};
+
+/**
+ * Describes the message spark.connect.AddArtifactsRequest.ArtifactChunk.
+ * Use `create(AddArtifactsRequest_ArtifactChunkSchema)` to create a new message.
+ */
+export const AddArtifactsRequest_ArtifactChunkSchema: GenMessage<AddArtifactsRequest_ArtifactChunk> = /*@__PURE__*/
+  messageDesc(file_spark_connect_base, 17, 0);
+
+/**
+ * @generated from message spark.connect.AddArtifactsRequest.SingleChunkArtifact
+ */
+export type AddArtifactsRequest_SingleChunkArtifact = Message<"spark.connect.AddArtifactsRequest.SingleChunkArtifact"> & {
+  /**
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * @generated from field: spark.connect.AddArtifactsRequest.ArtifactChunk data = 2;
+   */
+  data?: AddArtifactsRequest_ArtifactChunk | undefined;
+};
+
+/**
+ * Describes the message spark.connect.AddArtifactsRequest.SingleChunkArtifact.
+ * Use `create(AddArtifactsRequest_SingleChunkArtifactSchema)` to create a new message.
+ */
+export const AddArtifactsRequest_SingleChunkArtifactSchema: GenMessage<AddArtifactsRequest_SingleChunkArtifact> = /*@__PURE__*/
+  messageDesc(file_spark_connect_base, 17, 1);
+
+/**
+ * @generated from message spark.connect.AddArtifactsRequest.Batch
+ */
+export type AddArtifactsRequest_Batch = Message<"spark.connect.AddArtifactsRequest.Batch"> & {
+  /**
+   * @generated from field: repeated spark.connect.AddArtifactsRequest.SingleChunkArtifact artifacts = 1;
+   */
+  artifacts: AddArtifactsRequest_SingleChunkArtifact[];
+};
+
+/**
+ * Describes the message spark.connect.AddArtifactsRequest.Batch.
+ * Use `create(AddArtifactsRequest_BatchSchema)` to create a new message.
+ */
+export const AddArtifactsRequest_BatchSchema: GenMessage<AddArtifactsRequest_Batch> = /*@__PURE__*/
+  messageDesc(file_spark_connect_base, 17, 2);
+
+/**
+ * @generated from message spark.connect.AddArtifactsRequest.BeginChunkedArtifact
+ */
+export type AddArtifactsRequest_BeginChunkedArtifact = Message<"spark.connect.AddArtifactsRequest.BeginChunkedArtifact"> & {
+  /**
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * @generated from field: int64 total_bytes = 2;
+   */
+  totalBytes: bigint;
+
+  /**
+   * Includes the initial chunk.
+   *
+   * @generated from field: int64 num_chunks = 3;
+   */
+  numChunks: bigint;
+
+  /**
+   * @generated from field: spark.connect.AddArtifactsRequest.ArtifactChunk initial_chunk = 4;
+   */
+  initialChunk?: AddArtifactsRequest_ArtifactChunk | undefined;
+};
+
+/**
+ * Describes the message spark.connect.AddArtifactsRequest.BeginChunkedArtifact.
+ * Use `create(AddArtifactsRequest_BeginChunkedArtifactSchema)` to create a new message.
+ */
+export const AddArtifactsRequest_BeginChunkedArtifactSchema: GenMessage<AddArtifactsRequest_BeginChunkedArtifact> = /*@__PURE__*/
+  messageDesc(file_spark_connect_base, 17, 3);
+
+/**
+ * @generated from message spark.connect.AddArtifactsResponse
+ */
+export type AddArtifactsResponse = Message<"spark.connect.AddArtifactsResponse"> & {
+  /**
+   * @generated from field: string session_id = 2;
+   */
+  sessionId: string;
+
+  /**
+   * @generated from field: string server_side_session_id = 3;
+   */
+  serverSideSessionId: string;
+
+  /**
+   * @generated from field: repeated spark.connect.AddArtifactsResponse.ArtifactSummary artifacts = 1;
+   */
+  artifacts: AddArtifactsResponse_ArtifactSummary[];
+};
+
+/**
+ * Describes the message spark.connect.AddArtifactsResponse.
+ * Use `create(AddArtifactsResponseSchema)` to create a new message.
+ */
+export const AddArtifactsResponseSchema: GenMessage<AddArtifactsResponse> = /*@__PURE__*/
+  messageDesc(file_spark_connect_base, 18);
+
+/**
+ * @generated from message spark.connect.AddArtifactsResponse.ArtifactSummary
+ */
+export type AddArtifactsResponse_ArtifactSummary = Message<"spark.connect.AddArtifactsResponse.ArtifactSummary"> & {
+  /**
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * @generated from field: bool is_crc_successful = 2;
+   */
+  isCrcSuccessful: boolean;
+};
+
+/**
+ * Describes the message spark.connect.AddArtifactsResponse.ArtifactSummary.
+ * Use `create(AddArtifactsResponse_ArtifactSummarySchema)` to create a new message.
+ */
+export const AddArtifactsResponse_ArtifactSummarySchema: GenMessage<AddArtifactsResponse_ArtifactSummary> = /*@__PURE__*/
+  messageDesc(file_spark_connect_base, 18, 0);
+
+/**
+ * @generated from message spark.connect.ArtifactStatusesRequest
+ */
+export type ArtifactStatusesRequest = Message<"spark.connect.ArtifactStatusesRequest"> & {
+  /**
+   * @generated from field: string session_id = 1;
+   */
+  sessionId: string;
+
+  /**
+   * @generated from field: spark.connect.UserContext user_context = 2;
+   */
+  userContext?: UserContext | undefined;
+
+  /**
+   * @generated from field: optional string client_type = 3;
+   */
+  clientType?: string | undefined;
+
+  /**
+   * @generated from field: repeated string names = 4;
+   */
+  names: string[];
+};
+
+/**
+ * Describes the message spark.connect.ArtifactStatusesRequest.
+ * Use `create(ArtifactStatusesRequestSchema)` to create a new message.
+ */
+export const ArtifactStatusesRequestSchema: GenMessage<ArtifactStatusesRequest> = /*@__PURE__*/
+  messageDesc(file_spark_connect_base, 19);
+
+/**
+ * @generated from message spark.connect.ArtifactStatusesResponse
+ */
+export type ArtifactStatusesResponse = Message<"spark.connect.ArtifactStatusesResponse"> & {
+  /**
+   * @generated from field: string session_id = 2;
+   */
+  sessionId: string;
+
+  /**
+   * @generated from field: string server_side_session_id = 3;
+   */
+  serverSideSessionId: string;
+
+  /**
+   * @generated from field: map<string, spark.connect.ArtifactStatusesResponse.ArtifactStatus> statuses = 1;
+   */
+  statuses: { [key: string]: ArtifactStatusesResponse_ArtifactStatus };
+};
+
+/**
+ * Describes the message spark.connect.ArtifactStatusesResponse.
+ * Use `create(ArtifactStatusesResponseSchema)` to create a new message.
+ */
+export const ArtifactStatusesResponseSchema: GenMessage<ArtifactStatusesResponse> = /*@__PURE__*/
+  messageDesc(file_spark_connect_base, 20);
+
+/**
+ * @generated from message spark.connect.ArtifactStatusesResponse.ArtifactStatus
+ */
+export type ArtifactStatusesResponse_ArtifactStatus = Message<"spark.connect.ArtifactStatusesResponse.ArtifactStatus"> & {
+  /**
+   * @generated from field: bool exists = 1;
+   */
+  exists: boolean;
+};
+
+/**
+ * Describes the message spark.connect.ArtifactStatusesResponse.ArtifactStatus.
+ * Use `create(ArtifactStatusesResponse_ArtifactStatusSchema)` to create a new message.
+ */
+export const ArtifactStatusesResponse_ArtifactStatusSchema: GenMessage<ArtifactStatusesResponse_ArtifactStatus> = /*@__PURE__*/
+  messageDesc(file_spark_connect_base, 20, 0);
+
+/**
+ * Asks for the full error behind a failed call: the server puts an `errorId` in the ErrorInfo
+ * metadata of the failure when it keeps enriched details.
+ *
+ * @generated from message spark.connect.FetchErrorDetailsRequest
+ */
+export type FetchErrorDetailsRequest = Message<"spark.connect.FetchErrorDetailsRequest"> & {
+  /**
+   * @generated from field: string session_id = 1;
+   */
+  sessionId: string;
+
+  /**
+   * @generated from field: spark.connect.UserContext user_context = 2;
+   */
+  userContext?: UserContext | undefined;
+
+  /**
+   * @generated from field: string error_id = 3;
+   */
+  errorId: string;
+
+  /**
+   * @generated from field: optional string client_type = 4;
+   */
+  clientType?: string | undefined;
+};
+
+/**
+ * Describes the message spark.connect.FetchErrorDetailsRequest.
+ * Use `create(FetchErrorDetailsRequestSchema)` to create a new message.
+ */
+export const FetchErrorDetailsRequestSchema: GenMessage<FetchErrorDetailsRequest> = /*@__PURE__*/
+  messageDesc(file_spark_connect_base, 21);
+
+/**
+ * @generated from message spark.connect.FetchErrorDetailsResponse
+ */
+export type FetchErrorDetailsResponse = Message<"spark.connect.FetchErrorDetailsResponse"> & {
+  /**
+   * @generated from field: string server_side_session_id = 3;
+   */
+  serverSideSessionId: string;
+
+  /**
+   * @generated from field: string session_id = 4;
+   */
+  sessionId: string;
+
+  /**
+   * Index of the root error in `errors`; unset when the error was not found.
+   *
+   * @generated from field: optional int32 root_error_idx = 1;
+   */
+  rootErrorIdx?: number | undefined;
+
+  /**
+   * @generated from field: repeated spark.connect.FetchErrorDetailsResponse.Error errors = 2;
+   */
+  errors: FetchErrorDetailsResponse_Error[];
+};
+
+/**
+ * Describes the message spark.connect.FetchErrorDetailsResponse.
+ * Use `create(FetchErrorDetailsResponseSchema)` to create a new message.
+ */
+export const FetchErrorDetailsResponseSchema: GenMessage<FetchErrorDetailsResponse> = /*@__PURE__*/
+  messageDesc(file_spark_connect_base, 22);
+
+/**
+ * @generated from message spark.connect.FetchErrorDetailsResponse.StackTraceElement
+ */
+export type FetchErrorDetailsResponse_StackTraceElement = Message<"spark.connect.FetchErrorDetailsResponse.StackTraceElement"> & {
+  /**
+   * @generated from field: string declaring_class = 1;
+   */
+  declaringClass: string;
+
+  /**
+   * @generated from field: string method_name = 2;
+   */
+  methodName: string;
+
+  /**
+   * @generated from field: optional string file_name = 3;
+   */
+  fileName?: string | undefined;
+
+  /**
+   * @generated from field: int32 line_number = 4;
+   */
+  lineNumber: number;
+};
+
+/**
+ * Describes the message spark.connect.FetchErrorDetailsResponse.StackTraceElement.
+ * Use `create(FetchErrorDetailsResponse_StackTraceElementSchema)` to create a new message.
+ */
+export const FetchErrorDetailsResponse_StackTraceElementSchema: GenMessage<FetchErrorDetailsResponse_StackTraceElement> = /*@__PURE__*/
+  messageDesc(file_spark_connect_base, 22, 0);
+
+/**
+ * @generated from message spark.connect.FetchErrorDetailsResponse.QueryContext
+ */
+export type FetchErrorDetailsResponse_QueryContext = Message<"spark.connect.FetchErrorDetailsResponse.QueryContext"> & {
+  /**
+   * @generated from field: spark.connect.FetchErrorDetailsResponse.QueryContext.ContextType context_type = 10;
+   */
+  contextType: FetchErrorDetailsResponse_QueryContext_ContextType;
+
+  /**
+   * @generated from field: string object_type = 1;
+   */
+  objectType: string;
+
+  /**
+   * @generated from field: string object_name = 2;
+   */
+  objectName: string;
+
+  /**
+   * @generated from field: int32 start_index = 3;
+   */
+  startIndex: number;
+
+  /**
+   * @generated from field: int32 stop_index = 4;
+   */
+  stopIndex: number;
+
+  /**
+   * @generated from field: string fragment = 5;
+   */
+  fragment: string;
+
+  /**
+   * @generated from field: string call_site = 6;
+   */
+  callSite: string;
+
+  /**
+   * @generated from field: string summary = 7;
+   */
+  summary: string;
+};
+
+/**
+ * Describes the message spark.connect.FetchErrorDetailsResponse.QueryContext.
+ * Use `create(FetchErrorDetailsResponse_QueryContextSchema)` to create a new message.
+ */
+export const FetchErrorDetailsResponse_QueryContextSchema: GenMessage<FetchErrorDetailsResponse_QueryContext> = /*@__PURE__*/
+  messageDesc(file_spark_connect_base, 22, 1);
+
+/**
+ * @generated from enum spark.connect.FetchErrorDetailsResponse.QueryContext.ContextType
+ */
+export enum FetchErrorDetailsResponse_QueryContext_ContextType {
+  /**
+   * @generated from enum value: SQL = 0;
+   */
+  SQL = 0,
+
+  /**
+   * @generated from enum value: DATAFRAME = 1;
+   */
+  DATAFRAME = 1,
+}
+
+/**
+ * Describes the enum spark.connect.FetchErrorDetailsResponse.QueryContext.ContextType.
+ */
+export const FetchErrorDetailsResponse_QueryContext_ContextTypeSchema: GenEnum<FetchErrorDetailsResponse_QueryContext_ContextType> = /*@__PURE__*/
+  enumDesc(file_spark_connect_base, 22, 1, 0);
+
+/**
+ * @generated from message spark.connect.FetchErrorDetailsResponse.SparkThrowable
+ */
+export type FetchErrorDetailsResponse_SparkThrowable = Message<"spark.connect.FetchErrorDetailsResponse.SparkThrowable"> & {
+  /**
+   * @generated from field: optional string error_class = 1;
+   */
+  errorClass?: string | undefined;
+
+  /**
+   * @generated from field: map<string, string> message_parameters = 2;
+   */
+  messageParameters: { [key: string]: string };
+
+  /**
+   * @generated from field: repeated spark.connect.FetchErrorDetailsResponse.QueryContext query_contexts = 3;
+   */
+  queryContexts: FetchErrorDetailsResponse_QueryContext[];
+
+  /**
+   * @generated from field: optional string sql_state = 4;
+   */
+  sqlState?: string | undefined;
+};
+
+/**
+ * Describes the message spark.connect.FetchErrorDetailsResponse.SparkThrowable.
+ * Use `create(FetchErrorDetailsResponse_SparkThrowableSchema)` to create a new message.
+ */
+export const FetchErrorDetailsResponse_SparkThrowableSchema: GenMessage<FetchErrorDetailsResponse_SparkThrowable> = /*@__PURE__*/
+  messageDesc(file_spark_connect_base, 22, 2);
+
+/**
+ * @generated from message spark.connect.FetchErrorDetailsResponse.Error
+ */
+export type FetchErrorDetailsResponse_Error = Message<"spark.connect.FetchErrorDetailsResponse.Error"> & {
+  /**
+   * The exception class first, then its parents.
+   *
+   * @generated from field: repeated string error_type_hierarchy = 1;
+   */
+  errorTypeHierarchy: string[];
+
+  /**
+   * @generated from field: string message = 2;
+   */
+  message: string;
+
+  /**
+   * @generated from field: repeated spark.connect.FetchErrorDetailsResponse.StackTraceElement stack_trace = 3;
+   */
+  stackTrace: FetchErrorDetailsResponse_StackTraceElement[];
+
+  /**
+   * @generated from field: optional int32 cause_idx = 4;
+   */
+  causeIdx?: number | undefined;
+
+  /**
+   * @generated from field: optional spark.connect.FetchErrorDetailsResponse.SparkThrowable spark_throwable = 5;
+   */
+  sparkThrowable?: FetchErrorDetailsResponse_SparkThrowable | undefined;
+};
+
+/**
+ * Describes the message spark.connect.FetchErrorDetailsResponse.Error.
+ * Use `create(FetchErrorDetailsResponse_ErrorSchema)` to create a new message.
+ */
+export const FetchErrorDetailsResponse_ErrorSchema: GenMessage<FetchErrorDetailsResponse_Error> = /*@__PURE__*/
+  messageDesc(file_spark_connect_base, 22, 3);
+
+/**
  * @generated from service spark.connect.SparkConnectService
  */
 export const SparkConnectService: GenService<{
@@ -1274,6 +1793,30 @@ export const SparkConnectService: GenService<{
     methodKind: "unary";
     input: typeof ReleaseSessionRequestSchema;
     output: typeof ReleaseSessionResponseSchema;
+  },
+  /**
+   * @generated from rpc spark.connect.SparkConnectService.AddArtifacts
+   */
+  addArtifacts: {
+    methodKind: "client_streaming";
+    input: typeof AddArtifactsRequestSchema;
+    output: typeof AddArtifactsResponseSchema;
+  },
+  /**
+   * @generated from rpc spark.connect.SparkConnectService.ArtifactStatus
+   */
+  artifactStatus: {
+    methodKind: "unary";
+    input: typeof ArtifactStatusesRequestSchema;
+    output: typeof ArtifactStatusesResponseSchema;
+  },
+  /**
+   * @generated from rpc spark.connect.SparkConnectService.FetchErrorDetails
+   */
+  fetchErrorDetails: {
+    methodKind: "unary";
+    input: typeof FetchErrorDetailsRequestSchema;
+    output: typeof FetchErrorDetailsResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_spark_connect_base, 0);

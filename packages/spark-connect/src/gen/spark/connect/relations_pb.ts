@@ -5,9 +5,9 @@
 // @generated from file spark/connect/relations.proto (package spark.connect, syntax proto3)
 /* eslint-disable */
 
-import type { GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
-import { fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
-import type { Expression } from "./expressions_pb.js";
+import type { GenEnum, GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
+import { enumDesc, fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
+import type { Expression, Expression_Alias, Expression_SortOrder } from "./expressions_pb.js";
 import { file_spark_connect_expressions } from "./expressions_pb.js";
 import type { Message } from "@bufbuild/protobuf";
 
@@ -15,7 +15,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file spark/connect/relations.proto.
  */
 export const file_spark_connect_relations: GenFile = /*@__PURE__*/
-  fileDesc("Ch1zcGFyay9jb25uZWN0L3JlbGF0aW9ucy5wcm90bxINc3BhcmsuY29ubmVjdCLhAgoIUmVsYXRpb24SLQoGY29tbW9uGAEgASgLMh0uc3BhcmsuY29ubmVjdC5SZWxhdGlvbkNvbW1vbhIjCgRyZWFkGAIgASgLMhMuc3BhcmsuY29ubmVjdC5SZWFkSAASKQoHcHJvamVjdBgDIAEoCzIWLnNwYXJrLmNvbm5lY3QuUHJvamVjdEgAEicKBmZpbHRlchgEIAEoCzIVLnNwYXJrLmNvbm5lY3QuRmlsdGVySAASJQoFbGltaXQYCCABKAsyFC5zcGFyay5jb25uZWN0LkxpbWl0SAASIQoDc3FsGAogASgLMhIuc3BhcmsuY29ubmVjdC5TUUxIABIlCgVyYW5nZRgPIAEoCzIULnNwYXJrLmNvbm5lY3QuUmFuZ2VIABIwCgtzaG93X3N0cmluZxgUIAEoCzIZLnNwYXJrLmNvbm5lY3QuU2hvd1N0cmluZ0gAQgoKCHJlbF90eXBlIjIKDlJlbGF0aW9uQ29tbW9uEhQKB3BsYW5faWQYAiABKANIAIgBAUIKCghfcGxhbl9pZCIUCgNTUUwSDQoFcXVlcnkYASABKAkikQQKBFJlYWQSNQoLbmFtZWRfdGFibGUYASABKAsyHi5zcGFyay5jb25uZWN0LlJlYWQuTmFtZWRUYWJsZUgAEjUKC2RhdGFfc291cmNlGAIgASgLMh4uc3BhcmsuY29ubmVjdC5SZWFkLkRhdGFTb3VyY2VIABIUCgxpc19zdHJlYW1pbmcYAyABKAgalwEKCk5hbWVkVGFibGUSGwoTdW5wYXJzZWRfaWRlbnRpZmllchgBIAEoCRI8CgdvcHRpb25zGAIgAygLMisuc3BhcmsuY29ubmVjdC5SZWFkLk5hbWVkVGFibGUuT3B0aW9uc0VudHJ5Gi4KDE9wdGlvbnNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBGt0BCgpEYXRhU291cmNlEhMKBmZvcm1hdBgBIAEoCUgAiAEBEhMKBnNjaGVtYRgCIAEoCUgBiAEBEjwKB29wdGlvbnMYAyADKAsyKy5zcGFyay5jb25uZWN0LlJlYWQuRGF0YVNvdXJjZS5PcHRpb25zRW50cnkSDQoFcGF0aHMYBCADKAkSEgoKcHJlZGljYXRlcxgFIAMoCRouCgxPcHRpb25zRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4AUIJCgdfZm9ybWF0QgkKB19zY2hlbWFCCwoJcmVhZF90eXBlImEKB1Byb2plY3QSJgoFaW5wdXQYASABKAsyFy5zcGFyay5jb25uZWN0LlJlbGF0aW9uEi4KC2V4cHJlc3Npb25zGAMgAygLMhkuc3BhcmsuY29ubmVjdC5FeHByZXNzaW9uIl4KBkZpbHRlchImCgVpbnB1dBgBIAEoCzIXLnNwYXJrLmNvbm5lY3QuUmVsYXRpb24SLAoJY29uZGl0aW9uGAIgASgLMhkuc3BhcmsuY29ubmVjdC5FeHByZXNzaW9uIj4KBUxpbWl0EiYKBWlucHV0GAEgASgLMhcuc3BhcmsuY29ubmVjdC5SZWxhdGlvbhINCgVsaW1pdBgCIAEoBSJwCgVSYW5nZRISCgVzdGFydBgBIAEoA0gAiAEBEgsKA2VuZBgCIAEoAxIMCgRzdGVwGAMgASgDEhsKDm51bV9wYXJ0aXRpb25zGAQgASgFSAGIAQFCCAoGX3N0YXJ0QhEKD19udW1fcGFydGl0aW9ucyJqCgpTaG93U3RyaW5nEiYKBWlucHV0GAEgASgLMhcuc3BhcmsuY29ubmVjdC5SZWxhdGlvbhIQCghudW1fcm93cxgCIAEoBRIQCgh0cnVuY2F0ZRgDIAEoBRIQCgh2ZXJ0aWNhbBgEIAEoCGIGcHJvdG8z", [file_spark_connect_expressions]);
+  fileDesc("Ch1zcGFyay9jb25uZWN0L3JlbGF0aW9ucy5wcm90bxINc3BhcmsuY29ubmVjdCLcBwoIUmVsYXRpb24SLQoGY29tbW9uGAEgASgLMh0uc3BhcmsuY29ubmVjdC5SZWxhdGlvbkNvbW1vbhIjCgRyZWFkGAIgASgLMhMuc3BhcmsuY29ubmVjdC5SZWFkSAASKQoHcHJvamVjdBgDIAEoCzIWLnNwYXJrLmNvbm5lY3QuUHJvamVjdEgAEicKBmZpbHRlchgEIAEoCzIVLnNwYXJrLmNvbm5lY3QuRmlsdGVySAASIwoEam9pbhgFIAEoCzITLnNwYXJrLmNvbm5lY3QuSm9pbkgAEi0KBnNldF9vcBgGIAEoCzIbLnNwYXJrLmNvbm5lY3QuU2V0T3BlcmF0aW9uSAASIwoEc29ydBgHIAEoCzITLnNwYXJrLmNvbm5lY3QuU29ydEgAEiUKBWxpbWl0GAggASgLMhQuc3BhcmsuY29ubmVjdC5MaW1pdEgAEi0KCWFnZ3JlZ2F0ZRgJIAEoCzIYLnNwYXJrLmNvbm5lY3QuQWdncmVnYXRlSAASIQoDc3FsGAogASgLMhIuc3BhcmsuY29ubmVjdC5TUUxIABI2Cg5sb2NhbF9yZWxhdGlvbhgLIAEoCzIcLnNwYXJrLmNvbm5lY3QuTG9jYWxSZWxhdGlvbkgAEicKBm9mZnNldBgNIAEoCzIVLnNwYXJrLmNvbm5lY3QuT2Zmc2V0SAASMQoLZGVkdXBsaWNhdGUYDiABKAsyGi5zcGFyay5jb25uZWN0LkRlZHVwbGljYXRlSAASJQoFcmFuZ2UYDyABKAsyFC5zcGFyay5jb25uZWN0LlJhbmdlSAASNgoOc3VicXVlcnlfYWxpYXMYECABKAsyHC5zcGFyay5jb25uZWN0LlN1YnF1ZXJ5QWxpYXNIABIkCgV0b19kZhgSIAEoCzITLnNwYXJrLmNvbm5lY3QuVG9ERkgAEkEKFHdpdGhfY29sdW1uc19yZW5hbWVkGBMgASgLMiEuc3BhcmsuY29ubmVjdC5XaXRoQ29sdW1uc1JlbmFtZWRIABIwCgtzaG93X3N0cmluZxgUIAEoCzIZLnNwYXJrLmNvbm5lY3QuU2hvd1N0cmluZ0gAEiMKBGRyb3AYFSABKAsyEy5zcGFyay5jb25uZWN0LkRyb3BIABIyCgx3aXRoX2NvbHVtbnMYFyABKAsyGi5zcGFyay5jb25uZWN0LldpdGhDb2x1bW5zSAASQwoVY2FjaGVkX2xvY2FsX3JlbGF0aW9uGCQgASgLMiIuc3BhcmsuY29ubmVjdC5DYWNoZWRMb2NhbFJlbGF0aW9uSABCCgoIcmVsX3R5cGUiMgoOUmVsYXRpb25Db21tb24SFAoHcGxhbl9pZBgCIAEoA0gAiAEBQgoKCF9wbGFuX2lkItkBCgNTUUwSDQoFcXVlcnkYASABKAkSPwoPbmFtZWRfYXJndW1lbnRzGAQgAygLMiYuc3BhcmsuY29ubmVjdC5TUUwuTmFtZWRBcmd1bWVudHNFbnRyeRIwCg1wb3NfYXJndW1lbnRzGAUgAygLMhkuc3BhcmsuY29ubmVjdC5FeHByZXNzaW9uGlAKE05hbWVkQXJndW1lbnRzRW50cnkSCwoDa2V5GAEgASgJEigKBXZhbHVlGAIgASgLMhkuc3BhcmsuY29ubmVjdC5FeHByZXNzaW9uOgI4ASKRBAoEUmVhZBI1CgtuYW1lZF90YWJsZRgBIAEoCzIeLnNwYXJrLmNvbm5lY3QuUmVhZC5OYW1lZFRhYmxlSAASNQoLZGF0YV9zb3VyY2UYAiABKAsyHi5zcGFyay5jb25uZWN0LlJlYWQuRGF0YVNvdXJjZUgAEhQKDGlzX3N0cmVhbWluZxgDIAEoCBqXAQoKTmFtZWRUYWJsZRIbChN1bnBhcnNlZF9pZGVudGlmaWVyGAEgASgJEjwKB29wdGlvbnMYAiADKAsyKy5zcGFyay5jb25uZWN0LlJlYWQuTmFtZWRUYWJsZS5PcHRpb25zRW50cnkaLgoMT3B0aW9uc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEa3QEKCkRhdGFTb3VyY2USEwoGZm9ybWF0GAEgASgJSACIAQESEwoGc2NoZW1hGAIgASgJSAGIAQESPAoHb3B0aW9ucxgDIAMoCzIrLnNwYXJrLmNvbm5lY3QuUmVhZC5EYXRhU291cmNlLk9wdGlvbnNFbnRyeRINCgVwYXRocxgEIAMoCRISCgpwcmVkaWNhdGVzGAUgAygJGi4KDE9wdGlvbnNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBQgkKB19mb3JtYXRCCQoHX3NjaGVtYUILCglyZWFkX3R5cGUiYQoHUHJvamVjdBImCgVpbnB1dBgBIAEoCzIXLnNwYXJrLmNvbm5lY3QuUmVsYXRpb24SLgoLZXhwcmVzc2lvbnMYAyADKAsyGS5zcGFyay5jb25uZWN0LkV4cHJlc3Npb24iXgoGRmlsdGVyEiYKBWlucHV0GAEgASgLMhcuc3BhcmsuY29ubmVjdC5SZWxhdGlvbhIsCgljb25kaXRpb24YAiABKAsyGS5zcGFyay5jb25uZWN0LkV4cHJlc3Npb24iPgoFTGltaXQSJgoFaW5wdXQYASABKAsyFy5zcGFyay5jb25uZWN0LlJlbGF0aW9uEg0KBWxpbWl0GAIgASgFInAKBVJhbmdlEhIKBXN0YXJ0GAEgASgDSACIAQESCwoDZW5kGAIgASgDEgwKBHN0ZXAYAyABKAMSGwoObnVtX3BhcnRpdGlvbnMYBCABKAVIAYgBAUIICgZfc3RhcnRCEQoPX251bV9wYXJ0aXRpb25zImoKClNob3dTdHJpbmcSJgoFaW5wdXQYASABKAsyFy5zcGFyay5jb25uZWN0LlJlbGF0aW9uEhAKCG51bV9yb3dzGAIgASgFEhAKCHRydW5jYXRlGAMgASgFEhAKCHZlcnRpY2FsGAQgASgIIqMDCgRKb2luEiUKBGxlZnQYASABKAsyFy5zcGFyay5jb25uZWN0LlJlbGF0aW9uEiYKBXJpZ2h0GAIgASgLMhcuc3BhcmsuY29ubmVjdC5SZWxhdGlvbhIxCg5qb2luX2NvbmRpdGlvbhgDIAEoCzIZLnNwYXJrLmNvbm5lY3QuRXhwcmVzc2lvbhIvCglqb2luX3R5cGUYBCABKA4yHC5zcGFyay5jb25uZWN0LkpvaW4uSm9pblR5cGUSFQoNdXNpbmdfY29sdW1ucxgFIAMoCSLQAQoISm9pblR5cGUSGQoVSk9JTl9UWVBFX1VOU1BFQ0lGSUVEEAASEwoPSk9JTl9UWVBFX0lOTkVSEAESGAoUSk9JTl9UWVBFX0ZVTExfT1VURVIQAhIYChRKT0lOX1RZUEVfTEVGVF9PVVRFUhADEhkKFUpPSU5fVFlQRV9SSUdIVF9PVVRFUhAEEhcKE0pPSU5fVFlQRV9MRUZUX0FOVEkQBRIXChNKT0lOX1RZUEVfTEVGVF9TRU1JEAYSEwoPSk9JTl9UWVBFX0NST1NTEAcimQMKDFNldE9wZXJhdGlvbhIrCgpsZWZ0X2lucHV0GAEgASgLMhcuc3BhcmsuY29ubmVjdC5SZWxhdGlvbhIsCgtyaWdodF9pbnB1dBgCIAEoCzIXLnNwYXJrLmNvbm5lY3QuUmVsYXRpb24SOgoLc2V0X29wX3R5cGUYAyABKA4yJS5zcGFyay5jb25uZWN0LlNldE9wZXJhdGlvbi5TZXRPcFR5cGUSEwoGaXNfYWxsGAQgASgISACIAQESFAoHYnlfbmFtZRgFIAEoCEgBiAEBEiIKFWFsbG93X21pc3NpbmdfY29sdW1ucxgGIAEoCEgCiAEBInIKCVNldE9wVHlwZRIbChdTRVRfT1BfVFlQRV9VTlNQRUNJRklFRBAAEhkKFVNFVF9PUF9UWVBFX0lOVEVSU0VDVBABEhUKEVNFVF9PUF9UWVBFX1VOSU9OEAISFgoSU0VUX09QX1RZUEVfRVhDRVBUEANCCQoHX2lzX2FsbEIKCghfYnlfbmFtZUIYChZfYWxsb3dfbWlzc2luZ19jb2x1bW5zIogBCgRTb3J0EiYKBWlucHV0GAEgASgLMhcuc3BhcmsuY29ubmVjdC5SZWxhdGlvbhIyCgVvcmRlchgCIAMoCzIjLnNwYXJrLmNvbm5lY3QuRXhwcmVzc2lvbi5Tb3J0T3JkZXISFgoJaXNfZ2xvYmFsGAMgASgISACIAQFCDAoKX2lzX2dsb2JhbCKAAwoJQWdncmVnYXRlEiYKBWlucHV0GAEgASgLMhcuc3BhcmsuY29ubmVjdC5SZWxhdGlvbhI2Cgpncm91cF90eXBlGAIgASgOMiIuc3BhcmsuY29ubmVjdC5BZ2dyZWdhdGUuR3JvdXBUeXBlEjcKFGdyb3VwaW5nX2V4cHJlc3Npb25zGAMgAygLMhkuc3BhcmsuY29ubmVjdC5FeHByZXNzaW9uEjgKFWFnZ3JlZ2F0ZV9leHByZXNzaW9ucxgEIAMoCzIZLnNwYXJrLmNvbm5lY3QuRXhwcmVzc2lvbiKfAQoJR3JvdXBUeXBlEhoKFkdST1VQX1RZUEVfVU5TUEVDSUZJRUQQABIWChJHUk9VUF9UWVBFX0dST1VQQlkQARIVChFHUk9VUF9UWVBFX1JPTExVUBACEhMKD0dST1VQX1RZUEVfQ1VCRRADEhQKEEdST1VQX1RZUEVfUElWT1QQBBIcChhHUk9VUF9UWVBFX0dST1VQSU5HX1NFVFMQBSJLCg1Mb2NhbFJlbGF0aW9uEhEKBGRhdGEYASABKAxIAIgBARITCgZzY2hlbWEYAiABKAlIAYgBAUIHCgVfZGF0YUIJCgdfc2NoZW1hIiMKE0NhY2hlZExvY2FsUmVsYXRpb24SDAoEaGFzaBgDIAEoCSJACgZPZmZzZXQSJgoFaW5wdXQYASABKAsyFy5zcGFyay5jb25uZWN0LlJlbGF0aW9uEg4KBm9mZnNldBgCIAEoBSK5AQoLRGVkdXBsaWNhdGUSJgoFaW5wdXQYASABKAsyFy5zcGFyay5jb25uZWN0LlJlbGF0aW9uEhQKDGNvbHVtbl9uYW1lcxgCIAMoCRIgChNhbGxfY29sdW1uc19hc19rZXlzGAMgASgISACIAQESHQoQd2l0aGluX3dhdGVybWFyaxgEIAEoCEgBiAEBQhYKFF9hbGxfY29sdW1uc19hc19rZXlzQhMKEV93aXRoaW5fd2F0ZXJtYXJrIlkKDVN1YnF1ZXJ5QWxpYXMSJgoFaW5wdXQYASABKAsyFy5zcGFyay5jb25uZWN0LlJlbGF0aW9uEg0KBWFsaWFzGAIgASgJEhEKCXF1YWxpZmllchgDIAMoCSJECgRUb0RGEiYKBWlucHV0GAEgASgLMhcuc3BhcmsuY29ubmVjdC5SZWxhdGlvbhIUCgxjb2x1bW5fbmFtZXMYAiADKAkiqQEKEldpdGhDb2x1bW5zUmVuYW1lZBImCgVpbnB1dBgBIAEoCzIXLnNwYXJrLmNvbm5lY3QuUmVsYXRpb24SOQoHcmVuYW1lcxgDIAMoCzIoLnNwYXJrLmNvbm5lY3QuV2l0aENvbHVtbnNSZW5hbWVkLlJlbmFtZRowCgZSZW5hbWUSEAoIY29sX25hbWUYASABKAkSFAoMbmV3X2NvbF9uYW1lGAIgASgJInAKBERyb3ASJgoFaW5wdXQYASABKAsyFy5zcGFyay5jb25uZWN0LlJlbGF0aW9uEioKB2NvbHVtbnMYAiADKAsyGS5zcGFyay5jb25uZWN0LkV4cHJlc3Npb24SFAoMY29sdW1uX25hbWVzGAMgAygJImcKC1dpdGhDb2x1bW5zEiYKBWlucHV0GAEgASgLMhcuc3BhcmsuY29ubmVjdC5SZWxhdGlvbhIwCgdhbGlhc2VzGAIgAygLMh8uc3BhcmsuY29ubmVjdC5FeHByZXNzaW9uLkFsaWFzYgZwcm90bzM", [file_spark_connect_expressions]);
 
 /**
  * @generated from message spark.connect.Relation
@@ -49,10 +49,34 @@ export type Relation = Message<"spark.connect.Relation"> & {
     case: "filter";
   } | {
     /**
+     * @generated from field: spark.connect.Join join = 5;
+     */
+    value: Join;
+    case: "join";
+  } | {
+    /**
+     * @generated from field: spark.connect.SetOperation set_op = 6;
+     */
+    value: SetOperation;
+    case: "setOp";
+  } | {
+    /**
+     * @generated from field: spark.connect.Sort sort = 7;
+     */
+    value: Sort;
+    case: "sort";
+  } | {
+    /**
      * @generated from field: spark.connect.Limit limit = 8;
      */
     value: Limit;
     case: "limit";
+  } | {
+    /**
+     * @generated from field: spark.connect.Aggregate aggregate = 9;
+     */
+    value: Aggregate;
+    case: "aggregate";
   } | {
     /**
      * @generated from field: spark.connect.SQL sql = 10;
@@ -61,16 +85,70 @@ export type Relation = Message<"spark.connect.Relation"> & {
     case: "sql";
   } | {
     /**
+     * @generated from field: spark.connect.LocalRelation local_relation = 11;
+     */
+    value: LocalRelation;
+    case: "localRelation";
+  } | {
+    /**
+     * @generated from field: spark.connect.Offset offset = 13;
+     */
+    value: Offset;
+    case: "offset";
+  } | {
+    /**
+     * @generated from field: spark.connect.Deduplicate deduplicate = 14;
+     */
+    value: Deduplicate;
+    case: "deduplicate";
+  } | {
+    /**
      * @generated from field: spark.connect.Range range = 15;
      */
     value: Range;
     case: "range";
   } | {
     /**
+     * @generated from field: spark.connect.SubqueryAlias subquery_alias = 16;
+     */
+    value: SubqueryAlias;
+    case: "subqueryAlias";
+  } | {
+    /**
+     * @generated from field: spark.connect.ToDF to_df = 18;
+     */
+    value: ToDF;
+    case: "toDf";
+  } | {
+    /**
+     * @generated from field: spark.connect.WithColumnsRenamed with_columns_renamed = 19;
+     */
+    value: WithColumnsRenamed;
+    case: "withColumnsRenamed";
+  } | {
+    /**
      * @generated from field: spark.connect.ShowString show_string = 20;
      */
     value: ShowString;
     case: "showString";
+  } | {
+    /**
+     * @generated from field: spark.connect.Drop drop = 21;
+     */
+    value: Drop;
+    case: "drop";
+  } | {
+    /**
+     * @generated from field: spark.connect.WithColumns with_columns = 23;
+     */
+    value: WithColumns;
+    case: "withColumns";
+  } | {
+    /**
+     * @generated from field: spark.connect.CachedLocalRelation cached_local_relation = 36;
+     */
+    value: CachedLocalRelation;
+    case: "cachedLocalRelation";
   } | { case: undefined; value?: undefined };
 };
 
@@ -108,6 +186,19 @@ export type SQL = Message<"spark.connect.SQL"> & {
    * @generated from field: string query = 1;
    */
   query: string;
+
+  /**
+   * Fields 2 and 3 (literal-only `args` / `pos_args`) are deprecated in Spark 4; this client
+   * sends parameters as expressions in 4 and 5. The two cannot be combined.
+   *
+   * @generated from field: map<string, spark.connect.Expression> named_arguments = 4;
+   */
+  namedArguments: { [key: string]: Expression };
+
+  /**
+   * @generated from field: repeated spark.connect.Expression pos_arguments = 5;
+   */
+  posArguments: Expression[];
 };
 
 /**
@@ -347,4 +438,520 @@ export type ShowString = Message<"spark.connect.ShowString"> & {
  */
 export const ShowStringSchema: GenMessage<ShowString> = /*@__PURE__*/
   messageDesc(file_spark_connect_relations, 8);
+
+/**
+ * @generated from message spark.connect.Join
+ */
+export type Join = Message<"spark.connect.Join"> & {
+  /**
+   * @generated from field: spark.connect.Relation left = 1;
+   */
+  left?: Relation | undefined;
+
+  /**
+   * @generated from field: spark.connect.Relation right = 2;
+   */
+  right?: Relation | undefined;
+
+  /**
+   * Unset when `using_columns` is given; the two never coexist.
+   *
+   * @generated from field: spark.connect.Expression join_condition = 3;
+   */
+  joinCondition?: Expression | undefined;
+
+  /**
+   * @generated from field: spark.connect.Join.JoinType join_type = 4;
+   */
+  joinType: Join_JoinType;
+
+  /**
+   * @generated from field: repeated string using_columns = 5;
+   */
+  usingColumns: string[];
+};
+
+/**
+ * Describes the message spark.connect.Join.
+ * Use `create(JoinSchema)` to create a new message.
+ */
+export const JoinSchema: GenMessage<Join> = /*@__PURE__*/
+  messageDesc(file_spark_connect_relations, 9);
+
+/**
+ * @generated from enum spark.connect.Join.JoinType
+ */
+export enum Join_JoinType {
+  /**
+   * @generated from enum value: JOIN_TYPE_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * @generated from enum value: JOIN_TYPE_INNER = 1;
+   */
+  INNER = 1,
+
+  /**
+   * @generated from enum value: JOIN_TYPE_FULL_OUTER = 2;
+   */
+  FULL_OUTER = 2,
+
+  /**
+   * @generated from enum value: JOIN_TYPE_LEFT_OUTER = 3;
+   */
+  LEFT_OUTER = 3,
+
+  /**
+   * @generated from enum value: JOIN_TYPE_RIGHT_OUTER = 4;
+   */
+  RIGHT_OUTER = 4,
+
+  /**
+   * @generated from enum value: JOIN_TYPE_LEFT_ANTI = 5;
+   */
+  LEFT_ANTI = 5,
+
+  /**
+   * @generated from enum value: JOIN_TYPE_LEFT_SEMI = 6;
+   */
+  LEFT_SEMI = 6,
+
+  /**
+   * @generated from enum value: JOIN_TYPE_CROSS = 7;
+   */
+  CROSS = 7,
+}
+
+/**
+ * Describes the enum spark.connect.Join.JoinType.
+ */
+export const Join_JoinTypeSchema: GenEnum<Join_JoinType> = /*@__PURE__*/
+  enumDesc(file_spark_connect_relations, 9, 0);
+
+/**
+ * UNION / INTERSECT / EXCEPT; the client uses UNION ALL to glue uploaded chunks together.
+ *
+ * @generated from message spark.connect.SetOperation
+ */
+export type SetOperation = Message<"spark.connect.SetOperation"> & {
+  /**
+   * @generated from field: spark.connect.Relation left_input = 1;
+   */
+  leftInput?: Relation | undefined;
+
+  /**
+   * @generated from field: spark.connect.Relation right_input = 2;
+   */
+  rightInput?: Relation | undefined;
+
+  /**
+   * @generated from field: spark.connect.SetOperation.SetOpType set_op_type = 3;
+   */
+  setOpType: SetOperation_SetOpType;
+
+  /**
+   * @generated from field: optional bool is_all = 4;
+   */
+  isAll?: boolean | undefined;
+
+  /**
+   * @generated from field: optional bool by_name = 5;
+   */
+  byName?: boolean | undefined;
+
+  /**
+   * @generated from field: optional bool allow_missing_columns = 6;
+   */
+  allowMissingColumns?: boolean | undefined;
+};
+
+/**
+ * Describes the message spark.connect.SetOperation.
+ * Use `create(SetOperationSchema)` to create a new message.
+ */
+export const SetOperationSchema: GenMessage<SetOperation> = /*@__PURE__*/
+  messageDesc(file_spark_connect_relations, 10);
+
+/**
+ * @generated from enum spark.connect.SetOperation.SetOpType
+ */
+export enum SetOperation_SetOpType {
+  /**
+   * @generated from enum value: SET_OP_TYPE_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * @generated from enum value: SET_OP_TYPE_INTERSECT = 1;
+   */
+  INTERSECT = 1,
+
+  /**
+   * @generated from enum value: SET_OP_TYPE_UNION = 2;
+   */
+  UNION = 2,
+
+  /**
+   * @generated from enum value: SET_OP_TYPE_EXCEPT = 3;
+   */
+  EXCEPT = 3,
+}
+
+/**
+ * Describes the enum spark.connect.SetOperation.SetOpType.
+ */
+export const SetOperation_SetOpTypeSchema: GenEnum<SetOperation_SetOpType> = /*@__PURE__*/
+  enumDesc(file_spark_connect_relations, 10, 0);
+
+/**
+ * @generated from message spark.connect.Sort
+ */
+export type Sort = Message<"spark.connect.Sort"> & {
+  /**
+   * @generated from field: spark.connect.Relation input = 1;
+   */
+  input?: Relation | undefined;
+
+  /**
+   * @generated from field: repeated spark.connect.Expression.SortOrder order = 2;
+   */
+  order: Expression_SortOrder[];
+
+  /**
+   * True for orderBy/sort (a total order); false for sortWithinPartitions.
+   *
+   * @generated from field: optional bool is_global = 3;
+   */
+  isGlobal?: boolean | undefined;
+};
+
+/**
+ * Describes the message spark.connect.Sort.
+ * Use `create(SortSchema)` to create a new message.
+ */
+export const SortSchema: GenMessage<Sort> = /*@__PURE__*/
+  messageDesc(file_spark_connect_relations, 11);
+
+/**
+ * @generated from message spark.connect.Aggregate
+ */
+export type Aggregate = Message<"spark.connect.Aggregate"> & {
+  /**
+   * @generated from field: spark.connect.Relation input = 1;
+   */
+  input?: Relation | undefined;
+
+  /**
+   * @generated from field: spark.connect.Aggregate.GroupType group_type = 2;
+   */
+  groupType: Aggregate_GroupType;
+
+  /**
+   * @generated from field: repeated spark.connect.Expression grouping_expressions = 3;
+   */
+  groupingExpressions: Expression[];
+
+  /**
+   * @generated from field: repeated spark.connect.Expression aggregate_expressions = 4;
+   */
+  aggregateExpressions: Expression[];
+};
+
+/**
+ * Describes the message spark.connect.Aggregate.
+ * Use `create(AggregateSchema)` to create a new message.
+ */
+export const AggregateSchema: GenMessage<Aggregate> = /*@__PURE__*/
+  messageDesc(file_spark_connect_relations, 12);
+
+/**
+ * @generated from enum spark.connect.Aggregate.GroupType
+ */
+export enum Aggregate_GroupType {
+  /**
+   * @generated from enum value: GROUP_TYPE_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * @generated from enum value: GROUP_TYPE_GROUPBY = 1;
+   */
+  GROUPBY = 1,
+
+  /**
+   * @generated from enum value: GROUP_TYPE_ROLLUP = 2;
+   */
+  ROLLUP = 2,
+
+  /**
+   * @generated from enum value: GROUP_TYPE_CUBE = 3;
+   */
+  CUBE = 3,
+
+  /**
+   * @generated from enum value: GROUP_TYPE_PIVOT = 4;
+   */
+  PIVOT = 4,
+
+  /**
+   * @generated from enum value: GROUP_TYPE_GROUPING_SETS = 5;
+   */
+  GROUPING_SETS = 5,
+}
+
+/**
+ * Describes the enum spark.connect.Aggregate.GroupType.
+ */
+export const Aggregate_GroupTypeSchema: GenEnum<Aggregate_GroupType> = /*@__PURE__*/
+  enumDesc(file_spark_connect_relations, 12, 0);
+
+/**
+ * Rows uploaded by the client: an Arrow IPC stream (schema included) and/or a schema string
+ * (DDL or JSON) the server casts the data to.
+ *
+ * @generated from message spark.connect.LocalRelation
+ */
+export type LocalRelation = Message<"spark.connect.LocalRelation"> & {
+  /**
+   * @generated from field: optional bytes data = 1;
+   */
+  data?: Uint8Array | undefined;
+
+  /**
+   * @generated from field: optional string schema = 2;
+   */
+  schema?: string | undefined;
+};
+
+/**
+ * Describes the message spark.connect.LocalRelation.
+ * Use `create(LocalRelationSchema)` to create a new message.
+ */
+export const LocalRelationSchema: GenMessage<LocalRelation> = /*@__PURE__*/
+  messageDesc(file_spark_connect_relations, 13);
+
+/**
+ * A LocalRelation uploaded before as the artifact `cache/<hash>` (hash = hex SHA-256 of the
+ * serialized LocalRelation message). Fields 1 and 2 are reserved on the wire.
+ *
+ * @generated from message spark.connect.CachedLocalRelation
+ */
+export type CachedLocalRelation = Message<"spark.connect.CachedLocalRelation"> & {
+  /**
+   * @generated from field: string hash = 3;
+   */
+  hash: string;
+};
+
+/**
+ * Describes the message spark.connect.CachedLocalRelation.
+ * Use `create(CachedLocalRelationSchema)` to create a new message.
+ */
+export const CachedLocalRelationSchema: GenMessage<CachedLocalRelation> = /*@__PURE__*/
+  messageDesc(file_spark_connect_relations, 14);
+
+/**
+ * @generated from message spark.connect.Offset
+ */
+export type Offset = Message<"spark.connect.Offset"> & {
+  /**
+   * @generated from field: spark.connect.Relation input = 1;
+   */
+  input?: Relation | undefined;
+
+  /**
+   * @generated from field: int32 offset = 2;
+   */
+  offset: number;
+};
+
+/**
+ * Describes the message spark.connect.Offset.
+ * Use `create(OffsetSchema)` to create a new message.
+ */
+export const OffsetSchema: GenMessage<Offset> = /*@__PURE__*/
+  messageDesc(file_spark_connect_relations, 15);
+
+/**
+ * @generated from message spark.connect.Deduplicate
+ */
+export type Deduplicate = Message<"spark.connect.Deduplicate"> & {
+  /**
+   * @generated from field: spark.connect.Relation input = 1;
+   */
+  input?: Relation | undefined;
+
+  /**
+   * Key columns; unset with `all_columns_as_keys` for a plain distinct.
+   *
+   * @generated from field: repeated string column_names = 2;
+   */
+  columnNames: string[];
+
+  /**
+   * @generated from field: optional bool all_columns_as_keys = 3;
+   */
+  allColumnsAsKeys?: boolean | undefined;
+
+  /**
+   * @generated from field: optional bool within_watermark = 4;
+   */
+  withinWatermark?: boolean | undefined;
+};
+
+/**
+ * Describes the message spark.connect.Deduplicate.
+ * Use `create(DeduplicateSchema)` to create a new message.
+ */
+export const DeduplicateSchema: GenMessage<Deduplicate> = /*@__PURE__*/
+  messageDesc(file_spark_connect_relations, 16);
+
+/**
+ * @generated from message spark.connect.SubqueryAlias
+ */
+export type SubqueryAlias = Message<"spark.connect.SubqueryAlias"> & {
+  /**
+   * @generated from field: spark.connect.Relation input = 1;
+   */
+  input?: Relation | undefined;
+
+  /**
+   * @generated from field: string alias = 2;
+   */
+  alias: string;
+
+  /**
+   * @generated from field: repeated string qualifier = 3;
+   */
+  qualifier: string[];
+};
+
+/**
+ * Describes the message spark.connect.SubqueryAlias.
+ * Use `create(SubqueryAliasSchema)` to create a new message.
+ */
+export const SubqueryAliasSchema: GenMessage<SubqueryAlias> = /*@__PURE__*/
+  messageDesc(file_spark_connect_relations, 17);
+
+/**
+ * Renames every column, by position.
+ *
+ * @generated from message spark.connect.ToDF
+ */
+export type ToDF = Message<"spark.connect.ToDF"> & {
+  /**
+   * @generated from field: spark.connect.Relation input = 1;
+   */
+  input?: Relation | undefined;
+
+  /**
+   * @generated from field: repeated string column_names = 2;
+   */
+  columnNames: string[];
+};
+
+/**
+ * Describes the message spark.connect.ToDF.
+ * Use `create(ToDFSchema)` to create a new message.
+ */
+export const ToDFSchema: GenMessage<ToDF> = /*@__PURE__*/
+  messageDesc(file_spark_connect_relations, 18);
+
+/**
+ * @generated from message spark.connect.WithColumnsRenamed
+ */
+export type WithColumnsRenamed = Message<"spark.connect.WithColumnsRenamed"> & {
+  /**
+   * @generated from field: spark.connect.Relation input = 1;
+   */
+  input?: Relation | undefined;
+
+  /**
+   * Field 2 (a name map) is deprecated; renames go in field 3.
+   *
+   * @generated from field: repeated spark.connect.WithColumnsRenamed.Rename renames = 3;
+   */
+  renames: WithColumnsRenamed_Rename[];
+};
+
+/**
+ * Describes the message spark.connect.WithColumnsRenamed.
+ * Use `create(WithColumnsRenamedSchema)` to create a new message.
+ */
+export const WithColumnsRenamedSchema: GenMessage<WithColumnsRenamed> = /*@__PURE__*/
+  messageDesc(file_spark_connect_relations, 19);
+
+/**
+ * @generated from message spark.connect.WithColumnsRenamed.Rename
+ */
+export type WithColumnsRenamed_Rename = Message<"spark.connect.WithColumnsRenamed.Rename"> & {
+  /**
+   * @generated from field: string col_name = 1;
+   */
+  colName: string;
+
+  /**
+   * @generated from field: string new_col_name = 2;
+   */
+  newColName: string;
+};
+
+/**
+ * Describes the message spark.connect.WithColumnsRenamed.Rename.
+ * Use `create(WithColumnsRenamed_RenameSchema)` to create a new message.
+ */
+export const WithColumnsRenamed_RenameSchema: GenMessage<WithColumnsRenamed_Rename> = /*@__PURE__*/
+  messageDesc(file_spark_connect_relations, 19, 0);
+
+/**
+ * @generated from message spark.connect.Drop
+ */
+export type Drop = Message<"spark.connect.Drop"> & {
+  /**
+   * @generated from field: spark.connect.Relation input = 1;
+   */
+  input?: Relation | undefined;
+
+  /**
+   * @generated from field: repeated spark.connect.Expression columns = 2;
+   */
+  columns: Expression[];
+
+  /**
+   * @generated from field: repeated string column_names = 3;
+   */
+  columnNames: string[];
+};
+
+/**
+ * Describes the message spark.connect.Drop.
+ * Use `create(DropSchema)` to create a new message.
+ */
+export const DropSchema: GenMessage<Drop> = /*@__PURE__*/
+  messageDesc(file_spark_connect_relations, 20);
+
+/**
+ * Adds or replaces columns; each alias carries exactly one name.
+ *
+ * @generated from message spark.connect.WithColumns
+ */
+export type WithColumns = Message<"spark.connect.WithColumns"> & {
+  /**
+   * @generated from field: spark.connect.Relation input = 1;
+   */
+  input?: Relation | undefined;
+
+  /**
+   * @generated from field: repeated spark.connect.Expression.Alias aliases = 2;
+   */
+  aliases: Expression_Alias[];
+};
+
+/**
+ * Describes the message spark.connect.WithColumns.
+ * Use `create(WithColumnsSchema)` to create a new message.
+ */
+export const WithColumnsSchema: GenMessage<WithColumns> = /*@__PURE__*/
+  messageDesc(file_spark_connect_relations, 21);
 

@@ -13,7 +13,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file spark/connect/types.proto.
  */
 export const file_spark_connect_types: GenFile = /*@__PURE__*/
-  fileDesc("ChlzcGFyay9jb25uZWN0L3R5cGVzLnByb3RvEg1zcGFyay5jb25uZWN0Is8TCghEYXRhVHlwZRIxCgRudWxsGAEgASgLMiEuc3BhcmsuY29ubmVjdC5EYXRhVHlwZS5QcmltaXRpdmVIABIzCgZiaW5hcnkYAiABKAsyIS5zcGFyay5jb25uZWN0LkRhdGFUeXBlLlByaW1pdGl2ZUgAEjQKB2Jvb2xlYW4YAyABKAsyIS5zcGFyay5jb25uZWN0LkRhdGFUeXBlLlByaW1pdGl2ZUgAEjEKBGJ5dGUYBCABKAsyIS5zcGFyay5jb25uZWN0LkRhdGFUeXBlLlByaW1pdGl2ZUgAEjIKBXNob3J0GAUgASgLMiEuc3BhcmsuY29ubmVjdC5EYXRhVHlwZS5QcmltaXRpdmVIABI0CgdpbnRlZ2VyGAYgASgLMiEuc3BhcmsuY29ubmVjdC5EYXRhVHlwZS5QcmltaXRpdmVIABIxCgRsb25nGAcgASgLMiEuc3BhcmsuY29ubmVjdC5EYXRhVHlwZS5QcmltaXRpdmVIABIyCgVmbG9hdBgIIAEoCzIhLnNwYXJrLmNvbm5lY3QuRGF0YVR5cGUuUHJpbWl0aXZlSAASMwoGZG91YmxlGAkgASgLMiEuc3BhcmsuY29ubmVjdC5EYXRhVHlwZS5QcmltaXRpdmVIABIyCgdkZWNpbWFsGAogASgLMh8uc3BhcmsuY29ubmVjdC5EYXRhVHlwZS5EZWNpbWFsSAASLgoGc3RyaW5nGAsgASgLMhwuc3BhcmsuY29ubmVjdC5EYXRhVHlwZS5UZXh0SAASLQoEY2hhchgMIAEoCzIdLnNwYXJrLmNvbm5lY3QuRGF0YVR5cGUuU2l6ZWRIABIxCgh2YXJfY2hhchgNIAEoCzIdLnNwYXJrLmNvbm5lY3QuRGF0YVR5cGUuU2l6ZWRIABIxCgRkYXRlGA4gASgLMiEuc3BhcmsuY29ubmVjdC5EYXRhVHlwZS5QcmltaXRpdmVIABI2Cgl0aW1lc3RhbXAYDyABKAsyIS5zcGFyay5jb25uZWN0LkRhdGFUeXBlLlByaW1pdGl2ZUgAEjoKDXRpbWVzdGFtcF9udHoYECABKAsyIS5zcGFyay5jb25uZWN0LkRhdGFUeXBlLlByaW1pdGl2ZUgAEj4KEWNhbGVuZGFyX2ludGVydmFsGBEgASgLMiEuc3BhcmsuY29ubmVjdC5EYXRhVHlwZS5QcmltaXRpdmVIABI/ChN5ZWFyX21vbnRoX2ludGVydmFsGBIgASgLMiAuc3BhcmsuY29ubmVjdC5EYXRhVHlwZS5JbnRlcnZhbEgAEj0KEWRheV90aW1lX2ludGVydmFsGBMgASgLMiAuc3BhcmsuY29ubmVjdC5EYXRhVHlwZS5JbnRlcnZhbEgAEi4KBWFycmF5GBQgASgLMh0uc3BhcmsuY29ubmVjdC5EYXRhVHlwZS5BcnJheUgAEjAKBnN0cnVjdBgVIAEoCzIeLnNwYXJrLmNvbm5lY3QuRGF0YVR5cGUuU3RydWN0SAASKgoDbWFwGBYgASgLMhsuc3BhcmsuY29ubmVjdC5EYXRhVHlwZS5NYXBIABIqCgN1ZHQYFyABKAsyGy5zcGFyay5jb25uZWN0LkRhdGFUeXBlLlVEVEgAEjQKCHVucGFyc2VkGBggASgLMiAuc3BhcmsuY29ubmVjdC5EYXRhVHlwZS5VbnBhcnNlZEgAEjQKB3ZhcmlhbnQYGSABKAsyIS5zcGFyay5jb25uZWN0LkRhdGFUeXBlLlByaW1pdGl2ZUgAGi0KCVByaW1pdGl2ZRIgChh0eXBlX3ZhcmlhdGlvbl9yZWZlcmVuY2UYASABKA0aOwoEVGV4dBIgChh0eXBlX3ZhcmlhdGlvbl9yZWZlcmVuY2UYASABKA0SEQoJY29sbGF0aW9uGAIgASgJGjkKBVNpemVkEg4KBmxlbmd0aBgBIAEoBRIgChh0eXBlX3ZhcmlhdGlvbl9yZWZlcmVuY2UYAiABKA0abwoHRGVjaW1hbBISCgVzY2FsZRgBIAEoBUgAiAEBEhYKCXByZWNpc2lvbhgCIAEoBUgBiAEBEiAKGHR5cGVfdmFyaWF0aW9uX3JlZmVyZW5jZRgDIAEoDUIICgZfc2NhbGVCDAoKX3ByZWNpc2lvbhp8CghJbnRlcnZhbBIYCgtzdGFydF9maWVsZBgBIAEoBUgAiAEBEhYKCWVuZF9maWVsZBgCIAEoBUgBiAEBEiAKGHR5cGVfdmFyaWF0aW9uX3JlZmVyZW5jZRgDIAEoDUIOCgxfc3RhcnRfZmllbGRCDAoKX2VuZF9maWVsZBp9CgtTdHJ1Y3RGaWVsZBIMCgRuYW1lGAEgASgJEioKCWRhdGFfdHlwZRgCIAEoCzIXLnNwYXJrLmNvbm5lY3QuRGF0YVR5cGUSEAoIbnVsbGFibGUYAyABKAgSFQoIbWV0YWRhdGEYBCABKAlIAIgBAUILCglfbWV0YWRhdGEaXwoGU3RydWN0EjMKBmZpZWxkcxgBIAMoCzIjLnNwYXJrLmNvbm5lY3QuRGF0YVR5cGUuU3RydWN0RmllbGQSIAoYdHlwZV92YXJpYXRpb25fcmVmZXJlbmNlGAIgASgNGm8KBUFycmF5Ei0KDGVsZW1lbnRfdHlwZRgBIAEoCzIXLnNwYXJrLmNvbm5lY3QuRGF0YVR5cGUSFQoNY29udGFpbnNfbnVsbBgCIAEoCBIgChh0eXBlX3ZhcmlhdGlvbl9yZWZlcmVuY2UYAyABKA0anAEKA01hcBIpCghrZXlfdHlwZRgBIAEoCzIXLnNwYXJrLmNvbm5lY3QuRGF0YVR5cGUSKwoKdmFsdWVfdHlwZRgCIAEoCzIXLnNwYXJrLmNvbm5lY3QuRGF0YVR5cGUSGwoTdmFsdWVfY29udGFpbnNfbnVsbBgDIAEoCBIgChh0eXBlX3ZhcmlhdGlvbl9yZWZlcmVuY2UYBCABKA0a5AEKA1VEVBIMCgR0eXBlGAEgASgJEhYKCWp2bV9jbGFzcxgCIAEoCUgAiAEBEhkKDHB5dGhvbl9jbGFzcxgDIAEoCUgBiAEBEiQKF3NlcmlhbGl6ZWRfcHl0aG9uX2NsYXNzGAQgASgJSAKIAQESLgoIc3FsX3R5cGUYBSABKAsyFy5zcGFyay5jb25uZWN0LkRhdGFUeXBlSAOIAQFCDAoKX2p2bV9jbGFzc0IPCg1fcHl0aG9uX2NsYXNzQhoKGF9zZXJpYWxpemVkX3B5dGhvbl9jbGFzc0ILCglfc3FsX3R5cGUaJAoIVW5wYXJzZWQSGAoQZGF0YV90eXBlX3N0cmluZxgBIAEoCUIGCgRraW5kYgZwcm90bzM");
+  fileDesc("ChlzcGFyay9jb25uZWN0L3R5cGVzLnByb3RvEg1zcGFyay5jb25uZWN0IvMVCghEYXRhVHlwZRIxCgRudWxsGAEgASgLMiEuc3BhcmsuY29ubmVjdC5EYXRhVHlwZS5QcmltaXRpdmVIABIzCgZiaW5hcnkYAiABKAsyIS5zcGFyay5jb25uZWN0LkRhdGFUeXBlLlByaW1pdGl2ZUgAEjQKB2Jvb2xlYW4YAyABKAsyIS5zcGFyay5jb25uZWN0LkRhdGFUeXBlLlByaW1pdGl2ZUgAEjEKBGJ5dGUYBCABKAsyIS5zcGFyay5jb25uZWN0LkRhdGFUeXBlLlByaW1pdGl2ZUgAEjIKBXNob3J0GAUgASgLMiEuc3BhcmsuY29ubmVjdC5EYXRhVHlwZS5QcmltaXRpdmVIABI0CgdpbnRlZ2VyGAYgASgLMiEuc3BhcmsuY29ubmVjdC5EYXRhVHlwZS5QcmltaXRpdmVIABIxCgRsb25nGAcgASgLMiEuc3BhcmsuY29ubmVjdC5EYXRhVHlwZS5QcmltaXRpdmVIABIyCgVmbG9hdBgIIAEoCzIhLnNwYXJrLmNvbm5lY3QuRGF0YVR5cGUuUHJpbWl0aXZlSAASMwoGZG91YmxlGAkgASgLMiEuc3BhcmsuY29ubmVjdC5EYXRhVHlwZS5QcmltaXRpdmVIABIyCgdkZWNpbWFsGAogASgLMh8uc3BhcmsuY29ubmVjdC5EYXRhVHlwZS5EZWNpbWFsSAASLgoGc3RyaW5nGAsgASgLMhwuc3BhcmsuY29ubmVjdC5EYXRhVHlwZS5UZXh0SAASLQoEY2hhchgMIAEoCzIdLnNwYXJrLmNvbm5lY3QuRGF0YVR5cGUuU2l6ZWRIABIxCgh2YXJfY2hhchgNIAEoCzIdLnNwYXJrLmNvbm5lY3QuRGF0YVR5cGUuU2l6ZWRIABIxCgRkYXRlGA4gASgLMiEuc3BhcmsuY29ubmVjdC5EYXRhVHlwZS5QcmltaXRpdmVIABI2Cgl0aW1lc3RhbXAYDyABKAsyIS5zcGFyay5jb25uZWN0LkRhdGFUeXBlLlByaW1pdGl2ZUgAEjoKDXRpbWVzdGFtcF9udHoYECABKAsyIS5zcGFyay5jb25uZWN0LkRhdGFUeXBlLlByaW1pdGl2ZUgAEj4KEWNhbGVuZGFyX2ludGVydmFsGBEgASgLMiEuc3BhcmsuY29ubmVjdC5EYXRhVHlwZS5QcmltaXRpdmVIABI/ChN5ZWFyX21vbnRoX2ludGVydmFsGBIgASgLMiAuc3BhcmsuY29ubmVjdC5EYXRhVHlwZS5JbnRlcnZhbEgAEj0KEWRheV90aW1lX2ludGVydmFsGBMgASgLMiAuc3BhcmsuY29ubmVjdC5EYXRhVHlwZS5JbnRlcnZhbEgAEi4KBWFycmF5GBQgASgLMh0uc3BhcmsuY29ubmVjdC5EYXRhVHlwZS5BcnJheUgAEjAKBnN0cnVjdBgVIAEoCzIeLnNwYXJrLmNvbm5lY3QuRGF0YVR5cGUuU3RydWN0SAASKgoDbWFwGBYgASgLMhsuc3BhcmsuY29ubmVjdC5EYXRhVHlwZS5NYXBIABIqCgN1ZHQYFyABKAsyGy5zcGFyay5jb25uZWN0LkRhdGFUeXBlLlVEVEgAEjQKCHVucGFyc2VkGBggASgLMiAuc3BhcmsuY29ubmVjdC5EYXRhVHlwZS5VbnBhcnNlZEgAEjQKB3ZhcmlhbnQYGSABKAsyIS5zcGFyay5jb25uZWN0LkRhdGFUeXBlLlByaW1pdGl2ZUgAEjMKCGdlb21ldHJ5GBogASgLMh8uc3BhcmsuY29ubmVjdC5EYXRhVHlwZS5TcGF0aWFsSAASNAoJZ2VvZ3JhcGh5GBsgASgLMh8uc3BhcmsuY29ubmVjdC5EYXRhVHlwZS5TcGF0aWFsSAASLAoEdGltZRgcIAEoCzIcLnNwYXJrLmNvbm5lY3QuRGF0YVR5cGUuVGltZUgAGi0KCVByaW1pdGl2ZRIgChh0eXBlX3ZhcmlhdGlvbl9yZWZlcmVuY2UYASABKA0aOwoEVGV4dBIgChh0eXBlX3ZhcmlhdGlvbl9yZWZlcmVuY2UYASABKA0SEQoJY29sbGF0aW9uGAIgASgJGjkKBVNpemVkEg4KBmxlbmd0aBgBIAEoBRIgChh0eXBlX3ZhcmlhdGlvbl9yZWZlcmVuY2UYAiABKA0aOQoHU3BhdGlhbBIMCgRzcmlkGAEgASgFEiAKGHR5cGVfdmFyaWF0aW9uX3JlZmVyZW5jZRgCIAEoDRpOCgRUaW1lEhYKCXByZWNpc2lvbhgBIAEoBUgAiAEBEiAKGHR5cGVfdmFyaWF0aW9uX3JlZmVyZW5jZRgCIAEoDUIMCgpfcHJlY2lzaW9uGm8KB0RlY2ltYWwSEgoFc2NhbGUYASABKAVIAIgBARIWCglwcmVjaXNpb24YAiABKAVIAYgBARIgChh0eXBlX3ZhcmlhdGlvbl9yZWZlcmVuY2UYAyABKA1CCAoGX3NjYWxlQgwKCl9wcmVjaXNpb24afAoISW50ZXJ2YWwSGAoLc3RhcnRfZmllbGQYASABKAVIAIgBARIWCgllbmRfZmllbGQYAiABKAVIAYgBARIgChh0eXBlX3ZhcmlhdGlvbl9yZWZlcmVuY2UYAyABKA1CDgoMX3N0YXJ0X2ZpZWxkQgwKCl9lbmRfZmllbGQafQoLU3RydWN0RmllbGQSDAoEbmFtZRgBIAEoCRIqCglkYXRhX3R5cGUYAiABKAsyFy5zcGFyay5jb25uZWN0LkRhdGFUeXBlEhAKCG51bGxhYmxlGAMgASgIEhUKCG1ldGFkYXRhGAQgASgJSACIAQFCCwoJX21ldGFkYXRhGl8KBlN0cnVjdBIzCgZmaWVsZHMYASADKAsyIy5zcGFyay5jb25uZWN0LkRhdGFUeXBlLlN0cnVjdEZpZWxkEiAKGHR5cGVfdmFyaWF0aW9uX3JlZmVyZW5jZRgCIAEoDRpvCgVBcnJheRItCgxlbGVtZW50X3R5cGUYASABKAsyFy5zcGFyay5jb25uZWN0LkRhdGFUeXBlEhUKDWNvbnRhaW5zX251bGwYAiABKAgSIAoYdHlwZV92YXJpYXRpb25fcmVmZXJlbmNlGAMgASgNGpwBCgNNYXASKQoIa2V5X3R5cGUYASABKAsyFy5zcGFyay5jb25uZWN0LkRhdGFUeXBlEisKCnZhbHVlX3R5cGUYAiABKAsyFy5zcGFyay5jb25uZWN0LkRhdGFUeXBlEhsKE3ZhbHVlX2NvbnRhaW5zX251bGwYAyABKAgSIAoYdHlwZV92YXJpYXRpb25fcmVmZXJlbmNlGAQgASgNGuQBCgNVRFQSDAoEdHlwZRgBIAEoCRIWCglqdm1fY2xhc3MYAiABKAlIAIgBARIZCgxweXRob25fY2xhc3MYAyABKAlIAYgBARIkChdzZXJpYWxpemVkX3B5dGhvbl9jbGFzcxgEIAEoCUgCiAEBEi4KCHNxbF90eXBlGAUgASgLMhcuc3BhcmsuY29ubmVjdC5EYXRhVHlwZUgDiAEBQgwKCl9qdm1fY2xhc3NCDwoNX3B5dGhvbl9jbGFzc0IaChhfc2VyaWFsaXplZF9weXRob25fY2xhc3NCCwoJX3NxbF90eXBlGiQKCFVucGFyc2VkEhgKEGRhdGFfdHlwZV9zdHJpbmcYASABKAlCBgoEa2luZGIGcHJvdG8z");
 
 /**
  * A Spark SQL data type, as the server reports schemas.
@@ -174,6 +174,26 @@ export type DataType = Message<"spark.connect.DataType"> & {
      */
     value: DataType_Primitive;
     case: "variant";
+  } | {
+    /**
+     * Spark 4.1: spatial types and TIME (time of day).
+     *
+     * @generated from field: spark.connect.DataType.Spatial geometry = 26;
+     */
+    value: DataType_Spatial;
+    case: "geometry";
+  } | {
+    /**
+     * @generated from field: spark.connect.DataType.Spatial geography = 27;
+     */
+    value: DataType_Spatial;
+    case: "geography";
+  } | {
+    /**
+     * @generated from field: spark.connect.DataType.Time time = 28;
+     */
+    value: DataType_Time;
+    case: "time";
   } | { case: undefined; value?: undefined };
 };
 
@@ -249,6 +269,52 @@ export const DataType_SizedSchema: GenMessage<DataType_Sized> = /*@__PURE__*/
   messageDesc(file_spark_connect_types, 0, 2);
 
 /**
+ * @generated from message spark.connect.DataType.Spatial
+ */
+export type DataType_Spatial = Message<"spark.connect.DataType.Spatial"> & {
+  /**
+   * @generated from field: int32 srid = 1;
+   */
+  srid: number;
+
+  /**
+   * @generated from field: uint32 type_variation_reference = 2;
+   */
+  typeVariationReference: number;
+};
+
+/**
+ * Describes the message spark.connect.DataType.Spatial.
+ * Use `create(DataType_SpatialSchema)` to create a new message.
+ */
+export const DataType_SpatialSchema: GenMessage<DataType_Spatial> = /*@__PURE__*/
+  messageDesc(file_spark_connect_types, 0, 3);
+
+/**
+ * @generated from message spark.connect.DataType.Time
+ */
+export type DataType_Time = Message<"spark.connect.DataType.Time"> & {
+  /**
+   * Digits of fractional seconds, 0 to 6; unset means Spark's default (6).
+   *
+   * @generated from field: optional int32 precision = 1;
+   */
+  precision?: number | undefined;
+
+  /**
+   * @generated from field: uint32 type_variation_reference = 2;
+   */
+  typeVariationReference: number;
+};
+
+/**
+ * Describes the message spark.connect.DataType.Time.
+ * Use `create(DataType_TimeSchema)` to create a new message.
+ */
+export const DataType_TimeSchema: GenMessage<DataType_Time> = /*@__PURE__*/
+  messageDesc(file_spark_connect_types, 0, 4);
+
+/**
  * @generated from message spark.connect.DataType.Decimal
  */
 export type DataType_Decimal = Message<"spark.connect.DataType.Decimal"> & {
@@ -273,7 +339,7 @@ export type DataType_Decimal = Message<"spark.connect.DataType.Decimal"> & {
  * Use `create(DataType_DecimalSchema)` to create a new message.
  */
 export const DataType_DecimalSchema: GenMessage<DataType_Decimal> = /*@__PURE__*/
-  messageDesc(file_spark_connect_types, 0, 3);
+  messageDesc(file_spark_connect_types, 0, 5);
 
 /**
  * @generated from message spark.connect.DataType.Interval
@@ -300,7 +366,7 @@ export type DataType_Interval = Message<"spark.connect.DataType.Interval"> & {
  * Use `create(DataType_IntervalSchema)` to create a new message.
  */
 export const DataType_IntervalSchema: GenMessage<DataType_Interval> = /*@__PURE__*/
-  messageDesc(file_spark_connect_types, 0, 4);
+  messageDesc(file_spark_connect_types, 0, 6);
 
 /**
  * @generated from message spark.connect.DataType.StructField
@@ -332,7 +398,7 @@ export type DataType_StructField = Message<"spark.connect.DataType.StructField">
  * Use `create(DataType_StructFieldSchema)` to create a new message.
  */
 export const DataType_StructFieldSchema: GenMessage<DataType_StructField> = /*@__PURE__*/
-  messageDesc(file_spark_connect_types, 0, 5);
+  messageDesc(file_spark_connect_types, 0, 7);
 
 /**
  * @generated from message spark.connect.DataType.Struct
@@ -354,7 +420,7 @@ export type DataType_Struct = Message<"spark.connect.DataType.Struct"> & {
  * Use `create(DataType_StructSchema)` to create a new message.
  */
 export const DataType_StructSchema: GenMessage<DataType_Struct> = /*@__PURE__*/
-  messageDesc(file_spark_connect_types, 0, 6);
+  messageDesc(file_spark_connect_types, 0, 8);
 
 /**
  * @generated from message spark.connect.DataType.Array
@@ -381,7 +447,7 @@ export type DataType_Array = Message<"spark.connect.DataType.Array"> & {
  * Use `create(DataType_ArraySchema)` to create a new message.
  */
 export const DataType_ArraySchema: GenMessage<DataType_Array> = /*@__PURE__*/
-  messageDesc(file_spark_connect_types, 0, 7);
+  messageDesc(file_spark_connect_types, 0, 9);
 
 /**
  * @generated from message spark.connect.DataType.Map
@@ -413,7 +479,7 @@ export type DataType_Map = Message<"spark.connect.DataType.Map"> & {
  * Use `create(DataType_MapSchema)` to create a new message.
  */
 export const DataType_MapSchema: GenMessage<DataType_Map> = /*@__PURE__*/
-  messageDesc(file_spark_connect_types, 0, 8);
+  messageDesc(file_spark_connect_types, 0, 10);
 
 /**
  * @generated from message spark.connect.DataType.UDT
@@ -450,7 +516,7 @@ export type DataType_UDT = Message<"spark.connect.DataType.UDT"> & {
  * Use `create(DataType_UDTSchema)` to create a new message.
  */
 export const DataType_UDTSchema: GenMessage<DataType_UDT> = /*@__PURE__*/
-  messageDesc(file_spark_connect_types, 0, 9);
+  messageDesc(file_spark_connect_types, 0, 11);
 
 /**
  * @generated from message spark.connect.DataType.Unparsed
@@ -467,5 +533,5 @@ export type DataType_Unparsed = Message<"spark.connect.DataType.Unparsed"> & {
  * Use `create(DataType_UnparsedSchema)` to create a new message.
  */
 export const DataType_UnparsedSchema: GenMessage<DataType_Unparsed> = /*@__PURE__*/
-  messageDesc(file_spark_connect_types, 0, 10);
+  messageDesc(file_spark_connect_types, 0, 12);
 

@@ -1,0 +1,4 @@
+/** Finds or starts the real Spark Connect server for the live suite (see @sparkle/testkit sparkGlobalSetup). */
+import { sparkGlobalSetup } from '@sparkle/testkit';
+
+export default sparkGlobalSetup;

@@ -1,0 +1,176 @@
+#!/usr/bin/env bash
+# Ensures a real Apache Spark Connect server answers on 127.0.0.1:${SPARKLE_SPARK_CONNECT_PORT:-15002}
+# and prints how to reach it: `export SPARK_REMOTE=sc://127.0.0.1:15002`.
+#
+# What it installs (once, into a cache outside the repo, keyed by version):
+#   ${SPARKLE_CACHE_DIR:-~/.cache/sparkle}/services/spark-connect/<pyspark version>/
+#     venv/   pip venv with pyspark (its wheel carries every Spark jar, Spark Connect's included,
+#             but no start-connect-server.sh: we start SparkConnectServer with spark-submit --class)
+#     jars/   JDBC drivers for PostgreSQL, MySQL (Connector/J), MariaDB and SQLite, resolved from
+#             Maven Central by Maven (`mvn dependency:copy`), put on the driver's classpath (--jars)
+#
+# What it runs: one local[2] Spark driver bound to loopback only (gRPC, driver and block manager),
+# no web UI, its warehouse, scratch and derby dirs under ${SPARKLE_RUN_DIR:-/tmp/sparkle-run}/spark-connect/.
+#
+# Convention (shared by tools/services/ensure-*.sh):
+#   - idempotent: if the port already answers, print the env line and exit 0;
+#   - one caller at a time (flock /tmp/sparkle-ensure-spark-connect.lock);
+#   - a pid file ${SPARKLE_RUN_DIR}/spark-connect.pid only for a process this script started;
+#   - env lines printed on stdout and written to ${SPARKLE_RUN_DIR}/spark-connect.env;
+#   - `--stop` stops the server this script started (and only that one).
+# Progress and timings go to stderr, so `eval "$(bash ensure-spark-connect.sh)"` works.
+set -euo pipefail
+
+PYSPARK_VERSION="${SPARKLE_PYSPARK_VERSION:-4.1.1}"
+PORT="${SPARKLE_SPARK_CONNECT_PORT:-15002}"
+HOST=127.0.0.1
+CACHE_DIR="${SPARKLE_CACHE_DIR:-$HOME/.cache/sparkle}/services/spark-connect/${PYSPARK_VERSION}"
+RUN_DIR="${SPARKLE_RUN_DIR:-/tmp/sparkle-run}"
+PID_FILE="$RUN_DIR/spark-connect.pid"
+ENV_FILE="$RUN_DIR/spark-connect.env"
+LOG_FILE="$RUN_DIR/spark-connect.log"
+STATE_DIR="$RUN_DIR/spark-connect"
+START_TIMEOUT_S="${SPARKLE_SPARK_CONNECT_START_TIMEOUT:-180}"
+
+# JDBC drivers, pinned (groupId:artifactId:version). Connector/J for `mysql`, MariaDB's own for
+# `mariadb`: the connectors name those driver classes in the options they hand Spark.
+JDBC_ARTIFACTS=(
+  org.postgresql:postgresql:42.7.4
+  com.mysql:mysql-connector-j:9.1.0
+  org.mariadb.jdbc:mariadb-java-client:3.5.1
+  org.xerial:sqlite-jdbc:3.47.1.0
+)
+
+log() { echo "spark-connect: $*" >&2; }
+now() { date +%s.%N; }
+elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
+
+mkdir -p "$RUN_DIR"
+
+# --stop: stop what this script started, nothing else.
+if [ "${1:-}" = "--stop" ]; then
+  if [ -f "$PID_FILE" ]; then
+    pid="$(cat "$PID_FILE")"
+    if kill -0 "$pid" 2>/dev/null; then
+      kill "$pid"
+      # A first server writes its class archive on the way out: give it time (bounded).
+      for _ in $(seq 1 240); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+      kill -0 "$pid" 2>/dev/null && kill -9 "$pid"
+      log "stopped pid $pid"
+    fi
+    rm -f "$PID_FILE" "$ENV_FILE"
+  fi
+  exit 0
+fi
+
+# Answers = something accepts TCP connections on the port (SparkConnectServer binds its gRPC
+# port only after the Spark session is up).
+answers() { (exec 3<>"/dev/tcp/$HOST/$PORT") 2>/dev/null; }
+
+print_env() {
+  local line="export SPARK_REMOTE=sc://$HOST:$PORT"
+  echo "$line" >"$ENV_FILE"
+  echo "$line"
+}
+
+exec 9>"/tmp/sparkle-ensure-spark-connect.lock"
+flock 9
+
+if answers; then
+  print_env
+  exit 0
+fi
+
+command -v java >/dev/null || { log "java (17 or later) is not on PATH; install a JDK 17, e.g. Debian's openjdk-17-jdk-headless"; exit 1; }
+
+# --- install (cached) --------------------------------------------------------------------------
+VENV="$CACHE_DIR/venv"
+JARS_DIR="$CACHE_DIR/jars"
+if [ ! -x "$VENV/bin/spark-submit" ]; then
+  t0="$(now)"
+  log "installing pyspark ${PYSPARK_VERSION} into $VENV"
+  rm -rf "$VENV"
+  mkdir -p "$CACHE_DIR"
+  python3 -m venv "$VENV"
+  "$VENV/bin/pip" install --quiet --disable-pip-version-check "pyspark==${PYSPARK_VERSION}" >&2
+  log "pyspark installed in $(elapsed "$t0")s"
+fi
+if [ ! -f "$JARS_DIR/.complete" ]; then
+  t0="$(now)"
+  command -v mvn >/dev/null || { log "mvn (Maven) is needed to fetch the JDBC drivers; install Debian's maven"; exit 1; }
+  log "resolving JDBC drivers into $JARS_DIR"
+  rm -rf "$JARS_DIR"
+  mkdir -p "$JARS_DIR"
+  for artifact in "${JDBC_ARTIFACTS[@]}"; do
+    mvn --batch-mode --quiet -Dstyle.color=never org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy \
+      -Dartifact="$artifact" -DoutputDirectory="$JARS_DIR" -Dmdep.useBaseVersion=true >&2
+  done
+  touch "$JARS_DIR/.complete"
+  log "JDBC drivers resolved in $(elapsed "$t0")s"
+fi
+
+# --- start -------------------------------------------------------------------------------------
+t0="$(now)"
+mkdir -p "$STATE_DIR/warehouse" "$STATE_DIR/tmp" "$STATE_DIR/derby"
+jars="$(find "$JARS_DIR" -name '*.jar' | sort | paste -sd, -)"
+# The server must not inherit the lock (fd 9), or it would hold it for its whole life.
+# Start-up cost is mostly JVM class loading: no UI, serial GC on a small heap, class data sharing
+# left on; everything that listens is bound to loopback.
+java_opts="-Djava.io.tmpdir=$STATE_DIR/tmp -Dderby.system.home=$STATE_DIR/derby -XX:+UseSerialGC -Xss4m"
+# Class data sharing: the first server records the classes it loaded into an archive when it
+# stops (--stop); later starts map that archive instead of reading and verifying those classes
+# from the jars again. Keyed by the Java version (another JVM ignores a foreign archive anyway).
+java_version="$(java -version 2>&1 | sed -n '1s/.*"\(.*\)".*/\1/p')"
+cds_archive="$CACHE_DIR/cds-java-${java_version:-unknown}.jsa"
+if [ -s "$cds_archive" ]; then
+  java_opts="$java_opts -XX:SharedArchiveFile=$cds_archive -Xlog:cds=off -Xlog:cds+dynamic=off"
+else
+  java_opts="$java_opts -XX:ArchiveClassesAtExit=$cds_archive"
+fi
+log "starting SparkConnectServer on $HOST:$PORT (log: $LOG_FILE)"
+: >"$LOG_FILE"
+SPARK_LOCAL_IP="$HOST" SPARK_LOCAL_HOSTNAME=localhost PYSPARK_PYTHON="$VENV/bin/python" \
+  setsid nohup "$VENV/bin/spark-submit" \
+  --master 'local[2]' \
+  --driver-memory "${SPARKLE_SPARK_DRIVER_MEMORY:-1g}" \
+  --name sparkle-spark-connect \
+  --class org.apache.spark.sql.connect.service.SparkConnectServer \
+  --jars "$jars" \
+  --driver-class-path "${jars//,/:}" \
+  --conf "spark.driver.extraJavaOptions=$java_opts" \
+  --conf spark.connect.grpc.binding.address="$HOST" \
+  --conf spark.connect.grpc.binding.port="$PORT" \
+  --conf spark.driver.bindAddress="$HOST" \
+  --conf spark.driver.host="$HOST" \
+  --conf spark.ui.enabled=false \
+  --conf spark.ui.showConsoleProgress=false \
+  --conf spark.log.level=WARN \
+  --conf spark.sql.catalogImplementation=in-memory \
+  --conf spark.sql.warehouse.dir="$STATE_DIR/warehouse" \
+  --conf spark.local.dir="$STATE_DIR/tmp" \
+  --conf spark.sql.shuffle.partitions=4 \
+  --conf spark.sql.session.timeZone=UTC \
+  >>"$LOG_FILE" 2>&1 </dev/null 9>&- &
+pid=$!
+echo "$pid" >"$PID_FILE"
+
+deadline=$((SECONDS + START_TIMEOUT_S))
+# The gRPC port opens last, once the Spark session is up: accepting on it means ready.
+until answers; do
+  if ! kill -0 "$pid" 2>/dev/null; then
+    rm -f "$PID_FILE"
+    log "the server exited during start-up; last log lines:"
+    tail -n 30 "$LOG_FILE" >&2
+    exit 1
+  fi
+  if [ "$SECONDS" -ge "$deadline" ]; then
+    log "no answer on $HOST:$PORT after ${START_TIMEOUT_S}s; stopping pid $pid; last log lines:"
+    tail -n 30 "$LOG_FILE" >&2
+    kill "$pid" 2>/dev/null || true
+    rm -f "$PID_FILE"
+    exit 1
+  fi
+  sleep 0.5
+done
+log "answering on $HOST:$PORT (pid $pid) after $(elapsed "$t0")s"
+print_env
