@@ -16,6 +16,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { connectorMetaSource } from '../scripts/sync-workspace.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const TEMPLATES = join(here, 'templates', 'connector');
@@ -23,19 +24,28 @@ const TEMPLATES = join(here, 'templates', 'connector');
 /** The banner every generated file (but package.json) starts with, inside its own comment syntax. */
 export const BANNER = 'Scaffolded by tools/generators/new-connector.ts (pnpm gen:connector). A starting point: this package owns it now.';
 
-/** Connector families (DESIGN.md) and the core base class each extends. */
-export const FAMILIES: Record<string, { base: 'JDBCConnection' | 'SparkleConnection'; template: string }> = {
-  jdbc: { base: 'JDBCConnection', template: 'src/connection.jdbc.ts.tpl' },
-  cloud_storage: { base: 'SparkleConnection', template: 'src/connection.base.ts.tpl' },
-  streaming: { base: 'SparkleConnection', template: 'src/connection.base.ts.tpl' },
-  warehouse: { base: 'SparkleConnection', template: 'src/connection.base.ts.tpl' },
-  nosql: { base: 'SparkleConnection', template: 'src/connection.base.ts.tpl' },
-  api: { base: 'SparkleConnection', template: 'src/connection.base.ts.tpl' },
-  catalog: { base: 'SparkleConnection', template: 'src/connection.base.ts.tpl' },
-  ml: { base: 'SparkleConnection', template: 'src/connection.base.ts.tpl' },
-  file_format: { base: 'SparkleConnection', template: 'src/connection.base.ts.tpl' },
-  specialized: { base: 'SparkleConnection', template: 'src/connection.base.ts.tpl' },
-  custom: { base: 'SparkleConnection', template: 'src/connection.base.ts.tpl' },
+/**
+ * Connector families (DESIGN.md): the core base class each extends, its connection template, its
+ * test template, and the capability suite that test runs against an in-memory backend.
+ * `cloud_storage`, `streaming` and `nosql` use the plain template until their family bases
+ * (CloudStorageConnection, StreamingConnection, NoSQLConnection) and suites (testObjectStore,
+ * testStream, testDocumentStore) are in core and testkit; then they get templates like catalog's.
+ */
+export const FAMILIES: Record<string, { base: string; template: string; test: string; suite?: string; arrow?: boolean }> = {
+  jdbc: { base: 'JDBCConnection', template: 'src/connection.jdbc.ts.tpl', test: 'test/connector.test.ts.tpl', suite: 'testConnector' },
+  api: { base: 'APIConnection', template: 'src/connection.api.ts.tpl', test: 'test/connector.api.test.ts.tpl', suite: 'testConnector' },
+  catalog: { base: 'CatalogConnection', template: 'src/connection.catalog.ts.tpl', test: 'test/connector.catalog.test.ts.tpl', suite: 'testCatalog' },
+  ml: { base: 'MLPlatformConnection', template: 'src/connection.ml.ts.tpl', test: 'test/connector.ml.test.ts.tpl', suite: 'testMlRegistry' },
+  notify: { base: 'NotifyConnection', template: 'src/connection.notify.ts.tpl', test: 'test/connector.notify.test.ts.tpl', suite: 'testNotifier' },
+  directory: { base: 'DirectoryConnection', template: 'src/connection.directory.ts.tpl', test: 'test/connector.directory.test.ts.tpl', suite: 'testDirectory' },
+  warehouse: { base: 'WarehouseConnection', template: 'src/connection.warehouse.ts.tpl', test: 'test/connector.warehouse.test.ts.tpl', suite: 'testConnector', arrow: true },
+  table_format: { base: 'TableFormatConnection', template: 'src/connection.table_format.ts.tpl', test: 'test/connector.table_format.test.ts.tpl', suite: 'testConnector', arrow: true },
+  cloud_storage: { base: 'SparkleConnection', template: 'src/connection.base.ts.tpl', test: 'test/connector.test.ts.tpl' },
+  streaming: { base: 'SparkleConnection', template: 'src/connection.base.ts.tpl', test: 'test/connector.test.ts.tpl' },
+  nosql: { base: 'SparkleConnection', template: 'src/connection.base.ts.tpl', test: 'test/connector.test.ts.tpl' },
+  file_format: { base: 'SparkleConnection', template: 'src/connection.base.ts.tpl', test: 'test/connector.test.ts.tpl' },
+  specialized: { base: 'SparkleConnection', template: 'src/connection.base.ts.tpl', test: 'test/connector.test.ts.tpl' },
+  custom: { base: 'SparkleConnection', template: 'src/connection.base.ts.tpl', test: 'test/connector.test.ts.tpl' },
 };
 
 const KNOWN_CAPABILITIES = ['read', 'write', 'query', 'discover', 'spark', 'stream', 'produce', 'consume'];
@@ -55,6 +65,8 @@ export interface ConnectorSpec {
   description?: string;
   capabilities?: string[];
   className?: string;
+  /** Spark data source format (warehouse: default `jdbc`; table_format: default the name). */
+  sparkFormat?: string;
 }
 
 export interface GenerateOptions {
@@ -221,11 +233,16 @@ export function generateConnector(spec: ConnectorSpec, options: GenerateOptions 
 
   const corePkg = readJson(join(root, 'packages', 'core', 'package.json'));
   const zodRange = ((corePkg?.dependencies as Record<string, string> | undefined)?.zod ?? '^4.1.0').replace(/^workspace:/, '');
+  const engineDeps = readJson(join(root, 'packages', 'engine-local', 'package.json'))?.dependencies as Record<string, string> | undefined;
+  const arrowRange = engineDeps?.['apache-arrow'] ?? '^21.1.0';
+  const sparkFormat = spec.sparkFormat ?? (familyName === 'warehouse' ? 'jdbc' : type);
+  if (!/^[A-Za-z][\w.-]*$/.test(sparkFormat)) throw new GeneratorError(`Invalid Spark format '${sparkFormat}': a data source name such as 'snowflake' or 'delta'.`);
   const driverRange = spec.driver ? installedRange(root, spec.driver) : undefined;
   const dependencies: Record<string, string> = {
     '@sparkle/core': 'workspace:^',
     '@sparkle/engine-local': 'workspace:^',
     zod: zodRange,
+    ...(family.arrow ? { 'apache-arrow': arrowRange } : {}),
     ...(spec.driver ? { [spec.driver]: driverRange ?? '*' } : {}),
   };
   const sortedDeps = Object.fromEntries(Object.entries(dependencies).sort(([a], [b]) => a.localeCompare(b)));
@@ -235,7 +252,13 @@ export function generateConnector(spec: ConnectorSpec, options: GenerateOptions 
   const isJdbc = family.base === 'JDBCConnection';
   const readmeConfig = isJdbc
     ? { url: `jdbc:${spec.subprotocol ?? type}://localhost${port ? `:${port}` : ''}/app`, user: `\${${envPrefix}_USER}`, password: `\${${envPrefix}_PASSWORD}` }
-    : { host: 'localhost', ...(port ? { port } : {}), user: `\${${envPrefix}_USER}`, password: `\${${envPrefix}_PASSWORD}` };
+    : familyName === 'api'
+      ? { baseUrl: `https://localhost${port ? `:${port}` : ''}/v1`, auth: { type: 'bearer', token: `\${${envPrefix}_TOKEN}` } }
+      : familyName === 'table_format'
+        ? { location: 's3://lake/tables', storage: { type: 's3', config: { bucket: 'lake' } } }
+        : ['catalog', 'ml', 'notify', 'directory'].includes(familyName)
+          ? { url: `https://localhost${port ? `:${port}` : ''}`, token: `\${${envPrefix}_TOKEN}` }
+          : { host: 'localhost', ...(port ? { port } : {}), user: `\${${envPrefix}_USER}`, password: `\${${envPrefix}_PASSWORD}` };
   const testConfig = isJdbc
     ? { host: 'localhost', ...(port ? { port } : {}), database: 'app', user: 'app', password: 'example-secret' }
     : { host: 'localhost', port: port ?? 9999, user: 'app', password: 'example-secret' };
@@ -247,6 +270,10 @@ export function generateConnector(spec: ConnectorSpec, options: GenerateOptions 
     family: familyName,
     description,
     className,
+    clientName: `${className.replace(/Connection$/, '')}Client`,
+    envPrefix,
+    port: port ? String(port) : '',
+    sparkFormat,
     schemaName: `${className.charAt(0).toLowerCase()}${className.slice(1).replace(/Connection$/, '')}ConfigSchema`,
     configTypeName: `${className.replace(/Connection$/, '')}Config`,
     driver: spec.driver ?? '',
@@ -287,13 +314,17 @@ export function generateConnector(spec: ConnectorSpec, options: GenerateOptions 
     ['README.md.tpl', `${pkgDir}/README.md`],
     ['src/index.ts.tpl', `${pkgDir}/src/index.ts`],
     [family.template, `${pkgDir}/src/connection.ts`],
-    ['test/connector.test.ts.tpl', `${pkgDir}/test/${slug}.test.ts`],
+    [family.test, `${pkgDir}/test/${slug}.test.ts`],
     ['changeset.md.tpl', `.changeset/connector-${slug}.md`],
   ];
   const files = plan.map(([template, target]) => ({
     path: target,
     content: renderTemplate(readFileSync(join(TEMPLATES, template), 'utf8'), values, template),
   }));
+  // src/meta.ts is owned by tools/scripts/sync-workspace.mjs (regenerated from package.json by
+  // `pnpm sync`); the generator writes its first version with the same function.
+  const pkgJson = JSON.parse(files[0]!.content) as { name: string; sparkle: Record<string, unknown> };
+  files.splice(6, 0, { path: `${pkgDir}/src/meta.ts`, content: connectorMetaSource(pkgJson, `connector-${slug}`) });
 
   if (!options.dryRun) {
     for (const file of files) {
@@ -306,7 +337,7 @@ export function generateConnector(spec: ConnectorSpec, options: GenerateOptions 
 
   const packageName = `@sparkle/connector-${slug}`;
   const nextSteps = [
-    'pnpm install   # links the new package into the workspace',
+    'pnpm install   # links the new package into the workspace (then pnpm sync adds it to tools/package.json)',
     ...(spec.driver && !driverRange ? [`pnpm add ${spec.driver} --filter ${packageName}   # pins the driver version (package.json has '*')`] : []),
     `implement the TODOs in ${pkgDir}/src/connection.ts and name what the tests run against in its README`,
     `cd ${pkgDir} && npx vitest run`,
@@ -327,8 +358,10 @@ Options:
   --subprotocol <p>     JDBC subprotocol (default: the name)
   --port <n>            default port
   --description <text>  one line for package.json and the README
-  --capabilities <a,b>  ${KNOWN_CAPABILITIES.join(', ')}
+  --capabilities <a,b>  what the generated test declares to testConnector (${KNOWN_CAPABILITIES.join(', ')});
+                        package.json lists none: core derives capabilities from the class
   --class-name <Name>   class name (default <Name>Connection)
+  --spark-format <f>    Spark data source (warehouse, table_format)
   --root <dir>          workspace root (default: this repository)
   --dry-run             print the files instead of writing them
   -h, --help            show this help`;
@@ -351,6 +384,7 @@ export function runCli(argv: string[], io: { stdout: (s: string) => void; stderr
         description: { type: 'string' },
         capabilities: { type: 'string' },
         'class-name': { type: 'string' },
+        'spark-format': { type: 'string' },
         root: { type: 'string' },
         'dry-run': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -384,6 +418,7 @@ export function runCli(argv: string[], io: { stdout: (s: string) => void; stderr
         description: values.description,
         capabilities: list(values.capabilities),
         className: values['class-name'],
+        sparkFormat: values['spark-format'],
       },
       { root: values.root, dryRun: values['dry-run'] },
     );

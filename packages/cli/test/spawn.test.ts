@@ -75,10 +75,23 @@ describe('the sparkle executable', () => {
 });
 
 describe('plugin discovery', () => {
-  it('lists connector packages installed under SPARKLE_PLUGIN_PATH without importing them', async () => {
+  it('lists connector packages installed under SPARKLE_PLUGIN_PATH, importing them to derive capabilities from code', async () => {
     const result = await run(['list', '--json'], { env: { SPARKLE_PLUGIN_PATH: join(workspace, 'tools') } });
     expect(result.code).toBe(0);
-    const types = result.json<Array<{ type: string; aliases: string[]; package: string | null; loaded: boolean; family: string }>>();
-    expect(types.find((t) => t.type === 'postgres')).toMatchObject({ aliases: ['postgresql'], family: 'jdbc', package: '@sparkle/connector-postgres', loaded: false });
+    const types = result.json<Array<{ type: string; aliases: string[]; package: string | null; loaded: boolean; family: string; capabilities: string[]; problem?: string }>>();
+    expect(types.find((t) => t.type === 'postgres')).toMatchObject({
+      aliases: ['postgresql'],
+      family: 'jdbc',
+      package: '@sparkle/connector-postgres',
+      loaded: true,
+      capabilities: ['read', 'write', 'query', 'spark', 'discover'],
+    });
+    // Netezza has no Node driver: only its Spark mapping is a capability.
+    expect(types.find((t) => t.type === 'netezza')?.capabilities).toEqual(['spark']);
+    // Every installed connector loads (built dists), and every one has capabilities from its class.
+    for (const t of types.filter((x) => x.package?.startsWith('@sparkle/connector-'))) {
+      expect(t.problem, t.type).toBeUndefined();
+      expect(t.capabilities.length, t.type).toBeGreaterThan(0);
+    }
   });
 });

@@ -14,6 +14,7 @@
  */
 import { provideLocalEngine, registerConnection } from '@sparkle/core';
 import { ClickHouseConnection } from './connection.js';
+import { meta } from './meta.js';
 
 export { ClickHouseConnection, featuresOf } from './connection.js';
 export { ClickHouseSession, DEFAULT_BLOCK_ROWS } from './session.js';
@@ -24,7 +25,6 @@ export { arrowFieldOfCh, arrowTypeOfCh, chTypeForField, parseChType, sparkTypeOf
 // Lets core load the local engine through this package's own dependency on it (see @sparkle/core provideLocalEngine).
 provideLocalEngine(() => import('@sparkle/engine-local').then((m) => m.localEngine));
 
-registerConnection('clickhouse', ClickHouseConnection, {
-  packageName: '@sparkle/connector-clickhouse',
-  capabilities: ['read', 'write', 'query', 'discover', 'spark'],
-});
+// Type, aliases, family and core range come from package.json's "sparkle" field (src/meta.ts, generated);
+// capabilities are derived from the class's methods.
+registerConnection(meta, ClickHouseConnection);

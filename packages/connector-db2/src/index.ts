@@ -14,15 +14,15 @@
  */
 import { registerConnection, provideLocalEngine } from '@sparkle/core';
 import { Db2Connection } from './connection.js';
+import { meta } from './meta.js';
 
 export { Db2Connection } from './connection.js';
 export { db2Dialect, db2NameParts, db2Rename, DB2_TYPE_NAMES } from './dialect.js';
 export { Db2Session, normalizeDb2Error, DEFAULT_BATCH_ROWS, DEFAULT_FETCH_ROWS, type Db2ConnectionLike, type Db2Result } from './session.js';
 
-registerConnection('db2', Db2Connection, {
-  packageName: '@sparkle/connector-db2',
-  capabilities: ['read', 'write', 'query', 'discover', 'spark'],
-});
+// Type, aliases, family and core range come from package.json's "sparkle" field (src/meta.ts, generated);
+// capabilities are derived from the class's methods.
+registerConnection(meta, Db2Connection);
 
 // Core imports @sparkle/engine-local lazily, but under strict layouts (pnpm) core itself cannot
 // resolve it; this package depends on it, so it tells core how to load it, only when nobody did.

@@ -19,11 +19,10 @@
  */
 import { registerConnection, type ConnectionClass } from '@sparkle/core';
 import { GreenplumConnection } from './connection.js';
+import { meta } from './meta.js';
 
 export { GreenplumConnection, greenplumConfigSchema, GREENPLUM_DRIVER, type GreenplumConfig } from './connection.js';
 
-registerConnection('greenplum', GreenplumConnection as unknown as ConnectionClass, {
-  packageName: '@sparkle/connector-greenplum',
-  family: 'jdbc',
-  capabilities: ['read', 'write', 'query', 'discover', 'spark'],
-});
+// Type, aliases, family and core range come from package.json's "sparkle" field (src/meta.ts, generated);
+// capabilities are derived from the class's methods.
+registerConnection(meta, GreenplumConnection as unknown as ConnectionClass);

@@ -15,8 +15,11 @@
  */
 import { provideLocalEngine, registerConnection, type ConnectionClass } from '@sparkle/core';
 import { HttpConnection } from './connection.js';
+import { meta } from './meta.js';
 
-registerConnection('http', HttpConnection as unknown as ConnectionClass, { packageName: '@sparkle/connector-http', family: 'api' });
+// Type, aliases, family and core range come from package.json's "sparkle" field (src/meta.ts, generated);
+// capabilities are derived from the class's methods.
+registerConnection(meta, HttpConnection as unknown as ConnectionClass);
 
 // Core cannot resolve the engine under pnpm's strict layout; this package depends on it.
 provideLocalEngine(() => import('@sparkle/engine-local').then((m) => m.localEngine));

@@ -18,6 +18,7 @@
  */
 import { registerConnection, type JdbcDefaults } from '@sparkle/core';
 import { MySQLProtocolConnection } from '@sparkle/connector-mysql';
+import { meta } from './meta.js';
 
 /**
  * MariaDB 10.x: Spark reads it through MariaDB Connector/J, Node through mysql2.
@@ -54,7 +55,6 @@ export class MariaDBConnection extends MySQLProtocolConnection {
   }
 }
 
-registerConnection('mariadb', MariaDBConnection, {
-  packageName: '@sparkle/connector-mariadb',
-  capabilities: ['read', 'write', 'query', 'discover', 'spark'],
-});
+// Type, aliases, family and core range come from package.json's "sparkle" field (src/meta.ts, generated);
+// capabilities are derived from the class's methods.
+registerConnection(meta, MariaDBConnection);

@@ -14,6 +14,7 @@
  */
 import { provideLocalEngine, registerConnection } from '@sparkle/core';
 import { MySQLConnection } from './connection.js';
+import { meta } from './meta.js';
 
 export { MySQLConnection, MySQLProtocolConnection, mysqlConfigSchema, type MysqlConfig } from './connection.js';
 export { mysqlDialect, MYSQL_TYPE_NAMES, quoteMysql } from './dialect.js';
@@ -38,7 +39,6 @@ export {
 // Lets core load the local engine through this package's own dependency on it (see @sparkle/core provideLocalEngine).
 provideLocalEngine(() => import('@sparkle/engine-local').then((m) => m.localEngine));
 
-registerConnection('mysql', MySQLConnection, {
-  packageName: '@sparkle/connector-mysql',
-  capabilities: ['read', 'write', 'query', 'discover', 'spark'],
-});
+// Type, aliases, family and core range come from package.json's "sparkle" field (src/meta.ts, generated);
+// capabilities are derived from the class's methods.
+registerConnection(meta, MySQLConnection);

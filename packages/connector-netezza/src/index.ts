@@ -26,6 +26,7 @@ import {
   type JdbcDefaults,
   type JdbcDialect,
 } from '@sparkle/core';
+import { meta } from './meta.js';
 
 /** Netezza's dialect: ANSI quoting, unquoted names stored in upper case (the base folds them). */
 export const netezzaDialect: JdbcDialect = {
@@ -56,7 +57,9 @@ export class NetezzaConnection extends NoNativeDriverConnection {
   }
 }
 
-registerConnection('netezza', NetezzaConnection, { packageName: '@sparkle/connector-netezza', capabilities: ['spark'] });
+// Type, aliases, family and core range come from package.json's "sparkle" field (src/meta.ts, generated);
+// capabilities are derived from the class's methods.
+registerConnection(meta, NetezzaConnection);
 
 // Core imports @sparkle/engine-local lazily, but under strict layouts (pnpm) core itself cannot
 // resolve it; this package depends on it, so it tells core how to load it, only when nobody did.

@@ -14,9 +14,12 @@
  */
 import { registerConnection, provideLocalEngine, type ConnectionClass } from '@sparkle/core';
 import { PostgreSQLConnection } from './connection.js';
+import { meta } from './meta.js';
 
 // The cast works around ConnectionClass expecting a constructor of the loosest config type.
-registerConnection(['postgres', 'postgresql'], PostgreSQLConnection as unknown as ConnectionClass, { packageName: '@sparkle/connector-postgres', family: 'jdbc' });
+// Type, aliases, family and core range come from package.json's "sparkle" field (src/meta.ts, generated);
+// capabilities are derived from the class's methods.
+registerConnection(meta, PostgreSQLConnection as unknown as ConnectionClass);
 
 
 // Core imports @sparkle/engine-local lazily, but under strict layouts (pnpm) core itself cannot

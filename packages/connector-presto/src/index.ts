@@ -15,6 +15,7 @@
  */
 import { registerConnection, provideLocalEngine } from '@sparkle/core';
 import { PrestoConnection } from './connection.js';
+import { meta } from './meta.js';
 
 export { PrestoConnection, PrestoFamilyConnection, prestoConfigSchema, type PrestoConfig, type PrestoProtocol } from './connection.js';
 export { StatementClient, StatementFailure, type StatementClientOptions, type StatementColumn, type StatementError, type StatementResponse } from './client.js';
@@ -22,10 +23,9 @@ export { prestoFamilyDialect, PRESTO_TYPE_NAMES, TRINO_TYPE_NAMES, literal, stri
 export { PrestoSession, DEFAULT_INSERT_ROWS, MAX_STATEMENT_CHARS } from './session.js';
 export { mapType, mapColumns, timestampTextToMs, type CellConverter } from './types.js';
 
-registerConnection('presto', PrestoConnection, {
-  packageName: '@sparkle/connector-presto',
-  capabilities: ['read', 'write', 'query', 'discover', 'spark'],
-});
+// Type, aliases, family and core range come from package.json's "sparkle" field (src/meta.ts, generated);
+// capabilities are derived from the class's methods.
+registerConnection(meta, PrestoConnection);
 
 // Core imports @sparkle/engine-local lazily, but under strict layouts (pnpm) core itself cannot
 // resolve it; this package depends on it, so it tells core how to load it, only when nobody did.

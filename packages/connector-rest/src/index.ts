@@ -20,8 +20,11 @@
  */
 import { provideLocalEngine, registerConnection, type ConnectionClass } from '@sparkle/core';
 import { RestConnection } from './connection.js';
+import { meta } from './meta.js';
 
-registerConnection(['rest', 'rest_api'], RestConnection as unknown as ConnectionClass, { packageName: '@sparkle/connector-rest', family: 'api' });
+// Type, aliases, family and core range come from package.json's "sparkle" field (src/meta.ts, generated);
+// capabilities are derived from the class's methods.
+registerConnection(meta, RestConnection as unknown as ConnectionClass);
 
 // Core cannot resolve the engine under pnpm's strict layout; this package depends on it.
 provideLocalEngine(() => import('@sparkle/engine-local').then((m) => m.localEngine));

@@ -14,15 +14,15 @@
  */
 import { registerConnection, provideLocalEngine } from '@sparkle/core';
 import { SapHanaConnection } from './connection.js';
+import { meta } from './meta.js';
 
 export { SapHanaConnection } from './connection.js';
 export { hanaDialect, hanaNameParts, hanaRename, HANA_TYPE_NAMES } from './dialect.js';
 export { HanaSession, describeHanaColumn, HANA_TYPE_CODES, DEFAULT_BATCH_ROWS, DEFAULT_FETCH_ROWS, type HanaClientLike, type HanaResultSet, type HanaStatement, type HanaColumnMetadata } from './session.js';
 
-registerConnection(['saphana', 'hana'], SapHanaConnection, {
-  packageName: '@sparkle/connector-saphana',
-  capabilities: ['read', 'write', 'query', 'discover', 'spark'],
-});
+// Type, aliases, family and core range come from package.json's "sparkle" field (src/meta.ts, generated);
+// capabilities are derived from the class's methods.
+registerConnection(meta, SapHanaConnection);
 
 // Core imports @sparkle/engine-local lazily, but under strict layouts (pnpm) core itself cannot
 // resolve it; this package depends on it, so it tells core how to load it, only when nobody did.

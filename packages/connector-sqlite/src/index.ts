@@ -14,8 +14,11 @@
  */
 import { registerConnection, provideLocalEngine, type ConnectionClass } from '@sparkle/core';
 import { SQLiteConnection } from './connection.js';
+import { meta } from './meta.js';
 
-registerConnection('sqlite', SQLiteConnection as unknown as ConnectionClass, { packageName: '@sparkle/connector-sqlite', family: 'jdbc' });
+// Type, aliases, family and core range come from package.json's "sparkle" field (src/meta.ts, generated);
+// capabilities are derived from the class's methods.
+registerConnection(meta, SQLiteConnection as unknown as ConnectionClass);
 
 
 // Core imports @sparkle/engine-local lazily, but under strict layouts (pnpm) core itself cannot

@@ -14,16 +14,16 @@
  */
 import { registerConnection, provideLocalEngine } from '@sparkle/core';
 import { SqlServerConnection } from './connection.js';
+import { meta } from './meta.js';
 
 export { SqlServerConnection, sqlServerConfigSchema, type SqlServerConfig } from './connection.js';
 export { sqlServerDialect, SQLSERVER_TYPE_NAMES, quoteBrackets, spRename, nString } from './dialect.js';
 export { SqlServerSession, DEFAULT_BATCH_ROWS, DEFAULT_FETCH_ROWS, type MssqlModule, type MssqlPool, type MssqlRequest, type MssqlTransaction, type MssqlTable } from './session.js';
 export { arrowTypeOfMssql, arrowFieldOfMssql, type MssqlColumn } from './types.js';
 
-registerConnection(['sqlserver', 'mssql'], SqlServerConnection, {
-  packageName: '@sparkle/connector-sqlserver',
-  capabilities: ['read', 'write', 'query', 'discover', 'spark'],
-});
+// Type, aliases, family and core range come from package.json's "sparkle" field (src/meta.ts, generated);
+// capabilities are derived from the class's methods.
+registerConnection(meta, SqlServerConnection);
 
 // Core imports @sparkle/engine-local lazily, but under strict layouts (pnpm) core itself cannot
 // resolve it; this package depends on it, so it tells core how to load it, only when nobody did.

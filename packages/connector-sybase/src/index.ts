@@ -30,6 +30,7 @@ import {
   type JdbcDialect,
   type JdbcUrlParts,
 } from '@sparkle/core';
+import { meta } from './meta.js';
 
 const q = (parts: string[]) => parts.map((p) => quoteIdentifier(p, BRACKETS)).join('.');
 
@@ -135,7 +136,9 @@ export class SybaseConnection extends NoNativeDriverConnection {
   }
 }
 
-registerConnection('sybase', SybaseConnection, { packageName: '@sparkle/connector-sybase', capabilities: ['spark'] });
+// Type, aliases, family and core range come from package.json's "sparkle" field (src/meta.ts, generated);
+// capabilities are derived from the class's methods.
+registerConnection(meta, SybaseConnection);
 
 // Core imports @sparkle/engine-local lazily, but under strict layouts (pnpm) core itself cannot
 // resolve it; this package depends on it, so it tells core how to load it, only when nobody did.

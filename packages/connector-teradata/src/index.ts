@@ -14,15 +14,15 @@
  */
 import { registerConnection, provideLocalEngine } from '@sparkle/core';
 import { TeradataConnection } from './connection.js';
+import { meta } from './meta.js';
 
 export { TeradataConnection, teradataConfigSchema, parseTeradataUrl, type TeradataConfig } from './connection.js';
 export { teradataDialect, TERADATA_TYPE_NAMES } from './dialect.js';
 export { TeradataSession, normalizeTeradataError, DEFAULT_BATCH_ROWS, DEFAULT_FETCH_ROWS, type TeradataConnectionLike, type TeradataCursorLike } from './session.js';
 
-registerConnection('teradata', TeradataConnection, {
-  packageName: '@sparkle/connector-teradata',
-  capabilities: ['read', 'write', 'query', 'discover', 'spark'],
-});
+// Type, aliases, family and core range come from package.json's "sparkle" field (src/meta.ts, generated);
+// capabilities are derived from the class's methods.
+registerConnection(meta, TeradataConnection);
 
 // Core imports @sparkle/engine-local lazily, but under strict layouts (pnpm) core itself cannot
 // resolve it; this package depends on it, so it tells core how to load it, only when nobody did.

@@ -18,6 +18,7 @@
  */
 import { registerConnection, provideLocalEngine, type JdbcDefaults, type JdbcDialect } from '@sparkle/core';
 import { PrestoFamilyConnection, prestoFamilyDialect, TRINO_TYPE_NAMES, type PrestoProtocol } from '@sparkle/connector-presto';
+import { meta } from './meta.js';
 
 /**
  * Trino: Spark reads it through the Trino JDBC driver, Node over the HTTP protocol.
@@ -38,10 +39,9 @@ export class TrinoConnection extends PrestoFamilyConnection {
   }
 }
 
-registerConnection('trino', TrinoConnection, {
-  packageName: '@sparkle/connector-trino',
-  capabilities: ['read', 'write', 'query', 'discover', 'spark'],
-});
+// Type, aliases, family and core range come from package.json's "sparkle" field (src/meta.ts, generated);
+// capabilities are derived from the class's methods.
+registerConnection(meta, TrinoConnection);
 
 // Core imports @sparkle/engine-local lazily, but under strict layouts (pnpm) core itself cannot
 // resolve it; this package depends on it, so it tells core how to load it, only when nobody did.

@@ -14,8 +14,11 @@
  */
 import { provideLocalEngine, registerConnection, type ConnectionClass } from '@sparkle/core';
 import { WebhookConnection } from './connection.js';
+import { meta } from './meta.js';
 
-registerConnection('webhook', WebhookConnection as unknown as ConnectionClass, { packageName: '@sparkle/connector-webhook', family: 'api' });
+// Type, aliases, family and core range come from package.json's "sparkle" field (src/meta.ts, generated);
+// capabilities are derived from the class's methods.
+registerConnection(meta, WebhookConnection as unknown as ConnectionClass);
 
 // Core cannot resolve the engine under pnpm's strict layout; this package depends on it.
 provideLocalEngine(() => import('@sparkle/engine-local').then((m) => m.localEngine));

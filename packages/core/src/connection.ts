@@ -337,7 +337,8 @@ export abstract class SparkleConnection<TConfig extends object = Record<string, 
     links: { parent?: LineageRunSpec['parent']; inputs?: DatasetRef[]; outputs?: DatasetRef[]; processingType?: LineageRunSpec['processingType'] } = {},
   ): LineageRun {
     const dataset = this.dataset(target);
-    const isWrite = operation === 'write';
+    // Writes, sends and catalog changes produce their dataset; every other operation reads it.
+    const isWrite = operation === 'write' || operation === 'send' || operation === 'metadata';
     const spec: LineageRunSpec = {
       jobName: `sparkle.${operation}.${this.type}.${dataset.name}`.replace(/[^A-Za-z0-9_.\-/]/g, '_'),
       operation,

@@ -9,13 +9,22 @@
 import { existsSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { IncompatibleConnectorError } from './errors.js';
 import { addRegistryEntry, discoveryDone, findRegistryEntry } from './registry.js';
+import { satisfiesRange } from './semver-range.js';
+import { CORE_VERSION } from './version.js';
 
-/** The `sparkle` field of a connector's package.json. */
+/**
+ * The `sparkle` field of a connector's package.json: the one source of its type, aliases, family
+ * and supported core range (`tools/scripts/sync-workspace.mjs` generates the connector's
+ * `src/meta.ts` from it, which its index passes to `registerConnection`). Capabilities are not
+ * declared: they are derived from the class (`capabilitiesOf`).
+ */
 export interface SparklePackageField {
   type: string;
   aliases?: string[];
   family?: string;
+  /** @deprecated Derived from the class by `capabilitiesOf`; a declared list is only shown until the class loads. */
   capabilities?: string[];
   /** Semver range of @sparkle/core the connector supports. */
   core?: string;
@@ -27,6 +36,26 @@ export interface DiscoveredPackage {
   directory: string;
   sparkle: SparklePackageField;
   entry: string;
+  /** Why the package cannot be loaded by this core (incompatible or unparseable `sparkle.core`). */
+  problem?: IncompatibleConnectorError;
+}
+
+/**
+ * Checks a connector's `sparkle.core` range against this core's version; the error to refuse it
+ * with, or undefined when compatible (or when it declares no range).
+ *
+ * @example
+ * ```ts
+ * coreCompatibility({ packageName: '@acme/connector-x', sparkle: { type: 'x', core: '^9.0.0' } })?.message;
+ * // "@acme/connector-x (type 'x') requires @sparkle/core ^9.0.0, but this installation has @sparkle/core 0.1.0. …"
+ * ```
+ */
+export function coreCompatibility(pkg: { packageName: string; sparkle: SparklePackageField }, coreVersion: string = CORE_VERSION): IncompatibleConnectorError | undefined {
+  const range = pkg.sparkle.core;
+  if (range === undefined) return undefined;
+  const ok = typeof range === 'string' ? satisfiesRange(coreVersion, range) : undefined;
+  if (ok === true) return undefined;
+  return new IncompatibleConnectorError(pkg.sparkle.type, pkg.packageName, String(range), coreVersion, ok === undefined);
 }
 
 function nodeModulesDirs(from: string): string[] {
@@ -102,7 +131,9 @@ export function findInstalledConnectors(startDirs: readonly string[] = [process.
         const field = pkg?.sparkle as SparklePackageField | undefined;
         const name = pkg?.name as string | undefined;
         if (!pkg || !name || !field || typeof field.type !== 'string' || found.has(name)) continue;
-        found.set(name, { packageName: name, directory, sparkle: field, entry: entryOf(directory, pkg) });
+        const discovered: DiscoveredPackage = { packageName: name, directory, sparkle: field, entry: entryOf(directory, pkg) };
+        const problem = coreCompatibility(discovered);
+        found.set(name, problem ? { ...discovered, problem } : discovered);
       }
     }
   }
@@ -147,7 +178,9 @@ export function defaultPluginDirs(): string[] {
 
 /**
  * Registers every installed connector lazily (once per process unless `force`).
- * Entries already registered by an import keep their class.
+ * Entries already registered by an import keep their class. A connector built for an
+ * incompatible core is listed, but opening it fails with `IncompatibleConnectorError`
+ * naming both versions; its code is never imported.
  */
 export function discoverConnectors(options: { startDirs?: string[]; force?: boolean } = {}): DiscoveredPackage[] {
   if (discoveryDone() && !options.force) return [];
@@ -161,7 +194,9 @@ export function discoverConnectors(options: { startDirs?: string[]; force?: bool
       family: p.sparkle.family ?? existing?.family ?? 'custom',
       capabilities: p.sparkle.capabilities,
       packageName: p.packageName,
-      load: existing?.connectionClass ? undefined : () => import(pathToFileURL(p.entry).href),
+      coreRange: p.sparkle.core,
+      problem: p.problem?.message,
+      load: existing?.connectionClass ? undefined : p.problem ? () => Promise.reject(p.problem) : () => import(pathToFileURL(p.entry).href),
     });
   }
   discoveryDone(true);

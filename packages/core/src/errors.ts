@@ -18,6 +18,7 @@ export type SparkleErrorCode =
   | 'INVALID_ENV_NAME'
   | 'UNKNOWN_CONNECTION_TYPE'
   | 'MISSING_DRIVER'
+  | 'INCOMPATIBLE_CONNECTOR'
   | 'CONNECTION_FAILED'
   | 'AUTHENTICATION_FAILED'
   | 'TIMEOUT'
@@ -115,6 +116,24 @@ export class MissingDriverError extends SparkleError {
       cause,
       details: { package: packageName },
     });
+  }
+}
+
+/**
+ * An installed connector was built for another `@sparkle/core` (its package.json `sparkle.core`
+ * range does not include this core's version). Discovery refuses it rather than loading code
+ * that may call APIs this core does not have.
+ */
+export class IncompatibleConnectorError extends SparkleError {
+  constructor(connector: string, packageName: string, range: string, coreVersion: string, unparseable = false) {
+    super(
+      'INCOMPATIBLE_CONNECTOR',
+      unparseable
+        ? `${packageName} (type '${connector}') declares "sparkle": { "core": "${range}" }, which is not a version range core understands (use e.g. ^${coreVersion}); this installation has @sparkle/core ${coreVersion}.`
+        : `${packageName} (type '${connector}') requires @sparkle/core ${range}, but this installation has @sparkle/core ${coreVersion}. ` +
+          `Install a version of ${packageName} built for core ${coreVersion}, or align @sparkle/core with it.`,
+      { connector, details: { package: packageName, coreRange: range, coreVersion } },
+    );
   }
 }
 

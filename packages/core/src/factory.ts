@@ -8,6 +8,7 @@ import type { ConnectionOn } from './engine.js';
 import type { LineageClient } from './lineage/types.js';
 import { findRegistryEntry, registryEntries, unknownType, type ConnectionClass, type RegistryEntry } from './registry.js';
 import { MissingDriverError, SparkleError } from './errors.js';
+import { capabilitiesOf } from './capabilities/index.js';
 
 export interface GetConnectionOptions {
   /** A Spark Connect session: reads return Spark DataFrames. Omitted: the local Arrow engine. */
@@ -114,10 +115,35 @@ export const ConnectionFactory = {
     const names = entries.flatMap((e) => (options.includeAliases ? [e.type, ...e.aliases] : [e.type]));
     return [...new Set(names)].sort();
   },
-  /** Registry entries with family, aliases and package, for `sparkle list`. */
+  /**
+   * Registry entries with family, aliases and package, for `sparkle list`. Capabilities of a
+   * loaded class are derived from its methods (`capabilitiesOf`); for a package not imported yet
+   * they are whatever its package.json still declares (`loadAll()` first to derive every one).
+   */
   describeAvailable(): Array<Omit<RegistryEntry, 'connectionClass' | 'load'> & { loaded: boolean }> {
     discoverConnectors();
-    return registryEntries().map(({ connectionClass, load: _load, ...rest }) => ({ ...rest, loaded: Boolean(connectionClass) }));
+    return registryEntries().map(({ connectionClass, load: _load, ...rest }) => ({
+      ...rest,
+      ...(connectionClass ? { capabilities: capabilitiesOf(connectionClass) } : {}),
+      loaded: Boolean(connectionClass),
+    }));
+  },
+  /**
+   * Imports every discovered connector that is not loaded yet, so its class (and capabilities)
+   * are known. Failures (a missing dependency, an incompatible core) are returned, not thrown.
+   */
+  async loadAll(): Promise<Array<{ type: string; error: SparkleError }>> {
+    discoverConnectors();
+    const failures: Array<{ type: string; error: SparkleError }> = [];
+    for (const entry of registryEntries()) {
+      if (entry.connectionClass || !entry.load) continue;
+      try {
+        await resolveConnectionType(entry.type);
+      } catch (error) {
+        failures.push({ type: entry.type, error: SparkleError.isInstance(error) ? error : new MissingDriverError(entry.type, entry.packageName ?? entry.type, error) });
+      }
+    }
+    return failures;
   },
   getConnection,
   resolve: resolveConnectionType,

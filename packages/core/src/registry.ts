@@ -28,7 +28,12 @@ export interface RegistryEntry {
   family: string;
   /** npm package that provides it, when discovered or declared. */
   packageName?: string;
+  /** Declared capabilities, shown until the class loads; `sparkle list` derives them from the class (`capabilitiesOf`). */
   capabilities?: string[];
+  /** The `sparkle.core` range the providing package declares. */
+  coreRange?: string;
+  /** Why this entry cannot be loaded (an incompatible core), for `sparkle list`. */
+  problem?: string;
   /** The class, once loaded. */
   connectionClass?: ConnectionClass;
   /** Imports the providing package; the import registers the class. */
@@ -156,6 +161,23 @@ export function unknownType(name: string): UnknownConnectionTypeError {
 type ClassDecorator = <C extends ConnectionClass>(target: C, context?: ClassDecoratorContext) => C;
 
 /**
+ * A connector's registry metadata as its generated `src/meta.ts` states it (from package.json's
+ * `sparkle` field, by `tools/scripts/sync-workspace.mjs`).
+ */
+export interface ConnectorMeta {
+  type: string;
+  aliases: readonly string[];
+  family: string;
+  packageName: string;
+  /** The `sparkle.core` range. */
+  core?: string;
+}
+
+function isConnectorMeta(value: unknown): value is ConnectorMeta {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && typeof (value as ConnectorMeta).type === 'string';
+}
+
+/**
  * Registers a connection class under a type name and aliases.
  *
  * Works as a standard (TC39) class decorator, as a legacy `experimentalDecorators` decorator,
@@ -175,14 +197,20 @@ type ClassDecorator = <C extends ConnectionClass>(target: C, context?: ClassDeco
  * registerConnection(['mydb', 'my_db'], MyDatabaseConnection);
  * ```
  */
-export function registerConnection(names: string | readonly string[]): ClassDecorator;
+export function registerConnection(names: string | readonly string[] | ConnectorMeta): ClassDecorator;
 export function registerConnection<C extends ConnectionClass>(names: string | readonly string[], target: C, meta?: Partial<Omit<RegistryEntry, 'type' | 'aliases' | 'connectionClass'>>): C;
+/** Registers a connector from its generated `meta` (type, aliases, family, package, core range). */
+export function registerConnection<C extends ConnectionClass>(meta: ConnectorMeta, target: C): C;
 export function registerConnection<C extends ConnectionClass>(
-  names: string | readonly string[],
+  names: string | readonly string[] | ConnectorMeta,
   target?: C,
-  meta: Partial<Omit<RegistryEntry, 'type' | 'aliases' | 'connectionClass'>> = {},
+  extra: Partial<Omit<RegistryEntry, 'type' | 'aliases' | 'connectionClass'>> = {},
 ): ClassDecorator | C {
-  const list = typeof names === 'string' ? [names] : [...names];
+  const fromMeta = isConnectorMeta(names);
+  const meta: Partial<Omit<RegistryEntry, 'type' | 'aliases' | 'connectionClass'>> = fromMeta
+    ? { family: names.family, packageName: names.packageName, coreRange: names.core }
+    : extra;
+  const list = fromMeta ? [names.type, ...names.aliases] : typeof names === 'string' ? [names] : [...names];
   if (list.length === 0) throw new InvalidArgumentError('registerConnection needs at least one type name');
   const register = <T extends ConnectionClass>(cls: T): T => {
     if (typeof cls !== 'function') throw new InvalidArgumentError('registerConnection: target is not a class');

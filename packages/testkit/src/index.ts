@@ -60,3 +60,15 @@ export { liveJdbcSuite, type LiveJdbcSuiteOptions } from './live.js';
 export { nativeDriverChecks, type NativeDriverChecksOptions } from './driver.js';
 export { startHttpServer, sendJson, type SeenHttpRequest, type HttpHandler, type TestHttpServer } from './http-server.js';
 export { ensureSparkConnect, sparkGlobalSetup, sparkRemoteForTests, type SparkConnectService } from './spark.js';
+
+// -- Capability suites and in-memory references: catalog, ML registry, notify, directory ----------
+export { testCatalog, type CatalogSuiteOptions } from './suites/catalog.js';
+export { testMlRegistry, type MlRegistrySuiteOptions } from './suites/ml.js';
+export { testNotifier, type NotifierSuiteOptions, type ReceivedMessage } from './suites/notify.js';
+export { testDirectory, type DirectorySuiteOptions } from './suites/directory.js';
+export { type ServiceSuiteOptions } from './suites/service-common.js';
+export { MemoryCatalogConnection, memoryCatalogConfigSchema, type MemoryCatalogConfig } from './reference/catalog.js';
+export { MemoryMlConnection, memoryMlConfigSchema, type MemoryMlConfig } from './reference/ml.js';
+export { MemoryNotifyConnection, memoryNotifyConfigSchema, type MemoryNotifyConfig, type DeliveredMessage } from './reference/notify.js';
+export { MemoryDirectoryConnection, memoryDirectoryConfigSchema, entryMatches, normalizeDn, type MemoryDirectoryConfig } from './reference/directory.js';
+export { memoryState, dropMemoryStore } from './reference/memory-store.js';

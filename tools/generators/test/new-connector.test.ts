@@ -11,7 +11,7 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getConnection, unregisterConnection } from '@sparkle/core';
 import { BANNER, GeneratorError, generateConnector, renderTemplate, runCli, tsLiteral } from '../new-connector.ts';
-import { normalizePublished } from '../../scripts/sync-workspace.mjs';
+import { connectorMetaSource, normalizePublished } from '../../scripts/sync-workspace.mjs';
 
 const workspace = resolve(import.meta.dirname, '../../..');
 let root: string;
@@ -19,8 +19,9 @@ let root: string;
 beforeAll(() => {
   root = mkdtempSync(join(tmpdir(), 'sparkle-gen-'));
   mkdirSync(join(root, '.changeset'));
-  // Just enough of the layout: core (the zod range is read from it) and postgres (claims names).
-  for (const pkg of ['core', 'connector-postgres']) {
+  // Just enough of the layout: core (the zod range is read from it), engine-local (the arrow
+  // range) and postgres (claims names).
+  for (const pkg of ['core', 'engine-local', 'connector-postgres']) {
     mkdirSync(join(root, 'packages', pkg), { recursive: true });
     copyFileSync(join(workspace, 'packages', pkg, 'package.json'), join(root, 'packages', pkg, 'package.json'));
   }
@@ -52,6 +53,7 @@ describe('generateConnector', () => {
       'packages/connector-acme-db/vitest.config.ts',
       'packages/connector-acme-db/README.md',
       'packages/connector-acme-db/src/index.ts',
+      'packages/connector-acme-db/src/meta.ts',
       'packages/connector-acme-db/src/connection.ts',
       'packages/connector-acme-db/test/acme-db.test.ts',
       '.changeset/connector-acme-db.md',
@@ -64,7 +66,14 @@ describe('generateConnector', () => {
     expect(pkg.sideEffects).toEqual(['./dist/index.js']);
     // The template already has the fields tools/scripts/sync-workspace.mjs keeps for every package.
     expect(normalizePublished(structuredClone(pkg))).toEqual(pkg);
-    expect(pkg.sparkle).toEqual({ type: 'acme_db', aliases: ['acme', 'acmedb'], family: 'jdbc', capabilities: ['spark'], core: '^0.1.0' });
+    // Capabilities are not declared: core derives them from the class.
+    expect(pkg.sparkle).toEqual({ type: 'acme_db', aliases: ['acme', 'acmedb'], family: 'jdbc', core: '^0.1.0' });
+    // src/meta.ts is what `pnpm sync` would write from that package.json, and the index registers with it.
+    const meta = readFileSync(join(root, 'packages/connector-acme-db/src/meta.ts'), 'utf8');
+    expect(meta).toBe(connectorMetaSource(pkg, 'connector-acme-db'));
+    const index = readFileSync(join(root, 'packages/connector-acme-db/src/index.ts'), 'utf8');
+    expect(index).toContain('registerConnection(meta, AcmeDbConnection');
+    expect(index).toContain("provideLocalEngine(() => import('@sparkle/engine-local')");
     expect(pkg.dependencies).toEqual({ '@sparkle/core': 'workspace:^', '@sparkle/engine-local': 'workspace:^', zod: JSON.parse(readFileSync(join(workspace, 'packages/core/package.json'), 'utf8')).dependencies.zod });
     expect(pkg.devDependencies).toEqual({ '@sparkle/testkit': 'workspace:^' });
 
@@ -98,12 +107,12 @@ describe('generateConnector', () => {
     await expect(getConnection('acme_db', { config: { host: 'h', port: 'not-a-port' }, dotenv: false, variables: {} })).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
   });
 
-  it('a non-JDBC family extends SparkleConnection and health-checks its endpoint', async () => {
+  it('an api connector extends APIConnection and health-checks its endpoint', async () => {
     generateConnector({ name: 'widgets', family: 'api', port: 8443 }, { root });
     const source = readFileSync(join(root, 'packages/connector-widgets/src/connection.ts'), 'utf8');
-    expect(source).toContain('export class WidgetsConnection extends SparkleConnection<WidgetsConfig>');
+    expect(source).toContain('export class WidgetsConnection extends APIConnection<WidgetsConfig>');
     await import(pathToFileURL(join(root, 'packages/connector-widgets/src/index.ts')).href);
-    await using conn = await getConnection('widgets', { config: { host: '127.0.0.1', port: 1 }, dotenv: false, variables: {} });
+    await using conn = await getConnection('widgets', { config: { baseUrl: 'http://127.0.0.1:1/v1' }, dotenv: false, variables: {} });
     const report = await conn.check({ timeoutMs: 3000 });
     expect(report.ok).toBe(false);
     expect(report.failedTier).toBe('network');

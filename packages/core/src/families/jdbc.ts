@@ -859,6 +859,8 @@ function boundString(bound: NonNullable<ReadTableOptions['lowerBound']>): string
  * ```
  */
 export class NoNativeDriverConnection<TConfig extends JdbcConfig = JdbcConfig> extends JDBCConnection<TConfig> {
+  /** Inherited native methods it cannot serve: only the Spark mapping is real. */
+  static withoutCapabilities: readonly string[] = ['read', 'write', 'query', 'discover'];
   /** Why there is no native driver, shown in `check()` skips and in native read/write errors. */
   static noDriverReason = 'no maintained Node.js driver speaks this database\'s protocol; authentication and queries run through Spark';
   /** The database's display name in errors (defaults to `static description`). */

@@ -17,7 +17,11 @@ export interface LineageRunSpec {
   jobName: string;
   /** Job namespace; default from config (`OPENLINEAGE_NAMESPACE`, then `sparkle`). */
   jobNamespace?: string;
-  operation: 'read' | 'write' | 'query' | 'copy';
+  /**
+   * `send`: a message sent by a notify connection (its destination is the output);
+   * `metadata`: a catalog change — a table registered or dropped (the table is the output).
+   */
+  operation: 'read' | 'write' | 'query' | 'copy' | 'send' | 'metadata';
   /**
    * OpenLineage `processingType` of the job: `BATCH` (default) for reads, writes and copies that
    * end; `STREAMING` for unbounded consumption (a stream subscription), which reports RUNNING

@@ -4,12 +4,18 @@
  * tests, so the suites are known to pass on a correct implementation; the references also give
  * connector authors and `sparkle copy` tests real endpoints without a server.
  *
- * Importing `@sparkle/testkit` registers them as `memory_objects`, `memory_stream` and `memory_docs`.
+ * Importing `@sparkle/testkit` registers them as `memory_objects`, `memory_stream` and
+ * `memory_docs`, and the catalog, ML registry, notify and directory references as
+ * `memory_catalog`, `memory_ml`, `memory_notify` and `memory_directory`.
  */
-import { registerConnection } from '@sparkle/core';
+import { registerConnection, type ConnectionClass } from '@sparkle/core';
 import { MemoryDocumentConnection } from './documents.js';
 import { MemoryObjectStoreConnection } from './object-store.js';
 import { MemoryStreamConnection } from './stream.js';
+import { MemoryCatalogConnection } from './catalog.js';
+import { MemoryDirectoryConnection } from './directory.js';
+import { MemoryMlConnection } from './ml.js';
+import { MemoryNotifyConnection } from './notify.js';
 
 export { MemoryObjectStoreConnection, memoryObjectStoreConfigSchema, type MemoryObjectStoreConfig } from './object-store.js';
 export { MemoryStreamConnection, memoryStreamConfigSchema, type MemoryStreamConfig } from './stream.js';
@@ -27,6 +33,10 @@ export function registerReferenceConnections(): void {
   registerConnection(['memory_objects', 'memory_object_store'], MemoryObjectStoreConnection, { family: 'cloud_storage' });
   registerConnection(['memory_stream', 'memory_streams'], MemoryStreamConnection, { family: 'streaming' });
   registerConnection(['memory_docs', 'memory_documents'], MemoryDocumentConnection, { family: 'nosql' });
+  registerConnection('memory_catalog', MemoryCatalogConnection as unknown as ConnectionClass, { family: 'catalog' });
+  registerConnection('memory_ml', MemoryMlConnection as unknown as ConnectionClass, { family: 'ml' });
+  registerConnection('memory_notify', MemoryNotifyConnection as unknown as ConnectionClass, { family: 'notify' });
+  registerConnection('memory_directory', MemoryDirectoryConnection as unknown as ConnectionClass, { family: 'directory' });
 }
 
 registerReferenceConnections();

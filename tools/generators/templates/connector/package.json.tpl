@@ -43,7 +43,6 @@
     "type": "{{type}}",
     "aliases": {{aliasesJson}},
     "family": "{{family}}",
-    "capabilities": {{capabilitiesJson}},
     "core": "^0.1.0"
   },
   "publishConfig": {
