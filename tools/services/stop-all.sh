@@ -15,6 +15,8 @@ timeout_s="${SPARKLE_STOP_TIMEOUT:-20}"
 status=0
 
 alive() { kill -0 "$1" 2>/dev/null; }
+# After KILL: a zombie (killed, its adopting parent has not reaped it yet) counts as stopped.
+zombie() { [[ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" == Z ]]; }
 
 # svc_spawn starts servers with setsid, so a recorded pid normally leads its own process group:
 # then the whole group is signalled (a server's workers too), else the process alone.
@@ -32,8 +34,12 @@ stop_pid() {
   if alive "$pid"; then
     echo "stop-all: $name: still running after ${timeout_s}s, KILL" >&2
     kill -KILL -- "$target" 2>/dev/null
-    sleep 0.5
-    if alive "$pid"; then
+    waited=0
+    while alive "$pid" && ! zombie "$pid" && ((waited < 50)); do
+      sleep 0.1
+      waited=$((waited + 1))
+    done
+    if alive "$pid" && ! zombie "$pid"; then
       echo "stop-all: $name: pid $pid survived KILL" >&2
       return 1
     fi

@@ -17,6 +17,26 @@ function writeScript(path: string, body: string): void {
   chmodSync(path, 0o755);
 }
 
+
+/** Gone, or a zombie until whichever process adopted it reaps it. */
+function gone(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return true;
+  }
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.startsWith('Z') ?? true;
+  } catch {
+    return true;
+  }
+}
+
+async function waitGone(pid: number): Promise<boolean> {
+  for (let i = 0; i < 50 && !gone(pid); i++) await new Promise((r) => setTimeout(r, 100));
+  return gone(pid);
+}
+
 describe('parseExportLines', () => {
   it('reads back every value bash quotes with printf %q', () => {
     const values = ['plain', 'two words', "it's", 'a"b', 'tab\there', 'line\nbreak', 'dollar $HOME', 'back\\slash', 'ünïcode', ''];
@@ -160,7 +180,7 @@ describe('tools/services/lib.sh and stop-all.sh on a real (tiny) server', () => 
     const result = spawnSync('bash', [join(repo.path, 'tools/services/stop-all.sh')], { env: { ...process.env, SPARKLE_RUN_DIR: runDir }, encoding: 'utf8' });
     expect(result.status, result.stderr).toBe(0);
     expect(result.stderr).toContain('testkit-fake: stopped');
-    expect(() => process.kill(pid, 0)).toThrow();
+    expect(await waitGone(pid)).toBe(true);
     expect(await tcpOpen('127.0.0.1', port)).toBe(false);
     expect(readFileSync(join(runDir, 'stops'), 'utf8')).toBe('stopped\n');
     for (const ext of ['pid', 'stop', 'env', 'time']) expect(existsSync(join(runDir, `testkit-fake.${ext}`))).toBe(false);
@@ -173,21 +193,7 @@ describe('tools/services/lib.sh and stop-all.sh on a real (tiny) server', () => 
     const result = spawnSync('bash', [join(repo.path, 'tools/services/stop-all.sh')], { env: { ...process.env, SPARKLE_RUN_DIR: runDir, SPARKLE_STOP_TIMEOUT: '1' }, encoding: 'utf8' });
     expect(result.status, result.stderr).toBe(0);
     expect(result.stderr).toContain('testkit-stubborn: still running after 1s, KILL');
-    // Killed: gone, or a zombie until whichever process adopted it reaps it (bounded wait).
-    const gone = () => {
-      try {
-        process.kill(pid, 0);
-      } catch {
-        return true;
-      }
-      try {
-        return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.startsWith('Z') ?? true;
-      } catch {
-        return true;
-      }
-    };
-    for (let i = 0; i < 50 && !gone(); i++) await new Promise((r) => setTimeout(r, 100));
-    expect(gone()).toBe(true);
+    expect(await waitGone(pid)).toBe(true);
     expect(existsSync(join(runDir, 'testkit-stubborn.pid'))).toBe(false);
   });
 });
