@@ -27,11 +27,10 @@ export const BANNER = 'Scaffolded by tools/generators/new-connector.ts (pnpm gen
 /**
  * Connector families (DESIGN.md): the core base class each extends, its connection template, its
  * test template, and the capability suite that test runs against an in-memory backend.
- * `cloud_storage`, `streaming` and `nosql` use the plain template until their family bases
- * (CloudStorageConnection, StreamingConnection, NoSQLConnection) and suites (testObjectStore,
- * testStream, testDocumentStore) are in core and testkit; then they get templates like catalog's.
+ * `formats`: the test reads and writes tables as files, so it needs `@sparkle/formats`.
+ * `file_format`, `specialized` and `custom` share the plain template.
  */
-export const FAMILIES: Record<string, { base: string; template: string; test: string; suite?: string; arrow?: boolean }> = {
+export const FAMILIES: Record<string, { base: string; template: string; test: string; suite?: string; arrow?: boolean; formats?: boolean }> = {
   jdbc: { base: 'JDBCConnection', template: 'src/connection.jdbc.ts.tpl', test: 'test/connector.test.ts.tpl', suite: 'testConnector' },
   api: { base: 'APIConnection', template: 'src/connection.api.ts.tpl', test: 'test/connector.api.test.ts.tpl', suite: 'testConnector' },
   catalog: { base: 'CatalogConnection', template: 'src/connection.catalog.ts.tpl', test: 'test/connector.catalog.test.ts.tpl', suite: 'testCatalog' },
@@ -40,9 +39,15 @@ export const FAMILIES: Record<string, { base: string; template: string; test: st
   directory: { base: 'DirectoryConnection', template: 'src/connection.directory.ts.tpl', test: 'test/connector.directory.test.ts.tpl', suite: 'testDirectory' },
   warehouse: { base: 'WarehouseConnection', template: 'src/connection.warehouse.ts.tpl', test: 'test/connector.warehouse.test.ts.tpl', suite: 'testConnector', arrow: true },
   table_format: { base: 'TableFormatConnection', template: 'src/connection.table_format.ts.tpl', test: 'test/connector.table_format.test.ts.tpl', suite: 'testConnector', arrow: true },
-  cloud_storage: { base: 'SparkleConnection', template: 'src/connection.base.ts.tpl', test: 'test/connector.test.ts.tpl' },
-  streaming: { base: 'SparkleConnection', template: 'src/connection.base.ts.tpl', test: 'test/connector.test.ts.tpl' },
-  nosql: { base: 'SparkleConnection', template: 'src/connection.base.ts.tpl', test: 'test/connector.test.ts.tpl' },
+  cloud_storage: {
+    base: 'CloudStorageConnection',
+    template: 'src/connection.cloud_storage.ts.tpl',
+    test: 'test/connector.cloud_storage.test.ts.tpl',
+    suite: 'testObjectStore',
+    formats: true,
+  },
+  streaming: { base: 'StreamingConnection', template: 'src/connection.streaming.ts.tpl', test: 'test/connector.streaming.test.ts.tpl', suite: 'testStream' },
+  nosql: { base: 'NoSQLConnection', template: 'src/connection.nosql.ts.tpl', test: 'test/connector.nosql.test.ts.tpl', suite: 'testDocumentStore' },
   file_format: { base: 'SparkleConnection', template: 'src/connection.base.ts.tpl', test: 'test/connector.test.ts.tpl' },
   specialized: { base: 'SparkleConnection', template: 'src/connection.base.ts.tpl', test: 'test/connector.test.ts.tpl' },
   custom: { base: 'SparkleConnection', template: 'src/connection.base.ts.tpl', test: 'test/connector.test.ts.tpl' },
@@ -258,7 +263,11 @@ export function generateConnector(spec: ConnectorSpec, options: GenerateOptions 
         ? { location: 's3://lake/tables', storage: { type: 's3', config: { bucket: 'lake' } } }
         : ['catalog', 'ml', 'notify', 'directory'].includes(familyName)
           ? { url: `https://localhost${port ? `:${port}` : ''}`, token: `\${${envPrefix}_TOKEN}` }
-          : { host: 'localhost', ...(port ? { port } : {}), user: `\${${envPrefix}_USER}`, password: `\${${envPrefix}_PASSWORD}` };
+          : familyName === 'cloud_storage'
+            ? { endpoint: `https://localhost${port ? `:${port}` : ''}`, bucket: 'lake', accessKeyId: `\${${envPrefix}_ACCESS_KEY_ID}`, secretAccessKey: `\${${envPrefix}_SECRET_ACCESS_KEY}` }
+            : familyName === 'streaming'
+              ? { brokers: [`localhost:${port ?? 9092}`], user: `\${${envPrefix}_USER}`, password: `\${${envPrefix}_PASSWORD}` }
+              : { host: 'localhost', ...(port ? { port } : {}), user: `\${${envPrefix}_USER}`, password: `\${${envPrefix}_PASSWORD}` };
   const testConfig = isJdbc
     ? { host: 'localhost', ...(port ? { port } : {}), database: 'app', user: 'app', password: 'example-secret' }
     : { host: 'localhost', port: port ?? 9999, user: 'app', password: 'example-secret' };
@@ -273,6 +282,7 @@ export function generateConnector(spec: ConnectorSpec, options: GenerateOptions 
     clientName: `${className.replace(/Connection$/, '')}Client`,
     envPrefix,
     port: port ? String(port) : '',
+    testPort: String(port ?? 9999),
     sparkFormat,
     schemaName: `${className.charAt(0).toLowerCase()}${className.slice(1).replace(/Connection$/, '')}ConfigSchema`,
     configTypeName: `${className.replace(/Connection$/, '')}Config`,
@@ -295,6 +305,7 @@ export function generateConnector(spec: ConnectorSpec, options: GenerateOptions 
     isJdbc: isJdbc ? 'yes' : '',
     keywordsJson: indentJson(['sparkle', type, ...(familyName === 'custom' ? [] : [familyName])], '  '),
     dependenciesJson: indentJson(sortedDeps, '  '),
+    devDependenciesJson: indentJson({ ...(family.formats ? { '@sparkle/formats': 'workspace:^' } : {}), '@sparkle/testkit': 'workspace:^' }, '  '),
     readmeConfigJson: JSON.stringify(readmeConfig, null, 2),
     testConfigTs: tsLiteral(testConfig, '  ', true),
     testConfigInlineTs: tsLiteral(testConfig),

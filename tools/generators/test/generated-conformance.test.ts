@@ -2,7 +2,8 @@
  * A freshly scaffolded connector must pass its family's conformance suite before anyone edits
  * it: this file generates one package per family into a temporary workspace layout at
  * collection time and imports their generated test files, whose `testConnector(...)` and
- * capability-suite calls (`testCatalog`, `testMlRegistry`, `testNotifier`, `testDirectory`)
+ * capability-suite calls (`testCatalog`, `testMlRegistry`, `testNotifier`, `testDirectory`,
+ * `testObjectStore`, `testStream`, `testDocumentStore`)
  * register their tests here, against the in-memory backends the generated tests set up; and
  * all generated sources and tests are type-checked in one `tsc` run against the workspace.
  */
@@ -26,6 +27,9 @@ mkdirSync(join(root, 'node_modules'));
 symlinkSync(join(workspace, 'packages/core/node_modules/zod'), join(root, 'node_modules/zod'));
 symlinkSync(join(workspace, 'node_modules/vitest'), join(root, 'node_modules/vitest'));
 symlinkSync(join(workspace, 'packages/engine-local/node_modules/apache-arrow'), join(root, 'node_modules/apache-arrow'));
+// The object-store family's test reads and writes files through the real file formats.
+mkdirSync(join(root, 'node_modules/@sparkle'));
+symlinkSync(join(workspace, 'packages/formats'), join(root, 'node_modules/@sparkle/formats'));
 
 /** The families whose template and suite are their own (the rest share the plain template, covered by api's). */
 const families = Object.entries(FAMILIES)
@@ -57,6 +61,7 @@ describe('generated packages, one per family', () => {
             '@sparkle/core': ['packages/core/src/index.ts'],
             '@sparkle/testkit': ['packages/testkit/src/index.ts'],
             '@sparkle/engine-local': ['packages/engine-local/src/index.ts'],
+            '@sparkle/formats': ['packages/formats/src/index.ts'],
           },
         },
         include: slugs.flatMap((slug) => [join(root, `packages/connector-${slug}/src`), join(root, `packages/connector-${slug}/test`)]),
@@ -71,7 +76,7 @@ describe('generated packages, one per family', () => {
   }, 240_000);
 
   it('every family with its own template has a capability or tabular suite', () => {
-    expect(families.sort()).toEqual(['api', 'catalog', 'directory', 'jdbc', 'ml', 'notify', 'table_format', 'warehouse']);
+    expect(families.sort()).toEqual(['api', 'catalog', 'cloud_storage', 'directory', 'jdbc', 'ml', 'nosql', 'notify', 'streaming', 'table_format', 'warehouse']);
   });
 });
 

@@ -36,9 +36,7 @@
     "lint": "publint --strict && attw --pack . --profile esm-only"
   },
   "dependencies": {{dependenciesJson}},
-  "devDependencies": {
-    "@sparkle/testkit": "workspace:^"
-  },
+  "devDependencies": {{devDependenciesJson}},
   "sparkle": {
     "type": "{{type}}",
     "aliases": {{aliasesJson}},
