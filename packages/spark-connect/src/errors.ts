@@ -130,7 +130,8 @@ export function enrichWithDetails(error: SparkleError, response: FetchErrorDetai
   }
   if (causes.length) details.causes = causes;
   details.enriched = true;
-  const full = redact(root.message);
+  // Spark puts a newline before a parse error's class: trim, or the class would be said twice.
+  const full = redact(root.message).trim();
   if (full && !error.message.includes(full)) {
     const at = error.message.indexOf(' failed: ');
     const prefix = at >= 0 ? error.message.slice(0, at + ' failed: '.length) : '';
