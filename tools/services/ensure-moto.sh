@@ -18,8 +18,10 @@ dir="${SPARKLE_MOTO_DIR:-/tmp/sparkle-moto}"
 svc_env SPARKLE_TEST_AWS_ENDPOINT "http://127.0.0.1:$port"
 svc_env SPARKLE_TEST_AWS_REGION us-east-1
 
-# moto answers its own dashboard API with JSON; anything else on the port is not moto.
-answers() { curl -fsS --max-time 2 "http://127.0.0.1:$port/moto-api/data.json" >/dev/null 2>&1; }
+# moto serves its dashboard page (title "Moto") under /moto-api/; anything else on the port is not
+# moto. Not /moto-api/data.json: it dumps every backend's state and fails with a 500 once a test
+# leaves state its serializer trips on (an S3 object of a deleted bucket), which is still moto.
+answers() { local page; page="$(curl -fsS --max-time 5 "http://127.0.0.1:$port/moto-api/" 2>/dev/null)" && [[ "$page" == *'<title>Moto'* ]]; }
 svc_exit_if_answering answers
 
 venv="$(svc_pip_install "$MOTO_VERSION" "moto[server]==$MOTO_VERSION")"

@@ -42,11 +42,13 @@ export interface StreamSuiteOptions extends CapabilitySuiteOptions {
 type Stream = SparkleConnection<object> & StreamProducer & StreamConsumer & { subscribe(topic: string, options: LineageSubscribeOptions): StreamSubscription };
 
 const PER_PARTITION = 4;
+/** Records the suite produces to a topic of `partitions` partitions: 4 per partition, at least 12 (the lineage check takes 10). */
+const totalFor = (partitions: number) => Math.max(3, partitions) * PER_PARTITION;
 
 /** The records the suite produces: explicit partitions (from `ids`, the described partition ids), keys, text and binary values, headers. */
 function records(topic: string, ids: readonly string[]) {
   const out = [];
-  for (let i = 0; i < ids.length * PER_PARTITION; i++) {
+  for (let i = 0; i < totalFor(ids.length); i++) {
     const partition = ids[i % ids.length]!;
     out.push({
       partition,
@@ -80,6 +82,8 @@ export function testStream(options: StreamSuiteOptions): void {
   const positionPattern = options.positionPattern ?? /^\d+$/;
   const timeoutMs = options.subscribeTimeoutMs ?? 10_000;
   const PARTITIONS = options.partitions ?? 3;
+  const TOTAL = totalFor(PARTITIONS);
+  const perPartition = TOTAL / PARTITIONS;
   const queue = options.queue ?? false;
   const topic = uniqueName(prefix);
   let produced = false;
@@ -92,7 +96,7 @@ export function testStream(options: StreamSuiteOptions): void {
     await options.createTopic?.(stream, name, PARTITIONS);
     ids = sortIds((await stream.describeTopic(name)).partitions.map((p) => p.id));
     const result = await stream.produce(name, records(name, ids));
-    expect(result.messages).toBe(PARTITIONS * PER_PARTITION);
+    expect(result.messages).toBe(TOTAL);
   };
 
   const ready = async (stream: Stream) => {
@@ -144,7 +148,7 @@ export function testStream(options: StreamSuiteOptions): void {
       const stream = await live.open<Stream>(ctx);
       await ready(stream);
       const messages = await all(stream.consumeRange(topic, { from: 'earliest', to: 'latest' }));
-      expect(messages).toHaveLength(PARTITIONS * PER_PARTITION);
+      expect(messages).toHaveLength(TOTAL);
       const sent = records(topic, ids);
       expect(new Set(messages.map(seqOf)).size).toBe(sent.length);
       for (const [partition, list] of byPartition(messages)) {
@@ -186,7 +190,7 @@ export function testStream(options: StreamSuiteOptions): void {
       const stream = await live.open<Stream>(ctx);
       const source = await consumable(stream, 'group');
       const group = uniqueName('group');
-      const total = PARTITIONS * PER_PARTITION;
+      const total = TOTAL;
       const firstRound = await take(stream, group, total, { topic: source });
       expect(new Set(firstRound.map(seqOf)).size).toBe(total);
       // Ack the first delivery of each partition only.
@@ -264,7 +268,7 @@ export function testStream(options: StreamSuiteOptions): void {
         const stream = await live.open<Stream>(ctx);
         await ready(stream);
         const rows = await collectRows(await stream.readTable(topic, { options: { startingOffsets: 'earliest' } }));
-        expect(rows.length).toBeGreaterThanOrEqual(PARTITIONS * PER_PARTITION);
+        expect(rows.length).toBeGreaterThanOrEqual(TOTAL);
         const columns = Object.keys(rows[0]!);
         expect(columns.slice(0, 4)).toEqual(['key', 'value', 'topic', 'partition']);
         expect(columns).toContain('timestamp');
@@ -323,16 +327,16 @@ export function testStream(options: StreamSuiteOptions): void {
         const target = uniqueName(`${prefix}_copy`);
         await options.createTopic?.(stream, target, PARTITIONS);
         // End each partition before anything produced after the suite's records (the group check's
-        // late message): at the position of its (PER_PARTITION+1)-th message, exclusive.
+        // late message): at the position of its (perPartition+1)-th message, exclusive.
         const ends: Record<string, string> = {};
         for (const [partition, list] of byPartition(await all(stream.consumeRange(topic)))) {
-          if (list.length > PER_PARTITION && list[PER_PARTITION]!.position !== undefined) ends[partition] = list[PER_PARTITION]!.position!;
+          if (list.length > perPartition && list[perPartition]!.position !== undefined) ends[partition] = list[perPartition]!.position!;
         }
         const frame = await stream.readTable(topic, { columns: ['key', 'value', 'headers'], options: Object.keys(ends).length ? { endingOffsets: JSON.stringify({ [topic]: ends }) } : {} });
         const result = await stream.writeTable(frame, target, { mode: 'append' });
-        expect(result.rows).toBe(PARTITIONS * PER_PARTITION);
+        expect(result.rows).toBe(TOTAL);
         const copied = await all(stream.consumeRange(target));
-        expect(copied.map(seqOf).sort((a, b) => a - b)).toEqual(Array.from({ length: PARTITIONS * PER_PARTITION }, (_, i) => i));
+        expect(copied.map(seqOf).sort((a, b) => a - b)).toEqual(Array.from({ length: TOTAL }, (_, i) => i));
       });
     });
   });
