@@ -113,6 +113,46 @@ describe('kinesis against moto', () => {
     expect(rows[0]!.position).toBe(all5[1]!.position);
   });
 
+  it('resends the records a PutRecords batch failed, by index, and refuses a non-retryable entry error', async () => {
+    await using conn = await open();
+    const stream = `kin_partial_${run}`;
+    await conn.createStream(stream, 1);
+    // A middleware in front of the real request: the first PutRecords sends only the even records
+    // to moto and answers the odd ones as throttled, as Kinesis does for a partial failure.
+    const { client } = await (conn as unknown as { kinesis(): Promise<{ client: import('@aws-sdk/client-kinesis').KinesisClient }> }).kinesis();
+    const sent: number[] = [];
+    let calls = 0;
+    let failWith = 'ProvisionedThroughputExceededException';
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName !== 'PutRecordsCommand') return next(args);
+        const input = args.input as { Records: Array<{ Data: Uint8Array }> };
+        sent.push(input.Records.length);
+        if (calls++ > 0) return next(args);
+        const failing = new Set(input.Records.map((_, i) => i).filter((i) => i % 2 === 1));
+        const kept = input.Records.filter((_, i) => !failing.has(i));
+        const result = await next({ ...args, input: { ...input, Records: kept } });
+        const out = result.output as { Records: Array<Record<string, unknown>>; FailedRecordCount?: number };
+        const answered = [...out.Records];
+        out.Records = input.Records.map((_, i) => (failing.has(i) ? { ErrorCode: failWith, ErrorMessage: 'Rate exceeded for shard' } : answered.shift()!));
+        out.FailedRecordCount = failing.size;
+        return result;
+      },
+      { step: 'initialize', name: 'partialFailure' },
+    );
+    const result = await conn.produce(stream, Array.from({ length: 6 }, (_, i) => ({ key: 'k', value: String(i) })));
+    expect(result.messages).toBe(6);
+    expect(sent).toEqual([6, 3]); // all six, then the three failed ones again
+    const back = (await all(conn.consumeRange(stream))).map((m) => text(m.value));
+    expect([...back].sort()).toEqual(['0', '1', '2', '3', '4', '5']);
+    calls = 0;
+    failWith = 'KMSAccessDeniedException';
+    const refused = (await conn.produce(stream, [{ key: 'k', value: 'a' }, { key: 'k', value: 'b' }]).catch((e: unknown) => e)) as SparkleError;
+    expect(refused.code).toBe('WRITE_FAILED');
+    expect(refused.retryable).toBe(false);
+    expect(refused.message).toMatch(/record 1 .*KMSAccessDeniedException/);
+  });
+
   it('raw records: the data is the value; headers and null values are refused, not dropped', async () => {
     await using conn = await open();
     const stream = `kin_raw_${run}`;
