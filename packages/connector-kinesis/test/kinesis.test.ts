@@ -132,7 +132,7 @@ describe('kinesis against moto', () => {
         const failing = new Set(input.Records.map((_, i) => i).filter((i) => i % 2 === 1));
         const kept = input.Records.filter((_, i) => !failing.has(i));
         const result = await next({ ...args, input: { ...input, Records: kept } });
-        const out = result.output as { Records: Array<Record<string, unknown>>; FailedRecordCount?: number };
+        const out = result.output as unknown as { Records: Array<Record<string, unknown>>; FailedRecordCount?: number };
         const answered = [...out.Records];
         out.Records = input.Records.map((_, i) => (failing.has(i) ? { ErrorCode: failWith, ErrorMessage: 'Rate exceeded for shard' } : answered.shift()!));
         out.FailedRecordCount = failing.size;
