@@ -59,6 +59,7 @@ export { ensureService, findServicesRoot, parseExportLines, type EnsureServiceOp
 export { liveJdbcSuite, type LiveJdbcSuiteOptions } from './live.js';
 export { nativeDriverChecks, type NativeDriverChecksOptions } from './driver.js';
 export { startHttpServer, sendJson, type SeenHttpRequest, type HttpHandler, type TestHttpServer } from './http-server.js';
+export { AmqpBrokerFake } from './amqp-fake.js';
 export { ensureSparkConnect, sparkGlobalSetup, sparkRemoteForTests, type SparkConnectService } from './spark.js';
 
 // -- Capability suites and in-memory references: catalog, ML registry, notify, directory ----------
