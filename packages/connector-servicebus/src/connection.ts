@@ -1,14 +1,27 @@
-// Scaffolded by tools/generators/new-connector.ts (pnpm gen:connector). A starting point: this package owns it now.
 /**
- * `ServicebusConnection`: Servicebus connection, a stream. `StreamingConnection` owns the shared behaviour —
- * topics as tables in Spark's Kafka layout for the local engine, bounded reads, append-only
- * writes, subscriptions with STREAMING lineage runs, the describe-topic health probe; this class
- * adds the system's client (produce, describe, read a range, subscribe with acks).
+ * `ServicebusConnection`: Azure Service Bus queues (and topic subscriptions for reading) on
+ * `@azure/service-bus`. `StreamingConnection` owns the shared behaviour; this class maps it:
+ *
+ * - a queue is one partition (`"0"`); positions are Service Bus sequence numbers;
+ * - produce fills `createMessageBatch`/`tryAddMessage` batches; key, headers and the record
+ *   timestamp are application properties, `orderingKey` is the session id;
+ * - a bounded read **peeks** (non-destructive, ignores locks) from a sequence number;
+ * - a subscription receives in peek-lock mode: `ack()` completes, `nack()` abandons, and what is
+ *   unsettled when the loop ends is abandoned, so it is redelivered at once; dead-lettering is
+ *   `deadLetter()` on the delivery.
  */
 import { z } from 'zod';
+import type { ServiceBusClient, ServiceBusReceivedMessage, ServiceBusReceiver, ServiceBusMessage } from '@azure/service-bus';
 import {
+  abortError,
+  AuthenticationError,
+  ConnectionFailedError,
+  InvalidArgumentError,
   MissingDriverError,
+  payloadBytes,
+  QueryError,
   secret,
+  SparkleError,
   StreamingConnection,
   UnsupportedOperationError,
   type ConnectionInit,
@@ -18,80 +31,365 @@ import {
   type ProduceOptions,
   type ProduceResult,
   type ProducerRecord,
-  type StreamConsumer,
   type StreamDelivery,
   type StreamMessage,
-  type StreamProducer,
   type SubscribeOptions,
 } from '@sparkle/core';
 
-/** Config of the `servicebus` connection. TODO: the real fields (brokers, client id, SASL/TLS); mark secrets with `secret()`. */
-export const servicebusConfigSchema = z.looseObject({
-  brokers: z.array(z.string().min(1)).default(['localhost']),
-  user: z.string().optional(),
-  password: secret(z.string()).optional(),
-});
+/** Config of the `servicebus` connection. */
+export const servicebusConfigSchema = z
+  .looseObject({
+    /** `Endpoint=sb://<ns>.servicebus.windows.net/;SharedAccessKeyName=…;SharedAccessKey=…` (a secret). */
+    connectionString: secret(z.string().min(1)).optional(),
+    /** `<ns>.servicebus.windows.net`, with `credential`, instead of a connection string. */
+    fullyQualifiedNamespace: z.string().min(1).optional(),
+    /** Microsoft Entra ID: a service principal, or `default` for `DefaultAzureCredential`. */
+    credential: z
+      .union([z.literal('default'), z.strictObject({ tenantId: z.string().min(1), clientId: z.string().min(1), clientSecret: secret(z.string().min(1)) })])
+      .optional(),
+    /** The queue `check()` describes. */
+    queue: z.string().min(1).optional(),
+    /** Longest a receive waits for its first message, ms. Default 1000. */
+    maxWaitTimeInMs: z.coerce.number().int().min(100).max(60_000).default(1000),
+    /** The SDK's retries of a failed operation. */
+    retry: z.strictObject({ maxRetries: z.number().int().min(0).max(10).default(3), retryDelayInMs: z.number().int().min(0).default(500), timeoutInMs: z.number().int().min(1000).default(30_000) }).default({ maxRetries: 3, retryDelayInMs: 500, timeoutInMs: 30_000 }),
+  })
+  .refine((c) => Boolean(c.connectionString) !== Boolean(c.fullyQualifiedNamespace && c.credential), {
+    message: 'set either connectionString, or fullyQualifiedNamespace with credential',
+    path: ['connectionString'],
+  });
 
 export type ServicebusConfig = z.output<typeof servicebusConfigSchema>;
 
-/** What this connection needs from the system: the calls of the producer and consumer capabilities. */
-export type ServicebusClient = StreamProducer & StreamConsumer;
+export const SERVICEBUS_KEY_PROPERTY = 'sparkle.key';
+export const SERVICEBUS_TIMESTAMP_PROPERTY = 'sparkle.timestamp';
+export const SERVICEBUS_NULL_PROPERTY = 'sparkle.null';
+/** Names of the properties sent base64-encoded because they are not UTF-8. */
+export const SERVICEBUS_BINARY_PROPERTY = 'sparkle.binary';
+const RESERVED = new Set([SERVICEBUS_KEY_PROPERTY, SERVICEBUS_TIMESTAMP_PROPERTY, SERVICEBUS_NULL_PROPERTY, SERVICEBUS_BINARY_PROPERTY]);
+const encoder = new TextEncoder();
+const strictDecoder = new TextDecoder('utf-8', { fatal: true });
+const bytesOf = (v: unknown): Uint8Array => (v instanceof Uint8Array ? new Uint8Array(v) : typeof v === 'string' ? encoder.encode(v) : encoder.encode(String(v)));
+
+/** A Service Bus delivery: the stream contract's, plus dead-lettering. */
+export interface ServicebusDelivery extends StreamDelivery {
+  /** Moves the message to the queue's dead-letter sub-queue. */
+  deadLetter(reason?: string): Promise<void>;
+}
 
 /**
- * The `servicebus` connection.
+ * The `servicebus` connection (alias `azure_servicebus`).
  *
  * @example
  * ```ts
- * const conn = new ServicebusConnection({ type: 'servicebus', config: { brokers: ['localhost'] } });
- * await conn.produce('orders', [{ key: 'k1', value: '{"id":1}' }]);
- * for await (const m of conn.subscribe('orders', { group: 'billing' })) { console.log(m.position); await m.ack(); }
+ * import { getConnection } from '@sparkle/core';
+ * import { ServicebusConnection } from '@sparkle/connector-servicebus';
+ *
+ * await using bus = await getConnection<ServicebusConnection>('servicebus', { config: { connectionString: process.env.SERVICEBUS_CONNECTION, queue: 'orders' } });
+ * await bus.produce('orders', [{ value: '{"id":1}' }]);
+ * for await (const m of bus.subscribe('orders', { group: 'billing' })) await m.ack(); // completes the message
  * ```
  */
 export class ServicebusConnection extends StreamingConnection<ServicebusConfig> {
   static override schema: z.ZodType = servicebusConfigSchema;
   static override family = 'streaming';
-  static override description = 'Servicebus connection';
-  readonly #client: ServicebusClient | undefined;
+  static override description = 'Azure Service Bus queues (batched produce, peeked bounded reads into Arrow, peek-lock subscriptions)';
+  #client: ServiceBusClient | undefined;
+  /**
+   * Receivers of ended subscriptions with their unsettled messages, per entity: kept open so a
+   * delivery may still be acknowledged after the loop (at-least-once consumers often commit
+   * after processing), given back (abandoned) when the next subscription of the entity starts
+   * or the connection closes.
+   */
+  readonly #parked = new Map<string, Array<{ receiver: ServiceBusReceiver; unsettled: Set<ServiceBusReceivedMessage> }>>();
 
-  /** `client` replaces the system's client (tests pass an in-memory stream). */
-  constructor(init: ConnectionInit & { client?: ServicebusClient }) {
+  constructor(init: ConnectionInit) {
     super(init);
-    this.#client = init.client;
-  }
-
-  /** The system's client. TODO: talk to the system here (its driver or HTTP API). */
-  protected async client(): Promise<ServicebusClient> {
-    if (this.#client) return this.#client;
-    try {
-      await import('@azure/service-bus'); // TODO: build the client from the driver
-    } catch (cause) {
-      throw new MissingDriverError(this.type, '@azure/service-bus', cause);
-    }
-    throw new UnsupportedOperationError(`${this.type}: the stream client is not implemented yet (src/connection.ts, client())`, { connector: this.type });
-  }
-
-  /** What the network tier of `check()` must reach: every `host:port` broker. */
-  protected override endpoints(): Endpoint[] {
-    return this.config.brokers.flatMap((broker) => {
-      const match = /^\[?([^\]]+?)\]?:(\d+)$/.exec(broker);
-      return match ? [{ host: match[1]!, port: Number(match[2]) }] : [];
+    this.onClose(async () => {
+      for (const entity of [...this.#parked.keys()]) await this.#release(entity);
+      await this.#client?.close().catch(() => undefined);
     });
   }
 
-  async produce(topic: string, records: Iterable<ProducerRecord> | AsyncIterable<ProducerRecord>, options?: ProduceOptions): Promise<ProduceResult> {
-    return (await this.client()).produce(topic, records, options);
+  /** Abandons what ended subscriptions of `entity` left unsettled and closes their receivers. */
+  async #release(entity: string): Promise<void> {
+    const parked = this.#parked.get(entity) ?? [];
+    this.#parked.delete(entity);
+    for (const { receiver, unsettled } of parked) {
+      const rest = [...unsettled];
+      unsettled.clear();
+      await Promise.all(rest.map((m) => receiver.abandonMessage(m).catch(() => undefined)));
+      await receiver.close().catch(() => undefined);
+    }
   }
 
-  async describeTopic(topic: string, options?: { signal?: AbortSignal }): Promise<{ partitions: Array<{ id: string; earliest?: PartitionPosition; latest?: PartitionPosition }> }> {
-    return (await this.client()).describeTopic(topic, options);
+  /** The SDK client (created on first use). */
+  protected async bus(): Promise<ServiceBusClient> {
+    this.assertOpen();
+    if (this.#client) return this.#client;
+    let sdk: typeof import('@azure/service-bus');
+    try {
+      sdk = await import('@azure/service-bus');
+    } catch (cause) {
+      throw new MissingDriverError(this.type, '@azure/service-bus', cause);
+    }
+    const options = { retryOptions: { ...this.config.retry } };
+    if (this.config.connectionString) this.#client = new sdk.ServiceBusClient(this.config.connectionString, options);
+    else {
+      let identity: typeof import('@azure/identity');
+      try {
+        identity = await import('@azure/identity');
+      } catch (cause) {
+        throw new MissingDriverError(this.type, '@azure/identity', cause);
+      }
+      const c = this.config.credential!;
+      const credential = c === 'default' ? new identity.DefaultAzureCredential() : new identity.ClientSecretCredential(c.tenantId, c.clientId, c.clientSecret);
+      this.#client = new sdk.ServiceBusClient(this.config.fullyQualifiedNamespace!, credential, options);
+    }
+    return this.#client;
   }
 
-  async *consumeRange(topic: string, options?: ConsumeRangeOptions): AsyncIterable<StreamMessage> {
-    yield* (await this.client()).consumeRange(topic, options);
+  #endpoint(): { host: string; port: number } {
+    if (this.config.connectionString) {
+      const fields = Object.fromEntries(this.config.connectionString.split(';').map((p) => [p.slice(0, p.indexOf('=')).trim(), p.slice(p.indexOf('=') + 1).trim()]));
+      const url = new URL(String(fields.Endpoint ?? '').replace(/^sb:/, 'http:'));
+      return { host: url.hostname, port: url.port ? Number(url.port) : fields.UseDevelopmentEmulator === 'true' ? 5672 : 5671 };
+    }
+    return { host: this.config.fullyQualifiedNamespace!, port: 5671 };
   }
 
-  /** Deliveries for the base's `subscribe` (which adds lineage); acks go straight to the client. */
-  protected async *openSubscription(topic: string, options: SubscribeOptions): AsyncIterable<StreamDelivery> {
-    yield* (await this.client()).subscribe(topic, options);
+  protected override endpoints(): Endpoint[] {
+    return [this.#endpoint()];
+  }
+
+  protected override healthTopic(): string | undefined {
+    return this.config.queue;
+  }
+
+  #error(error: unknown, what: string, entity?: string): SparkleError {
+    if (SparkleError.isInstance(error)) return error;
+    const inner = error instanceof AggregateError && error.errors.length ? error.errors.at(-1) : error;
+    const e = (inner ?? {}) as { name?: string; code?: string; message?: string; retryable?: boolean };
+    const detail = `${e.code ?? e.name ?? 'Error'}: ${e.message ?? String(error)}`;
+    const options = { connector: this.type, cause: error };
+    if (/Unauthorized|InvalidSignature|401/.test(`${e.code} ${e.message}`)) {
+      return new AuthenticationError(`${what}: Service Bus rejected the credentials (${detail}); check the connection string's SharedAccessKeyName/SharedAccessKey or the credential`, options);
+    }
+    if (/MessagingEntityNotFound|not-found|could not be found/.test(`${e.code} ${e.message}`)) {
+      return new QueryError(`${what}: queue${entity ? ` '${entity}'` : ''} not found in ${this.#endpoint().host} (${detail}); create it or fix the name`, options);
+    }
+    if (/ServiceCommunication|ECONNREFUSED|ENOTFOUND|ETIMEDOUT|ECONNRESET/.test(`${e.code} ${e.message}`)) {
+      return new ConnectionFailedError(`${what}: cannot reach ${this.#endpoint().host}:${this.#endpoint().port} (${detail})`, { ...options, retryable: true });
+    }
+    return new QueryError(`${what} failed: ${detail}`, { ...options, retryable: Boolean(e.retryable) });
+  }
+
+  /** `queue`, or `topic/Subscriptions/name` for a topic subscription (reads only). */
+  async #receiver(entity: string, mode: 'peekLock' | 'receiveAndDelete'): Promise<ServiceBusReceiver> {
+    const bus = await this.bus();
+    const sub = /^(.+)\/subscriptions\/([^/]+)$/i.exec(entity);
+    return sub ? bus.createReceiver(sub[1]!, sub[2]!, { receiveMode: mode, maxAutoLockRenewalDurationInMs: 0, skipParsingBodyAsJson: true }) : bus.createReceiver(entity, { receiveMode: mode, maxAutoLockRenewalDurationInMs: 0, skipParsingBodyAsJson: true });
+  }
+
+  /** One partition; the queue is checked by a peek of one message (metadata only, nothing locked). */
+  async describeTopic(topic: string, options: { signal?: AbortSignal } = {}): Promise<{ partitions: Array<{ id: string; earliest?: PartitionPosition; latest?: PartitionPosition }> }> {
+    const receiver = await this.#receiver(topic, 'peekLock');
+    try {
+      const [first] = await receiver.peekMessages(1, { abortSignal: options.signal as never });
+      return { partitions: [{ id: '0', ...(first?.sequenceNumber !== undefined ? { earliest: first.sequenceNumber.toString() } : {}) }] };
+    } catch (error) {
+      throw this.#error(error, `describe ${topic}`, topic);
+    } finally {
+      await receiver.close().catch(() => undefined);
+    }
+  }
+
+  #message(record: ProducerRecord, index: number): ServiceBusMessage {
+    const properties: Record<string, string | number | boolean> = {};
+    const binary: string[] = [];
+    const put = (name: string, bytes: Uint8Array) => {
+      try {
+        properties[name] = strictDecoder.decode(bytes);
+      } catch {
+        properties[name] = Buffer.from(bytes).toString('base64');
+        binary.push(name);
+      }
+    };
+    for (const [name, value] of Object.entries(record.headers ?? {})) {
+      if (RESERVED.has(name)) throw new InvalidArgumentError(`record ${index}: header '${name}' is reserved by the servicebus connector`, { connector: this.type });
+      put(name, payloadBytes(value)!);
+    }
+    const key = payloadBytes(record.key);
+    if (key) put(SERVICEBUS_KEY_PROPERTY, key);
+    if (binary.length) properties[SERVICEBUS_BINARY_PROPERTY] = binary.join(',');
+    if (record.timestamp) properties[SERVICEBUS_TIMESTAMP_PROPERTY] = record.timestamp.getTime();
+    const value = payloadBytes(record.value);
+    if (value === null) properties[SERVICEBUS_NULL_PROPERTY] = true;
+    return {
+      body: Buffer.from(value ?? new Uint8Array()),
+      ...(Object.keys(properties).length ? { applicationProperties: properties } : {}),
+      ...(record.orderingKey ? { sessionId: record.orderingKey } : {}),
+    };
+  }
+
+  /**
+   * Sends records in `createMessageBatch`/`tryAddMessage` batches (sent when full or at
+   * `batchSize`), one batch in flight. A message too large for an empty batch is an
+   * `INVALID_ARGUMENT` error naming the record.
+   */
+  async produce(topic: string, records: Iterable<ProducerRecord> | AsyncIterable<ProducerRecord>, options: ProduceOptions = {}): Promise<ProduceResult> {
+    const sender = (await this.bus()).createSender(topic);
+    const max = options.batchSize ?? Infinity;
+    let messages = 0;
+    let bytes = 0;
+    let pending = 0;
+    try {
+      let batch = await sender.createMessageBatch();
+      const send = async () => {
+        if (batch.count === 0) return;
+        if (options.signal?.aborted) throw abortError(options.signal, `produce to ${topic}`, this.type);
+        await sender.sendMessages(batch, { abortSignal: options.signal as never });
+        messages += batch.count;
+        bytes += pending;
+        pending = 0;
+        options.onProgress?.(messages, bytes);
+        batch = await sender.createMessageBatch();
+      };
+      let index = 0;
+      for await (const record of records) {
+        const i = index++;
+        const message = this.#message(record, i);
+        if (batch.count >= max) await send();
+        if (!batch.tryAddMessage(message)) {
+          await send();
+          if (!batch.tryAddMessage(message)) throw new InvalidArgumentError(`record ${i} does not fit in a Service Bus batch (at most ${batch.maxSizeInBytes} bytes)`, { connector: this.type, details: { record: i } });
+        }
+        pending += (message.body as Buffer).byteLength;
+      }
+      await send();
+      return { messages, bytes };
+    } catch (error) {
+      if (options.signal?.aborted) throw abortError(options.signal, `produce to ${topic}`, this.type);
+      throw this.#error(error, `send to ${topic}`, topic);
+    } finally {
+      await sender.close().catch(() => undefined);
+    }
+  }
+
+  #read(topic: string, m: ServiceBusReceivedMessage): StreamMessage {
+    const props = (m.applicationProperties ?? {}) as Record<string, unknown>;
+    const binary = new Set(typeof props[SERVICEBUS_BINARY_PROPERTY] === 'string' ? (props[SERVICEBUS_BINARY_PROPERTY] as string).split(',') : []);
+    const read = (name: string) => (binary.has(name) ? new Uint8Array(Buffer.from(String(props[name]), 'base64')) : bytesOf(props[name]));
+    const headers: Record<string, Uint8Array> = {};
+    for (const [k, v] of Object.entries(props)) if (!RESERVED.has(k) && v !== undefined && v !== null) headers[k] = read(k);
+    const at = props[SERVICEBUS_TIMESTAMP_PROPERTY];
+    const body = m.body as unknown;
+    return {
+      topic,
+      partition: '0',
+      ...(m.sequenceNumber !== undefined ? { position: m.sequenceNumber.toString() } : {}),
+      key: props[SERVICEBUS_KEY_PROPERTY] !== undefined ? read(SERVICEBUS_KEY_PROPERTY) : null,
+      value: props[SERVICEBUS_NULL_PROPERTY] === true ? null : body instanceof Uint8Array ? new Uint8Array(body) : body === undefined || body === null ? null : encoder.encode(typeof body === 'string' ? body : JSON.stringify(body)),
+      headers,
+      ...(typeof at === 'number' ? { timestamp: new Date(at) } : m.enqueuedTimeUtc ? { timestamp: m.enqueuedTimeUtc } : {}),
+    };
+  }
+
+  /**
+   * A bounded read by **peeking** (nothing is locked or removed): from the first message, or
+   * from a sequence number (inclusive), up to `to` (a sequence number, exclusive) or the end,
+   * or `maxMessages`. Timestamps are refused (Service Bus peeks by sequence number only).
+   */
+  async *consumeRange(topic: string, options: ConsumeRangeOptions = {}): AsyncIterable<StreamMessage> {
+    const from = options.from ?? 'earliest';
+    const to = options.to ?? 'latest';
+    if ((typeof from === 'object' && 'timestamp' in from) || (typeof to === 'object' && 'timestamp' in to) || from === 'latest') {
+      throw new UnsupportedOperationError(`Service Bus reads by sequence number: from must be 'earliest' or a position, to 'latest' or a position`, { connector: this.type });
+    }
+    if (options.partitions && !options.partitions.includes('0')) return;
+    const { default: Long } = (await import('long')) as { default: typeof import('long').default };
+    let next = typeof from === 'object' && from.positions['0'] !== undefined ? BigInt(from.positions['0']) : 0n;
+    const end = typeof to === 'object' && to.positions['0'] !== undefined ? BigInt(to.positions['0']) : undefined;
+    const max = options.maxMessages ?? Infinity;
+    let count = 0;
+    const receiver = await this.#receiver(topic, 'peekLock');
+    try {
+      while (count < max) {
+        if (options.signal?.aborted) throw abortError(options.signal, `read of ${topic}`, this.type);
+        let page: ServiceBusReceivedMessage[];
+        try {
+          page = await receiver.peekMessages(Math.min(100, max - count), { fromSequenceNumber: Long.fromString(next.toString()), abortSignal: options.signal as never });
+        } catch (error) {
+          throw this.#error(error, `peek ${topic}`, topic);
+        }
+        if (!page.length) return;
+        for (const m of page) {
+          const seq = BigInt(m.sequenceNumber!.toString());
+          if (end !== undefined && seq >= end) return;
+          yield this.#read(topic, m);
+          next = seq + 1n;
+          if (++count >= max) return;
+        }
+      }
+    } finally {
+      await receiver.close().catch(() => undefined);
+    }
+  }
+
+  /**
+   * Peek-lock deliveries: `ack()` completes, `nack()` abandons, `deadLetter()` dead-letters.
+   * What is still unsettled when the loop ends (break, abort, error) can still be acknowledged
+   * until the next subscription of the queue starts (or the connection closes), which abandons
+   * it, so it is redelivered at once. Locks are not renewed automatically: settle within the queue's lock
+   * duration. `group` names the run in lineage (a queue has one set of competing consumers; read
+   * a topic subscription as `topic/Subscriptions/<name>`).
+   */
+  protected async *openSubscription(topic: string, options: SubscribeOptions): AsyncIterable<ServicebusDelivery> {
+    await this.#release(topic);
+    const receiver = await this.#receiver(topic, 'peekLock');
+    const signal = options.signal;
+    const unsettled = new Set<ServiceBusReceivedMessage>();
+    const maxUnacked = options.maxUnacked ?? 100;
+    try {
+      while (true) {
+        if (signal?.aborted) throw abortError(signal, `subscription to ${topic}`, this.type);
+        const room = maxUnacked - unsettled.size;
+        if (room <= 0) {
+          await new Promise((r) => setTimeout(r, 50));
+          continue;
+        }
+        let batch: ServiceBusReceivedMessage[];
+        try {
+          batch = await receiver.receiveMessages(Math.min(room, 100), { maxWaitTimeInMs: this.config.maxWaitTimeInMs, abortSignal: signal as never });
+        } catch (error) {
+          if (signal?.aborted) throw abortError(signal, `subscription to ${topic}`, this.type);
+          throw this.#error(error, `receive from ${topic}`, topic);
+        }
+        for (const m of batch) unsettled.add(m);
+        for (const m of batch) {
+          if (signal?.aborted) throw abortError(signal, `subscription to ${topic}`, this.type);
+          let settled: Promise<void> | undefined;
+          const settle = (how: () => Promise<void>) =>
+            (settled ??= (async () => {
+              unsettled.delete(m);
+              try {
+                await how();
+              } catch (error) {
+                throw this.#error(error, `settle a message of ${topic}`, topic);
+              }
+            })());
+          yield {
+            ...this.#read(topic, m),
+            ack: () => settle(() => receiver.completeMessage(m)),
+            nack: () => settle(() => receiver.abandonMessage(m)),
+            deadLetter: (reason?: string) => settle(() => receiver.deadLetterMessage(m, reason ? { deadLetterReason: reason, deadLetterErrorDescription: reason } : undefined)),
+          };
+        }
+      }
+    } finally {
+      // Settling needs this receiver's link: park it with what is unsettled (see #parked).
+      if (this.closed) await receiver.close().catch(() => undefined);
+      else this.#parked.set(topic, [...(this.#parked.get(topic) ?? []), { receiver, unsettled }]);
+    }
   }
 }

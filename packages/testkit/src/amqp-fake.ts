@@ -14,7 +14,8 @@
  *   the SDK sends (`amqp.annotation.x-opt-sequence-number > '5'`, offsets, enqueued time),
  *   delivered as credit allows, including messages that arrive later;
  * - Service Bus queues: senders to `<queue>`, peek-lock receivers (settled by the client's
- *   disposition: accepted completes, released/modified abandons), receive-and-delete receivers,
+ *   disposition: accepted completes, released/modified abandons, rejected dead-letters),
+ *   receive-and-delete receivers,
  *   and the queue's `$management` for `renew-lock` and `peek-message`.
  *
  * Entities must exist (`createEventHub`, `createQueue`); an unknown one is `amqp:not-found`.
@@ -57,6 +58,8 @@ interface QueueMessage {
 
 interface Queue {
   messages: QueueMessage[];
+  /** Messages the client rejected (Service Bus dead-lettering). */
+  deadLetters: QueueMessage[];
   nextSequence: number;
 }
 
@@ -160,7 +163,7 @@ export class AmqpBrokerFake {
   }
 
   createQueue(name: string): void {
-    if (!this.queues.has(name)) this.queues.set(name, { messages: [], nextSequence: 1 });
+    if (!this.queues.has(name)) this.queues.set(name, { messages: [], deadLetters: [], nextSequence: 1 });
   }
 
   async close(): Promise<void> {
@@ -185,12 +188,17 @@ export class AmqpBrokerFake {
     c.on('connection_close', (ctx) => this.#connections.delete(ctx.connection));
     c.on('disconnected', (ctx) => this.#connections.delete(ctx.connection));
     c.on('sender_open', (ctx) => this.#onReaderOpen(ctx));
-    c.on('sendable', (ctx) => this.#pump());
+    c.on('sendable', () => this.#pump());
+    // A client draining its credit (Service Bus receiveMessages after its wait): send what is
+    // there, then report the rest of the credit used up.
+    c.on('sender_draining', (ctx) => {
+      this.#pump();
+      (ctx.sender as { set_drained(drained: boolean): void }).set_drained(true);
+    });
     c.on('sender_close', (ctx) => this.#dropReader(ctx.sender));
     c.on('receiver_open', (ctx) => this.#onWriterOpen(ctx));
     c.on('message', (ctx) => {
       try {
-        if (process.env.AMQP_FAKE_DEBUG) console.log('fake message', (ctx.receiver as Link).target?.address, (ctx.delivery as Delivery).format, ctx.message);
         this.#onMessage(ctx);
       } catch (error) {
         // A fake that throws would leave the client waiting: say why and reject the delivery.
@@ -201,7 +209,7 @@ export class AmqpBrokerFake {
     c.on('accepted', (ctx) => this.#settle(ctx, 'complete'));
     c.on('released', (ctx) => this.#settle(ctx, 'abandon'));
     c.on('modified', (ctx) => this.#settle(ctx, 'abandon'));
-    c.on('rejected', (ctx) => this.#settle(ctx, 'abandon'));
+    c.on('rejected', (ctx) => this.#settle(ctx, 'deadLetter'));
     c.on('error', () => undefined);
     const server = c.listen({ host: '127.0.0.1', port });
     this.#server = server;
@@ -245,6 +253,8 @@ export class AmqpBrokerFake {
   /** A client's sender attached: to cbs/management, a hub (or one of its partitions), a queue. */
   #onWriterOpen(ctx: Record<string, any>): void {
     const link = ctx.receiver as Link;
+    // The SDKs size their batches by the max message size the attach reports (1 MiB, as Standard tier).
+    (link as unknown as { local: { attach: { max_message_size?: number } } }).local.attach.max_message_size = 1024 * 1024;
     const address = link.target?.address ?? '';
     if (address === '$cbs' || address.endsWith('$management')) return;
     const [entity, , partition] = address.split('/');
@@ -340,8 +350,9 @@ export class AmqpBrokerFake {
       });
     }
     // Service Bus entity management: <queue>/$management.
-    const queue = this.queues.get(address.replace(/\/\$management$/, ''));
-    if (!queue) return this.#reply(ctx, message, 404, `Operation '${operation}' on '${address}' is not supported by the fake.`);
+    const entity = address.replace(/\/\$management$/, '');
+    const queue = this.queues.get(entity);
+    if (!queue) return this.#reply(ctx, message, 404, `The messaging entity '${entity}' could not be found.`);
     const body = (message.body ?? {}) as Record<string, unknown>;
     if (operation === 'com.microsoft:renew-lock') {
       const tokens = (body['lock-tokens'] as Array<Buffer | string>) ?? [];
@@ -421,14 +432,20 @@ export class AmqpBrokerFake {
   }
 
   /** A peek-lock disposition: accepted completes (removes), anything else abandons (unlocks). */
-  #settle(ctx: Record<string, any>, outcome: 'complete' | 'abandon'): void {
-    const tag = (ctx.delivery as Delivery).tag;
+  #settle(ctx: Record<string, any>, outcome: 'complete' | 'abandon' | 'deadLetter'): void {
+    // Peek-lock receivers settle second: they wait for the broker to settle their disposition.
+    const d = ctx.delivery as { remote_settled?: boolean; remote_state?: unknown; update(settled: boolean, state?: unknown): void; tag?: Buffer };
+    // Echo the outcome as a described state (rhea compares consecutive dispositions' states).
+    const outcomes = (rhea as unknown as { message: Record<'accepted' | 'released' | 'rejected', () => { described(): unknown }> }).message;
+    if (!d.remote_settled) d.update(true, (outcome === 'complete' ? outcomes.accepted() : outcome === 'deadLetter' ? outcomes.rejected() : outcomes.released()).described());
+    const tag = d.tag;
     if (!tag) return;
     const token = uuidOf(tag);
     for (const queue of this.queues.values()) {
       const i = queue.messages.findIndex((m) => m.lockToken === token);
       if (i === -1) continue;
       if (outcome === 'complete') queue.messages.splice(i, 1);
+      else if (outcome === 'deadLetter') queue.deadLetters.push(...queue.messages.splice(i, 1));
       else {
         queue.messages[i]!.lockToken = undefined;
         queue.messages[i]!.lockedUntil = undefined;
