@@ -18,8 +18,9 @@ dir="${SPARKLE_MOTO_DIR:-/tmp/sparkle-moto}"
 svc_env SPARKLE_TEST_AWS_ENDPOINT "http://127.0.0.1:$port"
 svc_env SPARKLE_TEST_AWS_REGION us-east-1
 
-# moto answers its own dashboard API with JSON; anything else on the port is not moto.
-answers() { curl -fsS --max-time 2 "http://127.0.0.1:$port/moto-api/data.json" >/dev/null 2>&1; }
+# moto serves its dashboard page at /moto-api/ (its data.json can fail with 500 once some
+# services hold state, so it is not a health check); anything else on the port is not moto.
+answers() { curl -fsS --max-time 2 "http://127.0.0.1:$port/moto-api/" 2>/dev/null | grep -qi moto; }
 svc_exit_if_answering answers
 
 venv="$(svc_pip_install "$MOTO_VERSION" "moto[server]==$MOTO_VERSION")"

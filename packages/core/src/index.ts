@@ -22,6 +22,7 @@ export * from './version.js';
 export * from './connection.js';
 export * from './factory.js';
 export * from './health.js';
+export * from './leftovers.js';
 export * from './classify.js';
 export * from './util/async.js';
 export * from './http/index.js';
