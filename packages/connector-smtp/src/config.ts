@@ -37,6 +37,21 @@ export const smtpConfigSchema = notifyConfigSchema
     clientName: z.string().min(1).optional(),
     /** Waits for the greeting and for each command's answer. */
     socketTimeoutMs: z.number().int().positive().default(60_000),
+    /** What `writeTable(rows, name)` sends. */
+    table: z
+      .object({
+        /** `summary`: one e-mail for the whole write; `row`: one e-mail per row. */
+        mode: z.enum(['summary', 'row']).default('summary'),
+        /** Summary: attach every row as `<name>.csv`. */
+        attachCsv: z.boolean().default(true),
+        /** Summary: rows shown in the body. */
+        previewRows: z.number().int().min(0).max(100).default(10),
+        /** Summary: rows held for the attachment at most (the write fails beyond, sending nothing). */
+        maxRows: z.number().int().positive().default(100_000),
+        /** Row mode: e-mails sent at most (the write stops with an error beyond). */
+        maxMessages: z.number().int().positive().default(100),
+      })
+      .default({ mode: 'summary', attachCsv: true, previewRows: 10, maxRows: 100_000, maxMessages: 100 }),
   })
   .superRefine((c, ctx) => {
     if (c.password && !c.user) ctx.addIssue({ code: 'custom', path: ['user'], message: 'password is set but user is not; give the login name' });

@@ -5,22 +5,31 @@
  * server accepted and refused. The health check's auth tier runs EHLO, STARTTLS and AUTH without
  * sending anything.
  */
+import type { RecordBatch } from 'apache-arrow';
 import type { z } from 'zod';
 import type { SentMessageInfo, Transporter } from 'nodemailer';
 import {
   AuthenticationError,
   ConnectionFailedError,
+  getArrowToolkit,
   InvalidArgumentError,
   MissingDriverError,
   NotifyConnection,
   SparkleError,
+  UnsupportedOperationError,
   WriteError,
   type ConnectionInit,
+  type NativeReadPlan,
+  type NativeWriteContext,
   type OutgoingMessage,
+  type ReadTableOptions,
   type SendResult,
+  type WriteResult,
+  type WriteTableOptions,
 } from '@sparkle/core';
 import { invalidRecipients } from './addresses.js';
 import { smtpConfigSchema, type SmtpConfig } from './config.js';
+import { fileNameOf, previewTable, recordText, rowsToCsv } from './table-messages.js';
 
 /** What nodemailer puts on its errors. */
 interface MailError extends Error {
@@ -59,6 +68,8 @@ export class SmtpConnection extends NotifyConnection<SmtpConfig> {
   static override description = 'SMTP mail sender (nodemailer): TLS/STARTTLS, auth, attachments';
   static override defaultPort = 587;
   static override lineageScheme = 'smtp';
+  /** `nativeRead` exists only because the local engine recognises writers by it; it refuses (mail is sent, not read). */
+  static withoutCapabilities = ['read'];
   #transport: Promise<Transporter<SentMessageInfo>> | undefined;
 
   constructor(init: ConnectionInit) {
@@ -177,6 +188,67 @@ export class SmtpConnection extends NotifyConnection<SmtpConfig> {
     const secure = c.secure ?? c.port === 465;
     const how = secure ? 'implicit TLS' : c.starttls === 'disabled' ? 'no TLS' : `STARTTLS ${c.starttls}`;
     return `EHLO (${how})${c.user ? ` and AUTH as ${c.user}` : ''} accepted by ${this.#where}; nothing sent`;
+  }
+
+  /**
+   * Sends the rows as mail (`table` in the config): `summary` (default) — one e-mail with the row
+   * count, the first `previewRows` rows in the body and every row as `<name>.csv`; `row` — one
+   * e-mail per row (`column: value` lines), at most `maxMessages`. Modes `append` and
+   * `errorIfExists` send; `overwrite` and `ignore` have no meaning for mail and are refused.
+   * @example
+   * ```ts
+   * await mail.writeTable(await warehouse.query('select region, sum(total) from orders group by 1'), 'daily_totals', { mode: 'append' });
+   * ```
+   */
+  async nativeWrite(name: string, batches: AsyncIterable<RecordBatch>, options: WriteTableOptions, context: NativeWriteContext): Promise<Omit<WriteResult, 'elapsedMs'>> {
+    const mode = options.mode ?? 'errorIfExists';
+    if (mode === 'overwrite' || mode === 'ignore') {
+      throw new UnsupportedOperationError(`${this.type}: mode '${mode}' has no meaning for e-mail (nothing to replace or find existing); write with mode 'append'`, { connector: this.type });
+    }
+    const t = this.config.table;
+    const arrow = await getArrowToolkit(this.type);
+    let columns: string[] = [];
+    const rows: Array<Record<string, unknown>> = [];
+    let sent = 0;
+    for await (const batch of batches) {
+      columns = batch.schema.fields.map((f) => f.name);
+      for (const row of arrow.rows(batch)) {
+        if (t.mode === 'row') {
+          if (sent >= t.maxMessages) {
+            throw new WriteError(`${this.type}: writeTable in row mode sends one e-mail per row and stopped at table.maxMessages=${t.maxMessages} (${sent} sent); use table.mode 'summary', or raise maxMessages`, {
+              connector: this.type,
+              details: { committed: sent > 0, sent },
+            });
+          }
+          await this.send({ subject: `${name}: row ${sent + 1}`, text: recordText(columns, row) });
+          sent++;
+          context.onRows(1, 0);
+          continue;
+        }
+        if (rows.length >= t.maxRows) {
+          throw new WriteError(`${this.type}: writeTable in summary mode holds the rows for the CSV attachment and stops at table.maxRows=${t.maxRows}; nothing was sent. Write fewer rows, or raise maxRows`, {
+            connector: this.type,
+            details: { committed: false },
+          });
+        }
+        rows.push(row);
+      }
+    }
+    if (t.mode === 'row') return { table: name, mode, rows: sent, written: sent > 0 };
+    const csv = t.attachCsv ? rowsToCsv(columns, rows) : undefined;
+    const preview = t.previewRows > 0 && rows.length > 0 ? `\n\n${previewTable(columns, rows.slice(0, t.previewRows))}${rows.length > t.previewRows ? `\n… and ${rows.length - t.previewRows} more` : ''}` : '';
+    await this.send({
+      subject: `${name}: ${rows.length} row${rows.length === 1 ? '' : 's'}`,
+      text: `${rows.length} row${rows.length === 1 ? '' : 's'} written to '${name}'.${preview}${csv ? '\n\nEvery row is attached as CSV.' : ''}\n`,
+      ...(csv ? { attachments: [{ filename: fileNameOf(name, 'csv'), content: csv, contentType: 'text/csv' }] } : {}),
+    });
+    context.onRows(rows.length, csv ? Buffer.byteLength(csv) : 0);
+    return { table: name, mode, rows: rows.length, ...(csv ? { bytes: Buffer.byteLength(csv) } : {}), written: true };
+  }
+
+  /** Refuses: mail is sent, not read. */
+  async nativeRead(name: string, _options: ReadTableOptions): Promise<NativeReadPlan> {
+    throw new UnsupportedOperationError(`${this.type}: an SMTP connection sends mail; there is nothing to read as '${name}'. Use writeTable or send`, { connector: this.type });
   }
 
   /**

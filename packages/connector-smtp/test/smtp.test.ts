@@ -7,7 +7,7 @@
 import { inspect } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { getConnection, SparkleError } from '@sparkle/core';
-import { testConnector, testNotifier } from '@sparkle/testkit';
+import { ensureLocalEngine, sampleTable, SAMPLE_ROWS, testConnector, testNotifier } from '@sparkle/testkit';
 import '../src/index.js';
 import { SmtpConnection } from '../src/index.js';
 import { SMTP_PASSWORD, SMTP_USER, startSmtpServer } from './server.js';
@@ -43,7 +43,7 @@ testConnector({
     { name: 'an unknown STARTTLS mode', config: { host: 'mail.example.test', from: 'etl@example.test', starttls: 'sometimes' }, path: 'starttls' },
   ],
   secretFields: ['password'],
-  capabilities: { read: false, write: false, query: false, discover: false, spark: false, health: true },
+  capabilities: { read: false, write: true, query: false, discover: false, spark: false, health: true },
   unreachableConfig: { host: '127.0.0.1', port: 1, from: 'etl@example.test' },
 });
 
@@ -155,5 +155,36 @@ describe('smtp specifics', () => {
     const e = await caught(mail.send({ to: ['ops@example.test'], subject: 'x', text: 'x' }));
     expect(e.code).toBe('CONNECTION_FAILED');
     expect(e.retryable).toBe(true);
+  });
+
+  it('writeTable (summary): one e-mail with the count, a preview and every row as CSV', async () => {
+    await ensureLocalEngine();
+    await using mail = await open({ to: ['reports@example.test'] });
+    const result = await mail.writeTable(sampleTable(), 'nightly orders', { mode: 'append' });
+    expect(result.rows).toBe(SAMPLE_ROWS.length);
+    const got = (await server.received()).find((m) => m.subject === `nightly orders: ${SAMPLE_ROWS.length} rows`)!;
+    expect(got.to).toEqual(['reports@example.test']);
+    expect(got.text).toContain(`${SAMPLE_ROWS.length} rows written to 'nightly orders'.`);
+    expect(got.text).toMatch(/id\s+name\s+score\s+active/);
+    const csv = Buffer.from(got.attachments.find((a) => a.filename === 'nightly_orders.csv')!.content).toString('utf8').split('\r\n');
+    expect(csv[0]).toBe('id,name,score,active');
+    expect(csv.filter((l) => l !== '')).toHaveLength(SAMPLE_ROWS.length + 1);
+    const first = SAMPLE_ROWS[0]!;
+    expect(csv[1]!.startsWith(`${first.id},`)).toBe(true);
+  });
+
+  it('writeTable (row mode): one e-mail per row, bounded by maxMessages; overwrite refused', async () => {
+    await ensureLocalEngine();
+    await using mail = await open({ to: ['rows@example.test'], table: { mode: 'row' } });
+    const before = server.stored.length;
+    await mail.writeTable(sampleTable(), 'alerts', { mode: 'append' });
+    const rows = (await server.received()).slice(before);
+    expect(rows.map((m) => m.subject)).toEqual(SAMPLE_ROWS.map((_, i) => `alerts: row ${i + 1}`));
+    expect(rows[0]!.text).toContain(`id: ${SAMPLE_ROWS[0]!.id}`);
+    await using capped = await open({ to: ['rows@example.test'], table: { mode: 'row', maxMessages: 1 } });
+    const e = await caught(capped.writeTable(sampleTable(), 'alerts', { mode: 'append' }));
+    expect(e.code).toBe('WRITE_FAILED');
+    expect(e.message).toContain('maxMessages=1 (1 sent)');
+    expect((await caught(mail.writeTable(sampleTable(), 'alerts', { mode: 'overwrite' }))).code).toBe('UNSUPPORTED');
   });
 });
