@@ -19,6 +19,17 @@ export const slackConfigSchema = notifyConfigSchema.extend({
   threadTs: z.string().regex(/^\d+\.\d+$/).optional(),
   /** Let Slack unfurl links in posted text. Default false (a notification should not grow previews). */
   unfurlLinks: z.boolean().default(false),
+  /** What `writeTable(rows, name)` posts. */
+  table: z
+    .object({
+      /** `summary`: one message for the whole write; `row`: one message per row. */
+      mode: z.enum(['summary', 'row']).default('summary'),
+      /** Summary: rows shown in the message (as a code block). */
+      previewRows: z.number().int().min(0).max(50).default(10),
+      /** Row mode: messages posted at most (the write stops with an error beyond). */
+      maxMessages: z.number().int().positive().default(50),
+    })
+    .default({ mode: 'summary', previewRows: 10, maxMessages: 50 }),
 });
 
 export type SlackConfig = z.output<typeof slackConfigSchema>;

@@ -5,11 +5,13 @@
  * retries (or, with `rateLimit: "fail"`, stops with a retryable error). `auth.test` proves the token
  * in the health check without posting.
  */
+import type { RecordBatch } from 'apache-arrow';
 import type { z } from 'zod';
 import type { WebClient } from '@slack/web-api';
 import {
   AuthenticationError,
   ConnectionFailedError,
+  getArrowToolkit,
   InvalidArgumentError,
   MissingDriverError,
   NotifyConnection,
@@ -18,10 +20,16 @@ import {
   WriteError,
   type ConnectionInit,
   type Endpoint,
+  type NativeReadPlan,
+  type NativeWriteContext,
   type OutgoingMessage,
+  type ReadTableOptions,
   type SendResult,
+  type WriteResult,
+  type WriteTableOptions,
 } from '@sparkle/core';
 import { slackConfigSchema, type SlackConfig } from './config.js';
+import { previewTable, recordText } from './table-messages.js';
 
 /** Slack error codes that mean the token itself is bad: nothing else will work either. */
 const AUTH_ERRORS = new Set(['invalid_auth', 'not_authed', 'token_revoked', 'token_expired', 'account_inactive', 'no_permission', 'missing_scope', 'not_allowed_token_type', 'ekm_access_denied']);
@@ -66,6 +74,8 @@ export class SlackConnection extends NotifyConnection<SlackConfig> {
   static override description = 'Slack notifications through the Web API: messages, blocks, threads, rate-limit aware';
   static override defaultPort = 443;
   static override lineageScheme = 'slack';
+  /** `nativeRead` exists only because the local engine recognises writers by it; it refuses (Slack is posted to, not read). */
+  static withoutCapabilities = ['read'];
   #client: Promise<WebClient> | undefined;
 
   constructor(init: ConnectionInit) {
@@ -167,6 +177,51 @@ export class SlackConnection extends NotifyConnection<SlackConfig> {
       });
     }
     return { ...(first ? { id: first } : {}), accepted, ...(rejected.length ? { rejected } : {}) };
+  }
+
+  /**
+   * Posts the rows to the default channel, as `table` in the config says: `summary` (default) —
+   * one message with the row count and the first `previewRows` rows in a code block; `row` — one
+   * message per row (`column: value` lines), at most `maxMessages`. Modes `append` and
+   * `errorIfExists` post; `overwrite` and `ignore` are refused.
+   */
+  async nativeWrite(name: string, batches: AsyncIterable<RecordBatch>, options: WriteTableOptions, context: NativeWriteContext): Promise<Omit<WriteResult, 'elapsedMs'>> {
+    const mode = options.mode ?? 'errorIfExists';
+    if (mode === 'overwrite' || mode === 'ignore') {
+      throw new UnsupportedOperationError(`${this.type}: mode '${mode}' has no meaning for Slack messages (nothing to replace or find existing); write with mode 'append'`, { connector: this.type });
+    }
+    const t = this.config.table;
+    const arrow = await getArrowToolkit(this.type);
+    let columns: string[] = [];
+    const preview: Array<Record<string, unknown>> = [];
+    let count = 0;
+    for await (const batch of batches) {
+      columns = batch.schema.fields.map((f) => f.name);
+      for (const row of arrow.rows(batch)) {
+        if (t.mode === 'row') {
+          if (count >= t.maxMessages) {
+            throw new WriteError(`${this.type}: writeTable in row mode posts one message per row and stopped at table.maxMessages=${t.maxMessages} (${count} posted); use table.mode 'summary', or raise maxMessages`, {
+              connector: this.type,
+              details: { committed: count > 0, sent: count },
+            });
+          }
+          await this.send({ text: `*${name}* row ${count + 1}\n${recordText(columns, row)}` });
+          context.onRows(1, 0);
+        } else if (preview.length < t.previewRows) preview.push(row);
+        count++;
+      }
+    }
+    if (t.mode === 'summary') {
+      const table = preview.length ? `\n\`\`\`\n${previewTable(columns, preview)}\n\`\`\`${count > preview.length ? `\n… and ${count - preview.length} more` : ''}` : '';
+      await this.send({ text: `*${name}*: ${count} row${count === 1 ? '' : 's'}${table}` });
+      context.onRows(count, 0);
+    }
+    return { table: name, mode, rows: count, written: true };
+  }
+
+  /** Refuses: a Slack connection posts messages; there is nothing to read. */
+  async nativeRead(name: string, _options: ReadTableOptions): Promise<NativeReadPlan> {
+    throw new UnsupportedOperationError(`${this.type}: a Slack connection posts messages; there is nothing to read as '${name}'. Use writeTable or send`, { connector: this.type });
   }
 
   /** `auth.test`: proves the token and names the workspace, without posting. */

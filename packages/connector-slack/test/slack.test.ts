@@ -7,7 +7,7 @@
 import { inspect } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { getConnection, SparkleError } from '@sparkle/core';
-import { testConnector, testNotifier } from '@sparkle/testkit';
+import { ensureLocalEngine, sampleTable, SAMPLE_ROWS, testConnector, testNotifier } from '@sparkle/testkit';
 import '../src/index.js';
 import { SlackConnection } from '../src/index.js';
 import { SLACK_TOKEN, startFakeSlack } from './fake-slack.js';
@@ -41,7 +41,7 @@ testConnector({
     { name: 'a thread ts that is not a Slack ts', config: { token: 't', threadTs: 'yesterday' }, path: 'threadTs' },
   ],
   secretFields: ['token'],
-  capabilities: { read: false, write: false, query: false, discover: false, spark: false, health: true },
+  capabilities: { read: false, write: true, query: false, discover: false, spark: false, health: true },
   unreachableConfig: { token: 'xoxb-x', apiUrl: 'http://127.0.0.1:1/api/', retries: 0 },
 });
 
@@ -139,5 +139,30 @@ describe('slack specifics', () => {
     expect((await caught(conn.send({ to: ['C0OPS'], text: 'x', attachments: [{ filename: 'a.csv', content: 'a' }] }))).code).toBe('UNSUPPORTED');
     expect((await caught(conn.send({ to: ['C0OPS'], html: '<b>x</b>' }))).code).toBe('INVALID_ARGUMENT');
     expect((await caught(conn.send({ text: 'no channel anywhere' }))).code).toBe('INVALID_ARGUMENT');
+  });
+
+  it('writeTable (summary): one post with the row count and a preview code block', async () => {
+    await ensureLocalEngine();
+    await using conn = await open({ channel: 'C0REPORTS', table: { previewRows: 2 } });
+    const result = await conn.writeTable(sampleTable(), 'nightly_orders', { mode: 'append' });
+    expect(result.rows).toBe(SAMPLE_ROWS.length);
+    const post = slack.posts.at(-1)!;
+    expect(post.channel).toBe('C0REPORTS');
+    expect(post.text.split('\n')[0]).toBe(`*nightly_orders*: ${SAMPLE_ROWS.length} rows`);
+    expect(post.text).toMatch(/```\nid\s+name\s+score\s+active\n/);
+    expect(post.text).toContain(`… and ${SAMPLE_ROWS.length - 2} more`);
+  });
+
+  it('writeTable (row mode): one post per row, bounded by maxMessages', async () => {
+    await ensureLocalEngine();
+    await using conn = await open({ channel: 'C0ALERTS', table: { mode: 'row' } });
+    const before = slack.posts.length;
+    await conn.writeTable(sampleTable(), 'alerts', { mode: 'append' });
+    const posts = slack.posts.slice(before);
+    expect(posts).toHaveLength(SAMPLE_ROWS.length);
+    expect(posts[0]!.text).toBe(`*alerts* row 1\nid: ${SAMPLE_ROWS[0]!.id}\nname: ${SAMPLE_ROWS[0]!.name ?? ''}\nscore: ${SAMPLE_ROWS[0]!.score ?? ''}\nactive: ${SAMPLE_ROWS[0]!.active ?? ''}`);
+    await using capped = await open({ channel: 'C0ALERTS', table: { mode: 'row', maxMessages: 2 } });
+    const e = await caught(capped.writeTable(sampleTable(), 'alerts', { mode: 'append' }));
+    expect(e.message).toContain('maxMessages=2 (2 posted)');
   });
 });
