@@ -158,6 +158,14 @@ describe('reads', () => {
     expect(gql.partialErrors('partialKeep').map((e) => e.code)).toEqual(['FORBIDDEN_FIELD']);
   });
 
+  it('a body that is not JSON is a typed QUERY_FAILED naming the status and the start of the body', async () => {
+    await using gql = await open();
+    const e = await caught(gql.execute('query brokenBody { __typename }'));
+    expect(e.code).toBe('QUERY_FAILED');
+    expect(e.message).toMatch(/answered HTTP 200 with a body that is not JSON/);
+    expect(e.message).toContain('{"data": {"users": [1, 2');
+  });
+
   it('waits out a 429 with Retry-After, then reads', async () => {
     await using gql = await open();
     server.throttle.remaining = 1;

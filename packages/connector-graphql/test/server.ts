@@ -106,6 +106,11 @@ export async function startGraphqlServer(): Promise<GraphqlTestServer> {
     } catch {
       return sendJson(res, 400, { errors: [{ message: 'body is not JSON' }] });
     }
+    // A broken upstream: a 200 whose body is not JSON at all.
+    if (body.query?.includes('brokenBody')) {
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"data": {"users": [1, 2');
+      return;
+    }
     if (body.query?.includes('throttled') && throttle.remaining > 0) {
       throttle.remaining--;
       return sendJson(res, 429, { errors: [{ message: 'slow down', extensions: { code: 'RATE_LIMITED' } }] }, { 'retry-after': '1' });
