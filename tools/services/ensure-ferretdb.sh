@@ -9,7 +9,7 @@
 # it, and the binary refuses to start without it), and built with `go build`; data in ${SPARKLE_FERRETDB_DIR:-/tmp/sparkle-ferretdb},
 # telemetry off, the debug HTTP handler on loopback only. The conventions are tools/services/lib.sh's.
 #
-# Prints: export SPARKLE_TEST_MONGODB_URL=mongodb://127.0.0.1:27017/
+# Prints: export SPARKLE_TEST_MONGODB_URL=mongodb://sparkle:sparkle-test-pw@127.0.0.1:27017/?authSource=admin
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -18,7 +18,11 @@ svc_begin ferretdb
 port="${SPARKLE_FERRETDB_PORT:-27017}"
 debug_port="${SPARKLE_FERRETDB_DEBUG_PORT:-27088}"
 dir="${SPARKLE_FERRETDB_DIR:-/tmp/sparkle-ferretdb}"
-svc_env SPARKLE_TEST_MONGODB_URL "mongodb://127.0.0.1:$port/"
+# SCRAM authentication on (FerretDB's `--test-enable-new-auth`), with a setup user, so the tests
+# see real credential checks; the user exists only in this loopback test server.
+user=sparkle
+password=sparkle-test-pw
+svc_env SPARKLE_TEST_MONGODB_URL "mongodb://$user:$password@127.0.0.1:$port/?authSource=admin"
 
 # The debug handler answers once the listener is up; a bare TCP connect would also accept
 # something that is not FerretDB.
@@ -44,7 +48,8 @@ mkdir -p "$dir/data" "$dir/state"
 svc_spawn "$dir/server.log" "$bin/ferretdb" \
   --handler=sqlite --sqlite-url="file:$dir/data/" \
   --listen-addr="127.0.0.1:$port" --debug-addr="127.0.0.1:$debug_port" \
-  --state-dir="$dir/state" --telemetry=disable --log-level=warn
+  --state-dir="$dir/state" --telemetry=disable --log-level=warn \
+  --test-enable-new-auth --setup-database=admin --setup-username="$user" --setup-password="$password"
 svc_wait_until 60 answers
 svc_assert_loopback "$port"
 svc_finish
