@@ -75,6 +75,15 @@ describe.skipIf(!url)('mongodb against FerretDB (wire-compatible)', () => {
     expect(Object.fromEntries((await frame.schema()).fields.map((f) => [f.name, String(f.type)]))).toEqual({ _id: 'Int64', n: 'Int64', nested: 'Struct<{deep:List<Int64>}>' });
   });
 
+  it('takes a native Mongo filter document as a value, ANDed with the typed filter; a non-object is refused', async () => {
+    await using mongo = await open(server());
+    const c = unique('native');
+    await mongo.upsertDocuments(c, Array.from({ length: 10 }, (_, i) => ({ _id: i, n: i, even: i % 2 === 0 })));
+    const found = await all(mongo.findDocuments(c, { native: { n: { $gte: 4 } }, filter: where.eq('even', true), projection: ['_id'] }));
+    expect(found.map((d) => d._id as number).sort((a, b) => a - b)).toEqual([4, 6, 8]);
+    expect((await rejection(all(mongo.findDocuments(c, { native: '{ "$where": "1" }' }))))?.code).toBe('INVALID_ARGUMENT');
+  });
+
   it('mixed _id types read as one partition rather than losing documents', async () => {
     await using mongo = await open(server());
     const c = unique('mixed');
