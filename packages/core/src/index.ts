@@ -39,6 +39,7 @@ export * from './families/cloud-storage.js';
 export * from './families/streaming.js';
 export * from './families/document-schema.js';
 export * from './families/nosql.js';
+export * from './families/document-discover.js';
 export * from './util/provided.js';
 export * from './families/service.js';
 export * from './families/arrow-rows.js';
