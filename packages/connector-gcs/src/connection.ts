@@ -83,7 +83,10 @@ export class GcsConnection extends CloudStorageConnection<GcsConfig> {
 
   /** Values never to print: the key JSON (by schema) and, on their own, its private key and key id. */
   #secrets(): string[] {
-    return [...this.secretValues(), ...(this.#key ? [this.#key.private_key, ...(this.#key.private_key_id ? [this.#key.private_key_id] : [])] : [])];
+    if (!this.#key) return [...this.secretValues()];
+    // Each line of the PEM body too: a server or library may echo a fragment of the key.
+    const lines = this.#key.private_key.split(/\r?\n/).filter((line) => line.length >= 16 && !line.startsWith('-----'));
+    return [...this.secretValues(), this.#key.private_key, ...lines, ...(this.#key.private_key_id ? [this.#key.private_key_id] : [])];
   }
 
   /** The `Storage` client, created once on first use with the configured credentials and retries. */
@@ -360,6 +363,11 @@ export class GcsConnection extends CloudStorageConnection<GcsConfig> {
     const target = this.key(to);
     options.signal?.throwIfAborted();
     const bucket = await this.bucket();
+    if (options.ifNoneMatch === '*' && (await this.statObject(target, options))) {
+      // GCS enforces the precondition below atomically; this early look also covers emulators
+      // that ignore preconditions on rewrite (fake-gcs-server), and fails before any bytes move.
+      throw gcsError(Object.assign(new Error('exists'), { code: 412 }), this.#failure('copy', target));
+    }
     try {
       const [copied] = await bucket.file(this.#name(source)).copy(bucket.file(this.#name(target)), options.ifNoneMatch === '*' ? { preconditionOpts: { ifGenerationMatch: 0 } } : {});
       const md = copied.metadata;

@@ -11,6 +11,7 @@ import {
   SparkleError,
   WriteError,
   isRetryableNetworkCode,
+  redactText,
   scrubErrorChain,
 } from '@sparkle/core';
 
@@ -41,14 +42,28 @@ function reasonOf(error: unknown): string | undefined {
 }
 
 /**
+ * The client's error reduced to what is safe to keep: its class name, scrubbed message, status and
+ * code. The raw error holds the response (headers, body, the request's config) in nested objects
+ * that a scrub of string properties cannot reach, so it is not kept.
+ */
+function causeOf(error: unknown, status: number | undefined, secrets: readonly string[]): Error {
+  const message = redactText(error instanceof Error ? error.message : String(error), secrets);
+  const cause = new Error(message);
+  cause.name = error instanceof Error ? error.name : 'Error';
+  const code = (error as { code?: unknown } | undefined)?.code;
+  Object.assign(cause, { ...(status ? { status } : {}), ...(typeof code === 'string' || typeof code === 'number' ? { code } : {}) });
+  return scrubErrorChain(cause, secrets);
+}
+
+/**
  * Maps a client failure to a Sparkle error.
  * @example
  * throw gcsError(error, { op: 'read', target: 'gs://lake/a.csv', key: 'a.csv', connector: 'gcs', secrets: [] });
  */
 export function gcsError(error: unknown, failure: GcsFailure): SparkleError {
   if (SparkleError.isInstance(error)) return error;
-  const cause = scrubErrorChain(error, failure.secrets);
   const status = statusOf(error);
+  const cause = causeOf(error, status, failure.secrets);
   const { op, target, connector } = failure;
   const details: Record<string, unknown> = { ...(failure.key !== undefined ? { key: failure.key } : {}), ...(status ? { status } : {}) };
   const reason = reasonOf(error);
@@ -86,6 +101,5 @@ export function gcsError(error: unknown, failure: GcsFailure): SparkleError {
   if (typeof code === 'string' && isRetryableNetworkCode(code)) {
     return new ConnectionFailedError(`Cannot reach GCS to ${op} ${target} (${code}); check apiEndpoint and the network`, { connector, cause, details: { ...details, code } });
   }
-  const message = error instanceof Error ? error.message : String(error);
-  return new Failure(`GCS failed to ${op} ${target}${status ? ` (${status})` : ''}: ${message}`, { connector, cause, details });
+  return new Failure(`GCS failed to ${op} ${target}${status ? ` (${status})` : ''}: ${cause.message}`, { connector, cause, details });
 }
