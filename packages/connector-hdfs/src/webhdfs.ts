@@ -69,9 +69,10 @@ const RETRYABLE_EXCEPTIONS = new Set(['StandbyException', 'RetriableException', 
  * @example
  * hdfsError(404, { exception: 'FileNotFoundException', message: 'File does not exist: /a' }, { op: 'OPEN', target: '/a' }, 'hdfs');
  */
-export function hdfsError(status: number, remote: RemoteException | undefined, call: HdfsCall, connector: string): SparkleError {
+export function hdfsError(status: number, remote: RemoteException | undefined, call: HdfsCall, connector: string, redact: (text: string) => string = (t) => t): SparkleError {
   const exception = remote?.exception ?? '';
-  const said = remote?.message ? `: ${remote.message}` : '';
+  // The server's message may quote a token or a URL carrying one.
+  const said = remote?.message ? `: ${redact(remote.message)}` : '';
   const details: Record<string, unknown> = { status, path: call.target, ...(exception ? { exception } : {}) };
   const Failure = call.write ? WriteError : QueryError;
   if (exception === 'FileNotFoundException' || (status === 404 && !exception)) {
@@ -161,16 +162,18 @@ export class WebHdfsClient {
         return response;
       }
       const remote = await remoteException(response);
-      const failure = hdfsError(response.status, remote, { ...call, op }, this.#options.connector);
+      const failure = hdfsError(response.status, remote, { ...call, op }, this.#options.connector, (t) => this.#http.redact(t));
       if (remote?.exception === 'StandbyException' && namenodes.length > 1) {
         last = failure;
         continue;
       }
       throw failure;
     }
-    throw last instanceof Error
-      ? new ConnectionFailedError(`No NameNode could serve ${op} ${call.target} (tried ${namenodes.length}: ${namenodes.join(', ')}); ${last.message}`, { connector: this.#options.connector, cause: last })
-      : last;
+    throw new ConnectionFailedError(`No NameNode could serve ${op} ${call.target} (tried ${namenodes.length}: ${namenodes.join(', ')}); last: ${last instanceof Error ? last.message : String(last)}`, {
+      connector: this.#options.connector,
+      cause: last,
+      details: { ...(SparkleError.isInstance(last) ? last.details : {}), namenodes: [...namenodes] },
+    });
   }
 
   /** JSON of a successful call. */
@@ -252,6 +255,7 @@ export class WebHdfsClient {
     const { request } = target.protocol === 'https:' ? await import('node:https') : await import('node:http');
     const shown = `PUT ${target.origin}${target.pathname}`;
     const connector = this.#options.connector;
+    const redact = (t: string) => this.#http.redact(t);
     const timeoutMs = this.#options.timeoutMs;
     await new Promise<void>((resolve, reject) => {
       const req = request(target, { method: 'PUT', headers: { 'content-type': 'application/octet-stream', ...(body instanceof Uint8Array ? { 'content-length': String(body.byteLength) } : {}) }, ...(signal ? { signal } : {}) }, (res) => {
@@ -267,7 +271,7 @@ export class WebHdfsClient {
           } catch {
             remote = undefined;
           }
-          reject(hdfsError(status, remote, { ...call, op: 'CREATE' }, connector));
+          reject(hdfsError(status, remote, { ...call, op: 'CREATE' }, connector, redact));
         });
       });
       req.setTimeout(timeoutMs, () => req.destroy(new TimeoutError(`${shown} did not answer within ${timeoutMs} ms`, { connector })));
