@@ -14,14 +14,19 @@
  */
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { readFile } from 'node:fs/promises';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { Bucket, File, FileMetadata, Storage, StorageOptions } from '@google-cloud/storage';
+import type { JWT } from 'google-auth-library';
 import {
   CloudStorageConnection,
   discoverObjects,
   globMatcher,
   globPrefix,
+  InvalidArgumentError,
   MissingDriverError,
   QueryError,
+  SparkleError,
   type ConnectionInit,
   type DiscoveredObjects,
   type DiscoverObjectsOptions,
@@ -38,6 +43,8 @@ import { gcsConfigSchema, parseServiceAccountKey, UPLOAD_CHUNK_UNIT, type GcsCon
 import { gcsError, statusOf, type GcsFailure } from './errors.js';
 
 const DEFAULT_HOST = 'storage.googleapis.com';
+/** OAuth scopes of a service-account token for Cloud Storage. */
+const STORAGE_SCOPES = ['https://www.googleapis.com/auth/cloud-platform', 'https://www.googleapis.com/auth/devstorage.full_control'];
 const LIST_PAGE = 1000;
 const DELETE_CONCURRENCY = 8;
 const encoder = new TextEncoder();
@@ -64,7 +71,7 @@ export class GcsConnection extends CloudStorageConnection<GcsConfig> {
   static override description = 'Google Cloud Storage: buckets as an object store (ranged reads pinned to a generation, resumable uploads) and tables in files, gs:// for Spark';
 
   readonly #key: ServiceAccountKey | undefined;
-  #storage: Promise<Storage> | undefined;
+  #storage: Promise<{ storage: Storage; reads: Storage }> | undefined;
   /** Set once the bucket answered, so a 404 on an object is the object's, not the bucket's. */
   #bucketSeen = false;
 
@@ -90,7 +97,16 @@ export class GcsConnection extends CloudStorageConnection<GcsConfig> {
   }
 
   /** The `Storage` client, created once on first use with the configured credentials and retries. */
-  protected storage(): Promise<Storage> {
+  protected async storage(): Promise<Storage> {
+    return (await this.#clients()).storage;
+  }
+
+  /**
+   * Two clients on one auth: `storage` retries by itself; `reads` does not, because the client's
+   * retry of a read *stream* can pipe a late response into a stream it already destroyed (an
+   * unhandled ERR_STREAM_UNABLE_TO_PIPE); `getObject` retries its reads itself.
+   */
+  #clients(): Promise<{ storage: Storage; reads: Storage }> {
     this.assertOpen();
     this.#storage ??= (async () => {
       let mod: typeof import('@google-cloud/storage');
@@ -100,11 +116,13 @@ export class GcsConnection extends CloudStorageConnection<GcsConfig> {
         throw new MissingDriverError(this.type, '@google-cloud/storage', cause);
       }
       const c = this.config;
+      const key = this.#key ?? (c.credentials?.keyFile ? await this.#readKeyFile(c.credentials.keyFile) : undefined);
+      const auth = key ? await this.#jwt(key) : undefined;
       const options: StorageOptions = {
-        ...(c.project ?? this.#key?.project_id ? { projectId: c.project ?? this.#key?.project_id } : {}),
+        ...(c.project ?? key?.project_id ? { projectId: c.project ?? key?.project_id } : {}),
         ...(c.apiEndpoint ? { apiEndpoint: c.apiEndpoint.replace(/\/+$/, ''), useAuthWithCustomEndpoint: c.authenticateEndpoint } : {}),
-        ...(this.#key ? { credentials: { client_email: this.#key.client_email, private_key: this.#key.private_key } } : {}),
-        ...(c.credentials?.keyFile ? { keyFilename: c.credentials.keyFile } : {}),
+        // A service-account key becomes its own auth client (the client library's credentials/keyFilename options are deprecated); none: ADC.
+        ...(auth ? { authClient: auth } : {}),
         retryOptions: {
           autoRetry: c.maxRetries > 0,
           maxRetries: c.maxRetries,
@@ -114,9 +132,35 @@ export class GcsConnection extends CloudStorageConnection<GcsConfig> {
           idempotencyStrategy: mod.IdempotencyStrategy.RetryConditional,
         },
       };
-      return new mod.Storage(options);
+      return { storage: new mod.Storage(options), reads: new mod.Storage({ ...options, retryOptions: { ...options.retryOptions, autoRetry: false, maxRetries: 0 } }) };
     })();
+    // A failure (unreadable key file) is not cached: the next call tries again.
+    this.#storage.catch(() => (this.#storage = undefined));
     return this.#storage;
+  }
+
+  /** Reads and checks a key file, with errors naming the file and never its content. */
+  async #readKeyFile(path: string): Promise<ServiceAccountKey> {
+    let text: string;
+    try {
+      text = await readFile(path, 'utf8');
+    } catch (cause) {
+      throw new InvalidArgumentError(`Cannot read the service-account key file credentials.keyFile (${path}): ${(cause as NodeJS.ErrnoException).code ?? 'error'}; check the path`, { connector: this.type });
+    }
+    const parsed = parseServiceAccountKey(text);
+    if (typeof parsed === 'string') throw new InvalidArgumentError(`The service-account key file credentials.keyFile (${path}) ${parsed}`, { connector: this.type });
+    return parsed;
+  }
+
+  /** A JWT auth client for a service-account key (google-auth-library, imported with the storage client). */
+  async #jwt(key: ServiceAccountKey): Promise<JWT> {
+    let Jwt: typeof JWT;
+    try {
+      ({ JWT: Jwt } = await import('google-auth-library'));
+    } catch (cause) {
+      throw new MissingDriverError(this.type, 'google-auth-library', cause);
+    }
+    return new Jwt({ email: key.client_email, key: key.private_key, ...(key.private_key_id ? { keyId: key.private_key_id } : {}), scopes: STORAGE_SCOPES });
   }
 
   protected async bucket(): Promise<Bucket> {
@@ -246,30 +290,43 @@ export class GcsConnection extends CloudStorageConnection<GcsConfig> {
         throw new QueryError(`ifMatch '${options.ifMatch}' is not a GCS generation (the etag statObject reports) for ${this.objectUri(k)}`, { connector: this.type, details: { key: k } });
       }
     }
-    const file = (await this.bucket()).file(this.#name(k), generation !== undefined ? { generation } : {});
+    const file = (await this.#clients()).reads.bucket(this.config.bucket).file(this.#name(k), generation !== undefined ? { generation } : {});
     const ranged = start > 0 || end !== undefined;
-    const stream = file.createReadStream({
-      ...(start > 0 ? { start } : {}),
-      ...(end !== undefined ? { end: end - 1 } : {}),
-      // A range has no whole-object checksum to compare; a whole read is checked with CRC32C.
-      validation: ranged ? false : 'crc32c',
-      decompress: false,
-    });
-    const abort = () => stream.destroy(options.signal?.reason instanceof Error ? options.signal.reason : new Error('aborted'));
-    options.signal?.addEventListener('abort', abort, { once: true });
-    try {
-      options.signal?.throwIfAborted();
-      for await (const chunk of stream) yield chunk as Uint8Array;
-    } catch (error) {
-      if (options.signal?.aborted) throw error;
-      if (generation !== undefined && statusOf(error) === 404) throw await this.#changed(k, generation, error);
-      if (statusOf(error) === 416) {
-        throw new QueryError(`Range ${start}-${end ?? ''} is outside ${this.objectUri(k)}`, { connector: this.type, details: { key: k } });
+    for (let attempt = 0; ; attempt++) {
+      let yielded = false;
+      const stream = file.createReadStream({
+        ...(start > 0 ? { start } : {}),
+        ...(end !== undefined ? { end: end - 1 } : {}),
+        // A range has no whole-object checksum to compare; a whole read is checked with CRC32C.
+        validation: ranged ? false : 'crc32c',
+        decompress: false,
+      });
+      const abort = () => stream.destroy(options.signal?.reason instanceof Error ? options.signal.reason : new Error('aborted'));
+      options.signal?.addEventListener('abort', abort, { once: true });
+      try {
+        options.signal?.throwIfAborted();
+        for await (const chunk of stream) {
+          yielded = true;
+          yield chunk as Uint8Array;
+        }
+        return;
+      } catch (error) {
+        if (options.signal?.aborted) throw error;
+        if (generation !== undefined && statusOf(error) === 404) throw await this.#changed(k, generation, error);
+        if (statusOf(error) === 416) {
+          throw new QueryError(`Range ${start}-${end ?? ''} is outside ${this.objectUri(k)}`, { connector: this.type, details: { key: k } });
+        }
+        const failure = await this.#notFound(error, this.#failure('read', k));
+        // Retried only before the first byte: after it, the caller holds part of the bytes.
+        if (!yielded && attempt < this.config.maxRetries && SparkleError.isRetryable(failure)) {
+          await delay(Math.min(200 * 2 ** attempt, 5_000) * (0.5 + Math.random() / 2), undefined, options.signal ? { signal: options.signal } : {});
+          continue;
+        }
+        throw failure;
+      } finally {
+        options.signal?.removeEventListener('abort', abort);
+        stream.destroy();
       }
-      throw await this.#notFound(error, this.#failure('read', k));
-    } finally {
-      options.signal?.removeEventListener('abort', abort);
-      stream.destroy();
     }
   }
 

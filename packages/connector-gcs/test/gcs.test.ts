@@ -6,6 +6,9 @@
  * discover(), check(), the Spark options of every credential kind, and the private key never
  * printed.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getConnection, SparkleError, type SparkReadSpec } from '@sparkle/core';
@@ -315,6 +318,27 @@ describe('the private key is never printed', () => {
       expect(leaks(JSON.stringify(report))).toEqual([]);
     } finally {
       await proxy.close();
+    }
+  });
+
+  it('a key file is read and checked when first used; a broken one is named, its content never shown', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sparkle-gcs-key-'));
+    try {
+      writeFileSync(join(dir, 'good.json'), SERVICE_ACCOUNT_JSON);
+      writeFileSync(join(dir, 'bad.json'), SERVICE_ACCOUNT_JSON.replace('"private_key"', '"key"'));
+      await using good = await open({ ...config, credentials: { keyFile: join(dir, 'good.json') } });
+      await good.putObject('keyfile/ok.txt', 'with a key file');
+      expect(await text(good.getObject('keyfile/ok.txt'))).toBe('with a key file');
+      await using bad = await open({ ...config, credentials: { keyFile: join(dir, 'bad.json') } });
+      const error = await failure(bad.statObject('keyfile/ok.txt'));
+      expect(error.code).toBe('INVALID_ARGUMENT');
+      expect(error.message).toContain('bad.json');
+      expect(error.message).toMatch(/has no private_key/);
+      expect(leaks(inspect(error, { depth: 10 }))).toEqual([]);
+      await using missing = await open({ ...config, credentials: { keyFile: join(dir, 'none.json') } });
+      expect((await failure(missing.statObject('x'))).message).toMatch(/none\.json.*ENOENT/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
