@@ -254,11 +254,15 @@ export class KafkaConnection extends StreamingConnection<KafkaConfig> {
     }
   }
 
-  /** Creates a topic (admin `createTopics`); an existing topic is left as it is. */
-  async createTopic(topic: string, options: { partitions?: number; replicationFactor?: number; configs?: Record<string, string> } = {}): Promise<boolean> {
+  /**
+   * Creates a topic (admin `createTopics`) and waits until every partition has a leader; an
+   * existing topic is left as it is. Resolves `false` when the topic existed.
+   */
+  async createTopic(topic: string, options: { partitions?: number; replicationFactor?: number; configs?: Record<string, string>; signal?: AbortSignal } = {}): Promise<boolean> {
     try {
-      return await (await this.admin()).createTopics({
-        waitForLeaders: true,
+      const admin = await this.admin();
+      const created = await admin.createTopics({
+        waitForLeaders: false,
         topics: [
           {
             topic,
@@ -268,6 +272,21 @@ export class KafkaConnection extends StreamingConnection<KafkaConfig> {
           },
         ],
       });
+      // kafkajs' own wait gives up on the transient "unknown topic" a new topic answers with while
+      // its metadata spreads; wait here instead, bounded by the request timeout.
+      const deadline = AbortSignal.any([AbortSignal.timeout(this.config.requestTimeoutMs), ...(options.signal ? [options.signal] : [])]);
+      for (;;) {
+        deadline.throwIfAborted();
+        const ready = await admin.fetchTopicMetadata({ topics: [topic] }).then(
+          ({ topics }) => topics[0] !== undefined && topics[0].partitions.length > 0 && topics[0].partitions.every((p) => p.leader >= 0),
+          (error: unknown) => {
+            if ((error as { retriable?: boolean }).retriable) return false;
+            throw error;
+          },
+        );
+        if (ready) return created;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
     } catch (error) {
       throw this.#fail(`creating Kafka topic '${topic}'`)(error);
     }
@@ -314,7 +333,33 @@ export class KafkaConnection extends StreamingConnection<KafkaConfig> {
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       fail,
     };
-    if (!transactionalId) return produceBatches(producer, topic, records, produceSettings);
+    // kafkajs drops a message for a partition the topic does not have without an error; check
+    // explicit partitions against the topic's partition count (read once, on the first one).
+    let partitionCount: number | null | undefined;
+    const partitionsOf = async () => {
+      const topics = await (await this.admin()).listTopics();
+      if (!topics.includes(topic)) return null; // auto-created on produce, with the broker's default count
+      const { topics: meta } = await (await this.admin()).fetchTopicMetadata({ topics: [topic] });
+      return meta[0]?.partitions.length ?? null;
+    };
+    const type = this.type;
+    const checked = (async function* () {
+      let index = 0;
+      for await (const record of records as AsyncIterable<ProducerRecord>) {
+        if (record.partition !== undefined) {
+          if (partitionCount === undefined) partitionCount = await partitionsOf().catch((error: unknown) => {
+            throw fail(error);
+          });
+          const n = Number(record.partition);
+          if (partitionCount !== null && (!Number.isInteger(n) || n < 0 || n >= partitionCount)) {
+            throw new InvalidArgumentError(`record ${index} names partition '${record.partition}', but Kafka topic '${topic}' has partitions 0-${partitionCount - 1}`, { connector: type });
+          }
+        }
+        index++;
+        yield record;
+      }
+    })();
+    if (!transactionalId) return produceBatches(producer, topic, checked, produceSettings);
     let transaction;
     try {
       transaction = await producer.transaction();
@@ -322,7 +367,7 @@ export class KafkaConnection extends StreamingConnection<KafkaConfig> {
       throw fail(error);
     }
     try {
-      const result = await produceBatches(transaction, topic, records, produceSettings);
+      const result = await produceBatches(transaction, topic, checked, produceSettings);
       await transaction.commit();
       return result;
     } catch (error) {

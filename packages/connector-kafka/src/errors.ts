@@ -63,6 +63,7 @@ export function kafkaError(error: unknown, connector: string, what: string, secr
     });
   }
   if (e.type && NOT_FOUND.has(e.type)) {
+    if (write) return new WriteError(`${what} failed: the topic or partition does not exist (${message}). Create the topic, check the name and the partition number`, { ...options, retryable: false, details: { ...details, notFound: true } });
     return new QueryError(`${what} failed: the topic does not exist (${message}). Create it, or check the name`, { ...options, retryable: false, details: { ...details, notFound: true } });
   }
   if (e.name === 'KafkaJSRequestTimeoutError' || e.type === 'REQUEST_TIMED_OUT') {
