@@ -17,7 +17,7 @@ const all = async <T>(it: AsyncIterable<T>) => {
   for await (const x of it) out.push(x);
   return out;
 };
-const text = (b: Uint8Array | null) => (b === null ? null : new TextDecoder().decode(b));
+const text = (b: Uint8Array | null | undefined) => (b === null || b === undefined ? null : new TextDecoder().decode(b));
 const failure = async (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e as SparkleError);
 
 let admin: KafkaConnection;
