@@ -277,13 +277,18 @@ export class KafkaConnection extends StreamingConnection<KafkaConfig> {
       const deadline = AbortSignal.any([AbortSignal.timeout(this.config.requestTimeoutMs), ...(options.signal ? [options.signal] : [])]);
       for (;;) {
         deadline.throwIfAborted();
-        const ready = await admin.fetchTopicMetadata({ topics: [topic] }).then(
-          ({ topics }) => topics[0] !== undefined && topics[0].partitions.length > 0 && topics[0].partitions.every((p) => p.leader >= 0),
-          (error: unknown) => {
-            if ((error as { retriable?: boolean }).retriable) return false;
+        // Ready when every partition has a leader that answers for its offsets.
+        const ready = await admin
+          .fetchTopicMetadata({ topics: [topic] })
+          .then(async ({ topics }) => {
+            if (!(topics[0] !== undefined && topics[0].partitions.length > 0 && topics[0].partitions.every((p) => p.leader >= 0))) return false;
+            await admin.fetchTopicOffsets(topic);
+            return true;
+          })
+          .catch((error: unknown) => {
+            if ((error as { retriable?: boolean }).retriable || (error as Error).name === 'KafkaJSNumberOfRetriesExceeded') return false;
             throw error;
-          },
-        );
+          });
         if (ready) return created;
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
