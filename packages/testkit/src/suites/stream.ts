@@ -41,12 +41,13 @@ export interface StreamSuiteOptions extends CapabilitySuiteOptions {
 
 type Stream = SparkleConnection<object> & StreamProducer & StreamConsumer & { subscribe(topic: string, options: LineageSubscribeOptions): StreamSubscription };
 
-const PER_PARTITION = 4;
+/** Records per partition: 4, or more when there are few partitions, so every check has at least 12 messages (maxMessages 5, ten for lineage). */
+const perPartition = (partitions: number) => Math.max(4, Math.ceil(12 / partitions));
 
 /** The records the suite produces: explicit partitions (from `ids`, the described partition ids), keys, text and binary values, headers. */
 function records(topic: string, ids: readonly string[]) {
   const out = [];
-  for (let i = 0; i < ids.length * PER_PARTITION; i++) {
+  for (let i = 0; i < ids.length * perPartition(ids.length); i++) {
     const partition = ids[i % ids.length]!;
     out.push({
       partition,
@@ -80,6 +81,7 @@ export function testStream(options: StreamSuiteOptions): void {
   const positionPattern = options.positionPattern ?? /^\d+$/;
   const timeoutMs = options.subscribeTimeoutMs ?? 10_000;
   const PARTITIONS = options.partitions ?? 3;
+  const PER_PARTITION = perPartition(PARTITIONS);
   const queue = options.queue ?? false;
   const topic = uniqueName(prefix);
   let produced = false;
