@@ -284,6 +284,7 @@ export class RabbitMQConnection extends StreamingConnection<RabbitMQConfig> {
     let confirmed = 0;
     let confirmedBytes = 0;
     const settle = async () => {
+      if (sent === confirmed) return;
       try {
         await channel.waitForConfirms();
       } catch (error) {
@@ -496,7 +497,7 @@ export class RabbitMQConnection extends StreamingConnection<RabbitMQConfig> {
     const release = async () => {
       if (!lingering.delete(release)) return;
       clearTimeout(timer);
-      unsettled.clear();
+      // Still-unsettled deliveries go back to the queue; a later ack() of one is refused (its channel is gone).
       await channel.close().catch(() => undefined);
     };
     lingering.add(release);

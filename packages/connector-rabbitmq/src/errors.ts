@@ -31,6 +31,14 @@ export function rabbitError(error: unknown, connector: string, what: string, sec
   if (!(error instanceof Error)) return classifyError(error, connector, what, secrets);
   const e = error as AmqpErrorLike;
   const code = replyCode(e);
+  if (code === undefined && /Expected ConnectionOpenOk/.test(e.message)) {
+    // The broker closes the connection instead of opening the vhost: it does not exist, or the user may not use it.
+    return new AuthenticationError(`${what} failed: the broker refused to open the vhost (it does not exist, or the user has no permission on it). Check vhost and the user's permissions`, {
+      connector,
+      cause: error,
+      details: { vhostRefused: true },
+    });
+  }
   if (code === undefined) return classifyError(error, connector, what, secrets);
   const message = redactText(e.message, secrets);
   const details = { driverCode: code };
