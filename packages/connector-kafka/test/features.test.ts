@@ -189,6 +189,23 @@ describe('bounded reads', () => {
     expect(rows.map((r) => Number(r.offset)).sort()).toEqual([7, 7, 8, 8, 9, 9]);
   });
 
+  it('reads values as UTF-8 or JSON text; an invalid JSON value fails the read or lands in value_error', async () => {
+    const topic = uniqueTopic('json');
+    await admin.createTopic(topic, { partitions: 1 });
+    await admin.produce(topic, [{ key: 'a', value: '{"id":1}' }, { key: 'b', value: '{broken' }, { key: 'c', value: null }]);
+    const text3 = await collectRows(await admin.readTable(topic, { columns: ['key', 'value', 'offset'], options: { keyFormat: 'utf8', valueFormat: 'utf8' } }));
+    expect(text3.map((r) => [r.key, r.value])).toEqual([['a', '{"id":1}'], ['b', '{broken'], ['c', null]]);
+    const refused = await failure(admin.readTable(topic, { options: { valueFormat: 'json' } }).then((f) => collectRows(f)));
+    expect(refused!.code).toBe('INVALID_ARGUMENT');
+    expect(refused!.message).toContain(`topic ${topic} partition 0 position 1 is not valid JSON`);
+    const kept = await collectRows(await admin.readTable(topic, { columns: ['key', 'value', 'value_error'], options: { keyFormat: 'utf8', valueFormat: 'json', onInvalidPayload: 'errorColumn' } }));
+    expect(kept.map((r) => [r.key, r.value, r.value_error === null ? null : String(r.value_error).slice(0, 24)])).toEqual([
+      ['a', '{"id":1}', null],
+      ['b', null, 'value is not valid JSON '],
+      ['c', null, null],
+    ]);
+  });
+
   it('an end beyond the log stops at the end ("until caught up")', async () => {
     await ready;
     const got = await all(admin.consumeRange(topic, { partitions: ['0'], to: { positions: { '0': '1000' } } }));

@@ -36,6 +36,7 @@ export * from './families/jdbc.js';
 export * from './families/object-keys.js';
 export * from './families/cloud-storage.js';
 export * from './families/streaming.js';
+export * from './families/stream-payload.js';
 export * from './families/document-schema.js';
 export * from './families/nosql.js';
 export * from './util/provided.js';
