@@ -100,6 +100,8 @@ export async function* readRange(kafka: Kafka, topic: string, ranges: PartitionR
   };
   settings.signal?.addEventListener('abort', onAbort);
   consumer.on(consumer.events.CRASH, (event) => {
+    // kafkajs restarts itself after a retryable crash (a broker that came back); only a final one ends the read.
+    if (event.payload.restart) return;
     failure ??= { error: event.payload.error };
     wakeReader();
   });

@@ -83,6 +83,8 @@ export async function* subscribeTopic(kafka: Kafka, topic: string, settings: Sub
   };
   settings.signal?.addEventListener('abort', onAbort);
   consumer.on(consumer.events.CRASH, (event) => {
+    // kafkajs restarts itself after a retryable crash (a broker that came back); only a final one ends the read.
+    if (event.payload.restart) return;
     failure ??= { error: event.payload.error };
     wakeReader();
   });
