@@ -12,6 +12,8 @@ import {
   MissingDriverError,
   QueryError,
   StreamingConnection,
+  inferDocumentColumns,
+  type ColumnSpec,
   type ConnectionInit,
   type ConsumeRangeOptions,
   type DatasetRef,
@@ -60,6 +62,10 @@ export interface DiscoveredTopic {
   messages?: number;
   /** The columns a bounded read returns (Spark's Kafka layout). */
   columns: Array<{ name: string }>;
+  /** With `sample`: the columns inferred from the sampled values that are JSON objects (see `inferDocumentColumns`). */
+  valueSchema?: ColumnSpec[];
+  /** With `sample`: how many values were sampled, and how many of them were not JSON objects. */
+  sampled?: { messages: number; notJson: number };
 }
 
 /**
@@ -229,9 +235,10 @@ export class KafkaConnection extends StreamingConnection<KafkaConfig> {
 
   /**
    * Topics (internal `__` topics left out) with their partition counts; `offsets: true` adds the
-   * number of retained messages.
+   * number of retained messages; `sample: n` reads the last n messages of each partition and
+   * infers a value schema from the JSON objects among them.
    */
-  async discover(options: { offsets?: boolean; pattern?: string } = {}): Promise<DiscoveredTopic[]> {
+  async discover(options: { offsets?: boolean; pattern?: string; sample?: number } = {}): Promise<DiscoveredTopic[]> {
     try {
       const admin = await this.admin();
       const pattern = options.pattern ? new RegExp(options.pattern) : undefined;
@@ -246,12 +253,30 @@ export class KafkaConnection extends StreamingConnection<KafkaConfig> {
           const offsets = await admin.fetchTopicOffsets(t.name);
           entry.messages = offsets.reduce((n, p) => n + Number(BigInt(p.high) - BigInt(p.low)), 0);
         }
+        if (options.sample) Object.assign(entry, await this.#sampleSchema(t.name, options.sample));
         out.push(entry);
       }
       return out;
     } catch (error) {
       throw this.#fail('listing Kafka topics')(error);
     }
+  }
+
+  /** Infers a value schema from the last `n` messages of each partition (JSON objects only). */
+  async #sampleSchema(topic: string, n: number): Promise<Pick<DiscoveredTopic, 'valueSchema' | 'sampled'>> {
+    const documents: Array<Record<string, unknown>> = [];
+    let messages = 0;
+    const decoder = new TextDecoder();
+    for await (const m of this.consumeRange(topic, { lastPerPartition: n })) {
+      messages++;
+      try {
+        const value = m.value ? (JSON.parse(decoder.decode(m.value)) as unknown) : undefined;
+        if (value && typeof value === 'object' && !Array.isArray(value)) documents.push(value as Record<string, unknown>);
+      } catch {
+        // Not JSON: counted as such below.
+      }
+    }
+    return { valueSchema: inferDocumentColumns(documents), sampled: { messages, notJson: messages - documents.length } };
   }
 
   /**

@@ -223,6 +223,9 @@ describe('bounded reads', () => {
     const found = (await admin.discover({ offsets: true, pattern: `^${topic}$` }))[0];
     expect(found).toMatchObject({ name: topic, partitions: 2, messages: 20 });
     expect(found!.columns.map((c) => c.name)).toEqual(['key', 'value', 'topic', 'partition', 'offset', 'timestamp', 'headers']);
+    const sampled = (await admin.discover({ pattern: `^${topic}$`, sample: 3 }))[0]!;
+    expect(sampled.sampled).toEqual({ messages: 6, notJson: 0 });
+    expect(sampled.valueSchema?.map((c) => [c.name, c.type])).toEqual([['i', 'int64']]);
   });
 
   it('check() describes the configured topic (metadata only)', async () => {
