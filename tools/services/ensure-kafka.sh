@@ -7,7 +7,8 @@
 # into the service cache, formats a fresh log directory under ${SPARKLE_KAFKA_DIR:-/tmp/sparkle-kafka}
 # with a random cluster id and starts `kafka.Kafka` with a small heap. Listeners, all on loopback:
 #   9092 PLAINTEXT (tests), 9093 CONTROLLER (KRaft quorum), 9094 SASL_PLAINTEXT (auth tests:
-#   PLAIN, SCRAM-SHA-256 and SCRAM-SHA-512 for user `sparkle`, password `sparkle-secret`).
+#   PLAIN, SCRAM-SHA-256 and SCRAM-SHA-512 for user `sparkle`, password `sparkle-secret`, and
+#   OAUTHBEARER with Kafka's unsecured validator: any unsigned JWT with `sub`, `iat` and `exp`).
 # Single-node replication factors are 1 and topics are auto-created. The log directory is
 # recreated on every start: the broker's state lives only as long as the broker.
 #
@@ -58,10 +59,12 @@ listeners=PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$controller_port,SA
 advertised.listeners=PLAINTEXT://127.0.0.1:$port,SASL_PLAINTEXT://127.0.0.1:$sasl_port
 listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT
 inter.broker.listener.name=PLAINTEXT
-sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-256,SCRAM-SHA-512
+sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-256,SCRAM-SHA-512,OAUTHBEARER
 listener.name.sasl_plaintext.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required user_$sasl_user="$sasl_password";
 listener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
 listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+# OAUTHBEARER without a handler set uses Kafka's unsecured validator (unsigned JWTs): test tokens only.
+listener.name.sasl_plaintext.oauthbearer.sasl.jaas.config=org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required;
 log.dirs=$dir/data
 num.partitions=1
 default.replication.factor=1

@@ -117,6 +117,16 @@ export async function* readRange(kafka: Kafka, topic: string, ranges: PartitionR
     if (end !== undefined && (next.get(partition) ?? 0n) >= end) finishPartition(partition);
   });
 
+  // Seek on every join (the first, and one after kafkajs restarted the consumer, e.g. while a
+  // fresh broker's group coordinator was not ready): each partition resumes where this read is.
+  // The seek is stored by kafkajs and applied before the next fetch.
+  consumer.on(consumer.events.GROUP_JOIN, () => {
+    for (const r of ranges) {
+      const at = next.get(r.partition) ?? r.end;
+      consumer.seek({ topic, partition: r.partition, offset: String(at < r.end ? at : r.end) });
+    }
+  });
+
   try {
     await consumer.connect();
     await consumer.subscribe({ topics: [topic], fromBeginning: true });
@@ -152,7 +162,6 @@ export async function* readRange(kafka: Kafka, topic: string, ranges: PartitionR
         }
       },
     });
-    for (const r of ranges) consumer.seek({ topic, partition: r.partition, offset: String(r.start < r.end ? r.start : r.end) });
 
     let delivered = 0;
     for (;;) {

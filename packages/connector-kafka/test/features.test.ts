@@ -40,6 +40,18 @@ describe('SASL', () => {
     expect(back.map((m) => text(m.value))).toEqual([mechanism]);
   });
 
+  it('authenticates with OAUTHBEARER (an unsigned test JWT; the broker runs Kafka\'s unsecured validator)', async () => {
+    const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
+    const now = Math.floor(Date.now() / 1000);
+    const token = `${b64({ alg: 'none' })}.${b64({ sub: saslUser, iat: now, exp: now + 3600 })}.`;
+    await using kafka = await open({ brokers: [saslBrokers], sasl: { mechanism: 'OAUTHBEARER', token } });
+    const topic = uniqueTopic('sasl_oauth');
+    await kafka.createTopic(topic, { partitions: 1 });
+    await kafka.produce(topic, [{ value: 'oauth' }]);
+    expect((await all(kafka.consumeRange(topic))).map((m) => text(m.value))).toEqual(['oauth']);
+    expect(String(kafka)).not.toContain(token);
+  });
+
   it('a wrong password is an AUTH error that does not print the password', async () => {
     await using kafka = await open({ brokers: [saslBrokers], sasl: { mechanism: 'SCRAM-SHA-512', username: saslUser, password: 'wrong-pass-123' }, retries: 0 });
     const e = await failure(kafka.describeTopic('anything'));
