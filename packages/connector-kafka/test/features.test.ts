@@ -163,6 +163,22 @@ describe('produce', () => {
   });
 });
 
+describe('subscriptions', () => {
+  it('nack() fetches the message again; maxUnacked holds back deliveries until one is settled', async () => {
+    const topic = uniqueTopic('nack');
+    await admin.createTopic(topic, { partitions: 1 });
+    await admin.produce(topic, [{ value: 'a' }, { value: 'b' }, { value: 'c' }]);
+    const seen: string[] = [];
+    for await (const d of admin.subscribe(topic, { group: uniqueTopic('g'), from: 'earliest', maxUnacked: 1, signal: AbortSignal.timeout(20_000) })) {
+      seen.push(text(d.value)!);
+      if (seen.length === 1) await d.nack!();
+      else await d.ack();
+      if (seen.length === 4) break;
+    }
+    expect(seen).toEqual(['a', 'a', 'b', 'c']);
+  });
+});
+
 describe('bounded reads', () => {
   const topic = uniqueTopic('ranges');
   const base = Date.UTC(2025, 0, 1);
