@@ -38,6 +38,7 @@ export * from './families/object-keys.js';
 export * from './families/cloud-storage.js';
 export * from './families/cloud-storage-discover.js';
 export * from './families/streaming.js';
+export * from './families/stream-payload.js';
 export * from './families/document-schema.js';
 export * from './families/nosql.js';
 export * from './families/document-discover.js';

@@ -17,6 +17,7 @@ import {
   type ConnectionClass,
   type SparkleConnection,
   type SparkSource,
+  type WriteMode,
 } from '@sparkle/core';
 import { lineageProblems, MemoryLineageClient, runEventOf } from './lineage.js';
 import { jdbcSparkChecks } from './suites/jdbc-spark.js';
@@ -63,6 +64,8 @@ export interface ConnectorTestOptions {
   secretFields: string[];
   /** Spark option keys that must be listed in `secretOptions` (default: `password` when it is a secret field). */
   sparkSecretOptions?: string[];
+  /** The save mode the sparkWrite check asks for. Default `overwrite`; append-only sinks (streams) pass `append`. */
+  sparkWriteMode?: WriteMode;
   capabilities: ConnectorCapabilities;
   /** Finds or starts the service the live checks use. */
   service?: () => Promise<ServiceResult>;
@@ -275,8 +278,9 @@ export function testConnector(options: ConnectorTestOptions): void {
 
       it.skipIf(!caps.spark)('sparkWrite names a format, the mode, and marks secret options', async () => {
         const conn = (await open(options.validConfig)) as unknown as SparkleConnection<object> & SparkSource;
-        const spec = conn.sparkWrite(`${prefix}_spark`, { mode: 'overwrite' });
-        expect(spec.mode).toBe('overwrite');
+        const mode = options.sparkWriteMode ?? 'overwrite';
+        const spec = conn.sparkWrite(`${prefix}_spark`, { mode });
+        expect(spec.mode).toBe(mode);
         checkSpec(spec);
         await conn.close();
       });

@@ -24,18 +24,31 @@ export interface StreamSuiteOptions extends CapabilitySuiteOptions {
   positionPattern?: RegExp;
   /** Longest a subscription check waits for its messages before failing. Default 10 000 ms. */
   subscribeTimeoutMs?: number;
+  /**
+   * Partitions of the suite's topics (what `createTopic` is asked for, and what `describeTopic`
+   * must report). Partition ids are taken from `describeTopic` (Kinesis shard ids, Event Hubs
+   * partition ids). Default 3.
+   */
+  partitions?: number;
+  /**
+   * The system is a queue (SQS, Service Bus queues): messages may have no position, a bounded
+   * read leaves them in the queue, and an ack removes a message for every subscriber — so the
+   * consumer-group checks each work on a queue of their own, and position-range reads are not
+   * asked for. Default false.
+   */
+  queue?: boolean;
 }
 
 type Stream = SparkleConnection<object> & StreamProducer & StreamConsumer & { subscribe(topic: string, options: LineageSubscribeOptions): StreamSubscription };
 
-const PARTITIONS = 3;
-const PER_PARTITION = 4;
+/** Records per partition: 4, or more when there are few partitions, so every check has at least 12 messages (maxMessages 5, ten for lineage). */
+const perPartition = (partitions: number) => Math.max(4, Math.ceil(12 / partitions));
 
-/** The records the suite produces: explicit partitions, keys, text and binary values, headers. */
-function records(topic: string) {
+/** The records the suite produces: explicit partitions (from `ids`, the described partition ids), keys, text and binary values, headers. */
+function records(topic: string, ids: readonly string[]) {
   const out = [];
-  for (let i = 0; i < PARTITIONS * PER_PARTITION; i++) {
-    const partition = String(i % PARTITIONS);
+  for (let i = 0; i < ids.length * perPartition(ids.length); i++) {
+    const partition = ids[i % ids.length]!;
     out.push({
       partition,
       key: `k${i}`,
@@ -67,22 +80,44 @@ export function testStream(options: StreamSuiteOptions): void {
   const prefix = options.namePrefix ?? 'sparkle_ct';
   const positionPattern = options.positionPattern ?? /^\d+$/;
   const timeoutMs = options.subscribeTimeoutMs ?? 10_000;
+  const PARTITIONS = options.partitions ?? 3;
+  const PER_PARTITION = perPartition(PARTITIONS);
+  const queue = options.queue ?? false;
   const topic = uniqueName(prefix);
   let produced = false;
+  /** Partition ids as `describeTopic` reports them, in numeric-aware order. */
+  let ids: string[] = [];
+  const sortIds = (list: string[]) => [...list].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+
+  /** Creates `name`, learns its partition ids, and produces the suite's records to it. */
+  const fill = async (stream: Stream, name: string) => {
+    await options.createTopic?.(stream, name, PARTITIONS);
+    ids = sortIds((await stream.describeTopic(name)).partitions.map((p) => p.id));
+    const result = await stream.produce(name, records(name, ids));
+    expect(result.messages).toBe(PARTITIONS * PER_PARTITION);
+  };
 
   const ready = async (stream: Stream) => {
     if (produced) return;
-    await options.createTopic?.(stream, topic, PARTITIONS);
-    const result = await stream.produce(topic, records(topic));
-    expect(result.messages).toBe(PARTITIONS * PER_PARTITION);
+    await fill(stream, topic);
     produced = true;
   };
 
+  /** The topic a consuming check uses: the shared one, or for a queue (acks remove messages) a fresh one filled alike. */
+  const consumable = async (stream: Stream, label: string) => {
+    await ready(stream);
+    if (!queue) return topic;
+    const name = uniqueName(`${prefix}_${label}`);
+    await fill(stream, name);
+    return name;
+  };
+
   /** Takes `count` deliveries from a subscription (bounded by the timeout), then leaves it. */
-  const take = async (stream: Stream, group: string, count: number, extra: Partial<LineageSubscribeOptions> = {}) => {
+  const take = async (stream: Stream, group: string, count: number, extra: Partial<LineageSubscribeOptions> & { topic?: string } = {}) => {
+    const { topic: from = topic, ...rest } = extra;
     const got: StreamDelivery[] = [];
-    const signal = extra.signal ?? AbortSignal.timeout(timeoutMs);
-    for await (const d of stream.subscribe(topic, { group, from: 'earliest', ...extra, signal })) {
+    const signal = rest.signal ?? AbortSignal.timeout(timeoutMs);
+    for await (const d of stream.subscribe(from, { group, from: 'earliest', ...rest, signal })) {
       got.push(d);
       if (got.length >= count) break;
     }
@@ -99,7 +134,8 @@ export function testStream(options: StreamSuiteOptions): void {
       const stream = await live.open<Stream>(ctx);
       await ready(stream);
       const described = await stream.describeTopic(topic);
-      expect(described.partitions.map((p) => p.id).sort()).toEqual(Array.from({ length: PARTITIONS }, (_, i) => String(i)));
+      expect(described.partitions).toHaveLength(PARTITIONS);
+      expect(sortIds(described.partitions.map((p) => p.id))).toEqual(ids);
       for (const p of described.partitions) {
         if (p.latest !== undefined) expect(p.latest).toMatch(positionPattern);
         if (p.earliest !== undefined) expect(p.earliest).toMatch(positionPattern);
@@ -111,11 +147,13 @@ export function testStream(options: StreamSuiteOptions): void {
       await ready(stream);
       const messages = await all(stream.consumeRange(topic, { from: 'earliest', to: 'latest' }));
       expect(messages).toHaveLength(PARTITIONS * PER_PARTITION);
-      const sent = records(topic);
+      const sent = records(topic, ids);
       expect(new Set(messages.map(seqOf)).size).toBe(sent.length);
       for (const [partition, list] of byPartition(messages)) {
         const seqs = list.map(seqOf);
         expect(seqs, `partition ${partition} in produce order`).toEqual([...seqs].sort((a, b) => a - b));
+        // A queue may have no positions (SQS standard queues); a stream always has them.
+        if (queue && list.every((m) => m.position === undefined)) continue;
         const positions = list.map((m) => m.position!);
         for (const p of positions) expect(p).toMatch(positionPattern);
         for (let i = 1; i < positions.length; i++) expect(BigInt(positions[i]!) > BigInt(positions[i - 1]!)).toBe(true);
@@ -131,29 +169,32 @@ export function testStream(options: StreamSuiteOptions): void {
       }
     });
 
-    it('reads from given positions, and stops at maxMessages', async (ctx) => {
+    it(queue ? 'stops at maxMessages (a queue has no positions to read from)' : 'reads from given positions, and stops at maxMessages', async (ctx) => {
       const stream = await live.open<Stream>(ctx);
       await ready(stream);
-      const first = await all(stream.consumeRange(topic, { partitions: ['1'] }));
-      const from = first[2]!.position!;
-      const rest = await all(stream.consumeRange(topic, { from: { positions: { '1': from } }, partitions: ['1'] }));
-      expect(rest.map(seqOf)).toEqual(first.slice(2).map(seqOf));
-      const until = await all(stream.consumeRange(topic, { partitions: ['1'], to: { positions: { '1': from } } }));
-      expect(until.map(seqOf)).toEqual(first.slice(0, 2).map(seqOf));
+      if (!queue) {
+        const p = ids[Math.min(1, ids.length - 1)]!;
+        const first = await all(stream.consumeRange(topic, { partitions: [p] }));
+        const from = first[2]!.position!;
+        const rest = await all(stream.consumeRange(topic, { from: { positions: { [p]: from } }, partitions: [p] }));
+        expect(rest.map(seqOf)).toEqual(first.slice(2).map(seqOf));
+        const until = await all(stream.consumeRange(topic, { partitions: [p], to: { positions: { [p]: from } } }));
+        expect(until.map(seqOf)).toEqual(first.slice(0, 2).map(seqOf));
+      }
       expect(await all(stream.consumeRange(topic, { maxMessages: 5 }))).toHaveLength(5);
     });
 
     it('commits a consumer group only after ack: unacked messages are redelivered after re-subscribe', async (ctx) => {
       const stream = await live.open<Stream>(ctx);
-      await ready(stream);
+      const source = await consumable(stream, 'group');
       const group = uniqueName('group');
       const total = PARTITIONS * PER_PARTITION;
-      const firstRound = await take(stream, group, total);
+      const firstRound = await take(stream, group, total, { topic: source });
       expect(new Set(firstRound.map(seqOf)).size).toBe(total);
       // Ack the first delivery of each partition only.
       const acked = [...byPartition(firstRound).values()].map((list) => list[0]!);
       for (const d of acked) await (d as StreamDelivery).ack();
-      const secondRound = await take(stream, group, total - acked.length);
+      const secondRound = await take(stream, group, total - acked.length, { topic: source });
       const ackedSeqs = new Set(acked.map(seqOf));
       expect(new Set(secondRound.map(seqOf))).toEqual(new Set(firstRound.map(seqOf).filter((s) => !ackedSeqs.has(s))));
       for (const [partition, list] of byPartition(secondRound)) {
@@ -162,15 +203,15 @@ export function testStream(options: StreamSuiteOptions): void {
       }
       for (const d of secondRound) await d.ack();
       // Everything acked: a third subscriber sees only new messages.
-      await stream.produce(topic, [{ partition: '0', key: 'late', value: 'late', headers: { seq: String(total) } }]);
-      const third = await take(stream, group, 1);
+      await stream.produce(source, [{ partition: ids[0]!, key: 'late', value: 'late', headers: { seq: String(total) } }]);
+      const third = await take(stream, group, 1, { topic: source });
       expect(third.map(seqOf)).toEqual([total]);
       await third[0]!.ack();
     });
 
     it('an aborted subscription ends cleanly and its unacked message comes back', async (ctx) => {
       const stream = await live.open<Stream>(ctx);
-      await ready(stream);
+      const source = await consumable(stream, 'abort');
       const group = uniqueName('abort');
       live.lineage.clear();
       const controller = new AbortController();
@@ -179,7 +220,7 @@ export function testStream(options: StreamSuiteOptions): void {
       const seen: StreamDelivery[] = [];
       const outcome = await rejection(
         (async () => {
-          for await (const d of stream.subscribe(topic, { group, from: 'earliest', signal, lineageEvery: 0 })) {
+          for await (const d of stream.subscribe(source, { group, from: 'earliest', signal, lineageEvery: 0 })) {
             seen.push(d);
             controller.abort(new Error('suite aborts'));
           }
@@ -191,16 +232,23 @@ export function testStream(options: StreamSuiteOptions): void {
       const types = live.lineage.events.map((e) => e.eventType);
       expect(types[0]).toBe('START');
       expect(['ABORT', 'FAIL']).toContain(types.at(-1));
-      const again = await take(stream, group, 1);
-      expect(again).toHaveLength(1);
-      expect(seqOf(again[0]!)).toBe(seqOf(seen[0]!));
+      // It comes back to the next member of the group. Which partition a multi-partition system
+      // serves first is not fixed (Kafka: fetch response order), so look for it among the redeliveries.
+      let back: StreamDelivery | undefined;
+      for await (const d of stream.subscribe(source, { group, from: 'earliest', signal: AbortSignal.timeout(timeoutMs) })) {
+        if (seqOf(d) === seqOf(seen[0]!)) {
+          back = d;
+          break;
+        }
+      }
+      expect(back, `message ${seqOf(seen[0]!)} redelivered`).toBeDefined();
     });
 
     it('reports a subscription to lineage as a STREAMING run: START, RUNNING, COMPLETE', async (ctx) => {
       const stream = await live.open<Stream>(ctx);
-      await ready(stream);
+      const source = await consumable(stream, 'lineage');
       live.lineage.clear();
-      const subscription = stream.subscribe(topic, { group: uniqueName('lineage'), from: 'earliest', lineageEvery: 4, signal: AbortSignal.timeout(timeoutMs) });
+      const subscription = stream.subscribe(source, { group: uniqueName('lineage'), from: 'earliest', lineageEvery: 4, signal: AbortSignal.timeout(timeoutMs) });
       let n = 0;
       for await (const d of subscription) {
         await d.ack();
@@ -214,7 +262,7 @@ export function testStream(options: StreamSuiteOptions): void {
       expect(types).toEqual(['START', 'RUNNING', 'RUNNING', 'RUNNING', 'COMPLETE']);
       for (const e of live.lineage.events) expect(e.spec.processingType).toBe('STREAMING');
       expect(live.lineage.events.at(-1)!.stats?.rows).toBe(10);
-      expect(live.lineage.events[0]!.spec.inputs).toEqual([stream.dataset(topic)]);
+      expect(live.lineage.events[0]!.spec.inputs).toEqual([stream.dataset(source)]);
       const complete = runEventOf(live.lineage.events.at(-1)!);
       expect(complete.job.facets?.jobType?.processingType).toBe('STREAMING');
       expect(lineageProblems(live.lineage.events)).toEqual([]);
@@ -231,7 +279,7 @@ export function testStream(options: StreamSuiteOptions): void {
         expect(columns).toContain('timestamp');
         expect(columns).toContain('headers');
         expect(columns.some((c) => c === 'offset' || c === 'position')).toBe(true);
-        const sent = records(topic);
+        const sent = records(topic, ids);
         const first = rows.find((r) => text(r.key as Uint8Array) === 'k0')!;
         expect(text(first.value as Uint8Array)).toBe(sent[0]!.value as string);
         expect(first.topic).toBe(topic);
@@ -283,7 +331,13 @@ export function testStream(options: StreamSuiteOptions): void {
         await ready(stream);
         const target = uniqueName(`${prefix}_copy`);
         await options.createTopic?.(stream, target, PARTITIONS);
-        const frame = await stream.readTable(topic, { columns: ['key', 'value', 'headers'], options: { endingOffsets: JSON.stringify({ [topic]: Object.fromEntries(Array.from({ length: PARTITIONS }, (_, p) => [String(p), PER_PARTITION])) }) } });
+        // End each partition before anything produced after the suite's records (the group check's
+        // late message): at the position of its (PER_PARTITION+1)-th message, exclusive.
+        const ends: Record<string, string> = {};
+        for (const [partition, list] of byPartition(await all(stream.consumeRange(topic)))) {
+          if (list.length > PER_PARTITION && list[PER_PARTITION]!.position !== undefined) ends[partition] = list[PER_PARTITION]!.position!;
+        }
+        const frame = await stream.readTable(topic, { columns: ['key', 'value', 'headers'], options: Object.keys(ends).length ? { endingOffsets: JSON.stringify({ [topic]: ends }) } : {} });
         const result = await stream.writeTable(frame, target, { mode: 'append' });
         expect(result.rows).toBe(PARTITIONS * PER_PARTITION);
         const copied = await all(stream.consumeRange(target));
