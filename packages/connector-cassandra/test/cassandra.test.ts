@@ -4,7 +4,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import cassandra from 'cassandra-driver';
 import { getConnection, SparkleError, where, type SparkleConnection } from '@sparkle/core';
 import { arrowToolkit } from '@sparkle/engine-local';
-import type { RecordBatch } from 'apache-arrow';
 import { cassandraError, CassandraConnection, filterToCql, quoteIdent, tokenRanges } from '../src/index.js';
 import { liveConfig } from './live-config.js';
 
@@ -12,7 +11,7 @@ const open = (config: Record<string, unknown>) => getConnection<CassandraConnect
 const rejection = (p: Promise<unknown> | (() => Promise<unknown>)) => (typeof p === 'function' ? p() : p).then(() => undefined, (e: unknown) => e as SparkleError);
 async function rows(frame: unknown): Promise<Array<Record<string, unknown>>> {
   const out: Array<Record<string, unknown>> = [];
-  for await (const batch of frame as AsyncIterable<RecordBatch>) out.push(...arrowToolkit.rows(batch));
+  for await (const batch of frame as AsyncIterable<Parameters<typeof arrowToolkit.rows>[0]>) out.push(...arrowToolkit.rows(batch));
   return out;
 }
 const shape = {
