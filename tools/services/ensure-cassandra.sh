@@ -117,6 +117,6 @@ svc_spawn "$dir/server.log" java \
   -Dcassandra.skip_wait_for_gossip_to_settle=0 -Dcassandra.ring_delay_ms=100 \
   -Dcassandra.superuser_setup_delay_ms=0 \
   -cp "$lib/*" org.apache.cassandra.service.CassandraDaemon
-svc_wait_until "${SPARKLE_CASSANDRA_START_TIMEOUT:-120}" answers
+svc_wait_until "${SPARKLE_CASSANDRA_START_TIMEOUT:-180}" answers
 svc_assert_loopback "$port" "$storage_port"
 svc_finish

@@ -1,7 +1,7 @@
 // Unit checks of the Cypher translation and values, Spark golden options, and bad input, Neo4j
 // types and partitions against the REAL Neo4j (tools/services/ensure-neo4j.sh).
 import { afterAll, describe, expect, it } from 'vitest';
-import neo4j from 'neo4j-driver';
+import * as neo4j from 'neo4j-driver';
 import { getConnection, inferDocumentColumns, matchesFilter, where, type Document, type SparkleConnection, type SparkleError } from '@sparkle/core';
 import { arrowToolkit } from '@sparkle/engine-local';
 import { filterToCypher, fromProperties, Neo4jConnection, neo4jError, quoteLabel, toProperties } from '../src/index.js';
