@@ -37,6 +37,7 @@ const CONSISTENCY_KEYS = {
   ANY: 'any', ONE: 'one', TWO: 'two', THREE: 'three', QUORUM: 'quorum', ALL: 'all', LOCAL_QUORUM: 'localQuorum', EACH_QUORUM: 'eachQuorum', LOCAL_ONE: 'localOne',
 } as const;
 import { columnTypeOf, cqlTypeText, filterToCql, qualified, quoteIdent, tokenRanges, type CqlType, type TableShape } from './cql.js';
+import { sparkTypeOfCql } from './discover.js';
 import { cassandraError, isRetryableCassandraError } from './errors.js';
 import { fromCql, toCql, ValueMisfit, type CqlTypes } from './values.js';
 
@@ -206,6 +207,41 @@ export class CassandraConnection extends NoSQLConnection<CassandraConfig> implem
     }
     const tables = await this.run('SELECT table_name FROM system_schema.tables WHERE keyspace_name = ?', [ks], `list tables of ${ks}`);
     return tables.rows.map((r) => String(r.table_name)).sort();
+  }
+
+  /**
+   * The keyspace's tables with their columns: CQL type, the Spark type the Spark Cassandra
+   * connector gives it, and nullability (key columns are not nullable).
+   * @example
+   * ```ts
+   * const tables = await conn.discover(); // [{ schema: 'shop', name: 'orders', columns: [{ name: 'id', dataType: 'uuid', sparkType: 'string', nullable: false }, …] }]
+   * ```
+   */
+  async discover(options: { keyspace?: string; signal?: AbortSignal } = {}): Promise<Array<{ schema: string; name: string; columns: Array<{ name: string; dataType: string; sparkType: string; nullable: boolean }> }>> {
+    const ks = options.keyspace ?? this.keyspace();
+    quoteIdent(ks, 'keyspace');
+    options.signal?.throwIfAborted();
+    const udts = await this.run('SELECT type_name, field_names, field_types FROM system_schema.types WHERE keyspace_name = ?', [ks], `describe types of ${ks}`);
+    const udtFields = new Map(udts.rows.map((r) => [String(r.type_name), (r.field_names as string[]).map((n, i) => [n, (r.field_types as string[])[i]!] as [string, string])]));
+    const columns = await this.run('SELECT table_name, column_name, type, kind, position FROM system_schema.columns WHERE keyspace_name = ?', [ks], `describe tables of ${ks}`);
+    const rank = (kind: string) => (kind === 'partition_key' ? 0 : kind === 'clustering' ? 1 : 2);
+    const tables = new Map<string, Array<{ name: string; dataType: string; sparkType: string; nullable: boolean; order: [number, number, string] }>>();
+    for (const r of columns.rows) {
+      const table = String(r.table_name);
+      const kind = String(r.kind);
+      const list = tables.get(table) ?? [];
+      list.push({ name: String(r.column_name), dataType: String(r.type), sparkType: sparkTypeOfCql(String(r.type), udtFields), nullable: rank(kind) === 2, order: [rank(kind), Number(r.position), String(r.column_name)] });
+      tables.set(table, list);
+    }
+    return [...tables.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([name, cols]) => ({
+        schema: ks,
+        name,
+        columns: cols
+          .sort((a, b) => a.order[0] - b.order[0] || a.order[1] - b.order[1] || (a.order[2] < b.order[2] ? -1 : 1))
+          .map(({ order: _order, ...c }) => c),
+      }));
   }
 
   /** The table's keys and column types, or `undefined` when it does not exist. */

@@ -205,6 +205,21 @@ describe('against the real Cassandra node', () => {
     expect(doc).toEqual({ id: '6ab09bec-e68e-48d9-a5f8-97e6fb4c9b47', attrs: { a: 1, b: 2 }, home: { x: 0 } });
   });
 
+  it('discovers the keyspace: tables, columns with CQL and Spark types, keys first and not nullable', async () => {
+    const conn = await live();
+    const tables = await conn.discover();
+    const table = tables.find((t) => t.name === typed);
+    expect(table?.schema).toBe('sparkle_test');
+    const byName = Object.fromEntries(table!.columns.map((c) => [c.name, c]));
+    expect(table!.columns[0]).toEqual({ name: 'id', dataType: 'uuid', sparkType: 'string', nullable: false });
+    expect(byName.amount).toMatchObject({ sparkType: 'decimal(38,18)', nullable: true });
+    expect(byName.big!.sparkType).toBe('decimal(38,0)');
+    expect(byName.attrs!.sparkType).toBe('map<string,int>');
+    expect(byName.path!.sparkType).toBe('array<struct<x:double,y:double,label:string>>');
+    expect(byName.pair!.sparkType).toBe('struct<_1:int,_2:string>');
+    expect(byName.tags!.sparkType).toBe('array<int>');
+  });
+
   it('reads token ranges in parallel partitions, every row once; a partition-key filter reads one partition', async () => {
     const conn = await live();
     const docs = Array.from({ length: 120 }, (_, n) => ({ k: n % 17, c: n, v: `v${n}` }));

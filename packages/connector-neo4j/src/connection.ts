@@ -152,6 +152,38 @@ export class Neo4jConnection extends NoSQLConnection<Neo4jConfig> implements Spa
     return records.map((r) => String(r.get('label')));
   }
 
+  /**
+   * Labels with their properties as Neo4j's schema procedure sees them (`db.schema.nodeTypeProperties`):
+   * the Neo4j type names, the Spark type the Neo4j Spark connector gives them, and whether every
+   * node has the property. Nested document fields show as their stored dotted keys.
+   * @example
+   * ```ts
+   * const labels = await graph.discover(); // [{ schema: 'neo4j', name: 'Person', columns: [{ name: 'age', dataType: 'Long', sparkType: 'bigint', nullable: false }, …] }]
+   * ```
+   */
+  async discover(_options: { signal?: AbortSignal } = {}): Promise<Array<{ schema: string; name: string; columns: Array<{ name: string; dataType: string; sparkType: string; nullable: boolean }> }>> {
+    const records = await this.run(
+      'READ',
+      'CALL db.schema.nodeTypeProperties() YIELD nodeLabels, propertyName, propertyTypes, mandatory RETURN nodeLabels, propertyName, propertyTypes, mandatory',
+      {},
+      'discover labels',
+    );
+    const labels = new Map<string, Array<{ name: string; dataType: string; sparkType: string; nullable: boolean }>>();
+    for (const r of records) {
+      const property = r.get('propertyName') as string | null;
+      for (const label of r.get('nodeLabels') as string[]) {
+        const list = labels.get(label) ?? [];
+        labels.set(label, list);
+        if (!property || list.some((c) => c.name === property)) continue;
+        const types = (r.get('propertyTypes') as string[] | null) ?? [];
+        list.push({ name: property, dataType: types.join(' | '), sparkType: types.length === 1 ? sparkTypeOfNeo4j(types[0]!) : 'string', nullable: !(r.get('mandatory') as boolean) });
+      }
+    }
+    return [...labels.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([name, columns]) => ({ schema: this.config.database ?? 'neo4j', name, columns: columns.sort((a, b) => (a.name < b.name ? -1 : 1)) }));
+  }
+
   /** `MATCH … WHERE … RETURN` of one label read (properties projected server-side). */
   async #labelQuery(label: string, options: FindDocumentsOptions, page?: { skip: number; limit: number }): Promise<{ cypher: string; params: Record<string, unknown> }> {
     const neo4j = await this.neo4j();
@@ -408,6 +440,18 @@ export class Neo4jConnection extends NoSQLConnection<Neo4jConfig> implements Spa
       secretOptions: ['authentication.basic.password'],
     };
   }
+}
+
+const NEO4J_SPARK: Record<string, string> = {
+  Long: 'bigint', Integer: 'bigint', Double: 'double', Float: 'double', String: 'string', Boolean: 'boolean', Date: 'date',
+  DateTime: 'timestamp', LocalDateTime: 'timestamp', Time: 'string', LocalTime: 'string', Duration: 'string',
+  Point: 'struct<srid:bigint,x:double,y:double>', ByteArray: 'binary',
+};
+
+/** The Spark type of a Neo4j property type name (`StringArray` → `array<string>`). */
+export function sparkTypeOfNeo4j(type: string): string {
+  if (type !== 'ByteArray' && type.endsWith('Array')) return `array<${sparkTypeOfNeo4j(type.slice(0, -'Array'.length))}>`;
+  return NEO4J_SPARK[type] ?? 'string';
 }
 
 /** A record of a native query as a document: one node column → its properties; else column → value. */

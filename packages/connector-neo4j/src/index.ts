@@ -16,7 +16,7 @@ import { provideLocalEngine, registerConnection, type ConnectionClass } from '@s
 import { Neo4jConnection } from './connection.js';
 import { meta } from './meta.js';
 
-export { Neo4jConnection, type CypherQuery } from './connection.js';
+export { Neo4jConnection, sparkTypeOfNeo4j, type CypherQuery } from './connection.js';
 export { neo4jConfigSchema, type Neo4jConfig } from './config.js';
 export { filterToCypher, quoteLabel, quoteProperty } from './cypher.js';
 export { neo4jError, isRetryableNeo4jError } from './errors.js';

@@ -14,7 +14,7 @@ testConnector({
   ],
   secretFields: ['password'],
   sparkSecretOptions: ['authentication.basic.password'],
-  capabilities: { read: true, write: true, query: false, discover: false, spark: true, health: true },
+  capabilities: { read: true, write: true, query: false, discover: true, spark: true, health: true },
   unreachableConfig: { uri: 'bolt://127.0.0.1:1', connectTimeoutMs: 2000 },
 });
 

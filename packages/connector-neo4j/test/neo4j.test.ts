@@ -133,6 +133,18 @@ describe('against the real Neo4j', () => {
     expect((row!.ldt as Date).toISOString()).toBe('2024-03-01T12:00:00.000Z');
   });
 
+  it('discovers labels with property types (Neo4j and Spark names)', async () => {
+    const conn = await live();
+    const label = `Typed${suffix}`;
+    if (!(await conn.listCollections()).includes(label)) await cypher(`CREATE (:${label} {_id: 1, ratio: 0.5, tags: ['a'], dt: datetime()})`);
+    const found = (await conn.discover()).find((l) => l.name === label);
+    const byName = Object.fromEntries(found!.columns.map((c) => [c.name, c]));
+    expect(byName._id).toMatchObject({ dataType: 'Long', sparkType: 'bigint' });
+    expect(byName.ratio!.sparkType).toBe('double');
+    expect(byName.tags).toMatchObject({ dataType: 'StringArray', sparkType: 'array<string>' });
+    expect(byName.dt!.sparkType).toBe('timestamp');
+  });
+
   it('reads SKIP/LIMIT partitions over elementId, every node once, a filter pushed into each', async () => {
     const conn = await live();
     const label = `Part${suffix}`;

@@ -16,7 +16,7 @@ testConnector({
   invalidConfigs: [{ name: 'a port out of range', config: { port: 0 }, path: 'port' }],
   secretFields: ['password'],
   sparkSecretOptions: ['spark.cassandra.auth.password'],
-  capabilities: { read: true, write: true, query: false, discover: false, spark: true, health: true },
+  capabilities: { read: true, write: true, query: false, discover: true, spark: true, health: true },
   unreachableConfig: { contactPoints: ['127.0.0.1:1'], keyspace: 'shop', connectTimeoutMs: 2000 },
 });
 
