@@ -577,9 +577,12 @@ export class CassandraConnection extends NoSQLConnection<CassandraConfig> implem
    */
   sparkWrite(table: string, options: WriteTableOptions = {}): SparkWriteSpec {
     quoteIdent(table, 'table');
+    // Sparkle's document-write options in the Spark connector's words: the key is the table's
+    // primary key there, and null fields are skipped with `ignoreNulls`.
+    const { idFieldList: _key, ignoreNullValues, ...rest } = options.options ?? {};
     return {
       format: (this.constructor as typeof CassandraConnection).sparkFormat,
-      options: { ...options.options, ...this.sparkOptions(table) },
+      options: { ...rest, ...(ignoreNullValues === 'true' ? { 'spark.cassandra.output.ignoreNulls': 'true' } : {}), ...this.sparkOptions(table) },
       mode: options.mode ?? 'errorIfExists',
       secretOptions: ['spark.cassandra.auth.password'],
     };

@@ -94,8 +94,9 @@ describe('Spark mapping (golden options)', () => {
       },
       secretOptions: ['spark.cassandra.auth.password'],
     });
-    const write = conn.sparkWrite('orders', { mode: 'append', options: { 'spark.cassandra.output.batch.size.rows': '100' } });
-    expect(write).toMatchObject({ format: 'org.apache.spark.sql.cassandra', mode: 'append', options: { keyspace: 'shop', table: 'orders', 'spark.cassandra.output.batch.size.rows': '100' } });
+    const write = conn.sparkWrite('orders', { mode: 'append', options: { 'spark.cassandra.output.batch.size.rows': '100', idFieldList: 'id', ignoreNullValues: 'true' } });
+    expect(write).toMatchObject({ format: 'org.apache.spark.sql.cassandra', mode: 'append', options: { keyspace: 'shop', table: 'orders', 'spark.cassandra.output.batch.size.rows': '100', 'spark.cassandra.output.ignoreNulls': 'true' } });
+    expect(write.options.idFieldList).toBeUndefined();
     expect(() => conn.sparkRead('bad name', {})).toThrow(/not allowed/);
   });
 });
