@@ -18,8 +18,9 @@ dir="${SPARKLE_MOTO_DIR:-/tmp/sparkle-moto}"
 svc_env SPARKLE_TEST_AWS_ENDPOINT "http://127.0.0.1:$port"
 svc_env SPARKLE_TEST_AWS_REGION us-east-1
 
-# moto answers its own dashboard API with JSON; anything else on the port is not moto.
-answers() { curl -fsS --max-time 2 "http://127.0.0.1:$port/moto-api/data.json" >/dev/null 2>&1; }
+# moto serves its own dashboard page; anything else on the port is not moto. (Not data.json: it
+# dumps every service's state, megabytes once several test files have run, and times out.)
+answers() { local page; page="$(curl -fsS --max-time 5 "http://127.0.0.1:$port/moto-api/" 2>/dev/null)" && [[ "$page" == *[Mm]oto* ]]; }
 svc_exit_if_answering answers
 
 venv="$(svc_pip_install "$MOTO_VERSION" "moto[server]==$MOTO_VERSION")"
