@@ -5,6 +5,7 @@
  */
 import { CreateBucketCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { getConnection } from '@sparkle/core';
+import '../src/index.js';
 import type { S3Connection } from '../src/index.js';
 
 export const ENDPOINT = process.env.SPARKLE_TEST_AWS_ENDPOINT ?? 'http://127.0.0.1:4566';
@@ -62,6 +63,8 @@ export async function instrument(conn: S3Connection): Promise<RequestLog> {
     count: (op) => log.calls.filter((c) => !op || c.operation === op).length,
     clear: () => void log.calls.splice(0),
   };
+  // One counter per client: a second instrument() replaces the first.
+  client.middlewareStack.remove('sparkleTestByteCounter');
   client.middlewareStack.add(
     (next, context) => async (args) => {
       const request = args.request as { headers?: Record<string, string> };
@@ -79,4 +82,21 @@ export async function instrument(conn: S3Connection): Promise<RequestLog> {
     { step: 'deserialize', name: 'sparkleTestByteCounter', priority: 'low' },
   );
   return log;
+}
+
+/** Every chunk of a byte stream, joined. */
+export async function bytesOf(chunks: AsyncIterable<Uint8Array>): Promise<Buffer> {
+  const parts: Uint8Array[] = [];
+  for await (const c of chunks) parts.push(c);
+  return Buffer.concat(parts);
+}
+
+/** The error a promise rejects with (fails the test when it resolves). */
+export async function rejection(promise: Promise<unknown>): Promise<Record<string, any>> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as Record<string, any>;
+  }
+  throw new Error('expected a rejection, but the promise resolved');
 }
