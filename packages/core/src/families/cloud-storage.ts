@@ -37,7 +37,8 @@ import type {
   ObjectStoreSemantics,
   PutObjectOptions,
 } from '../capabilities/object-store.js';
-import { confineKey, isGlob, isHiddenKey } from './object-keys.js';
+import { confineKey, globPrefix, isGlob, isHiddenKey } from './object-keys.js';
+import { hiveGroups, planHivePartitioned } from './hive-partitions.js';
 
 
 /** Config every object store shares: the default file format and its settings. */
@@ -253,11 +254,28 @@ export abstract class CloudStorageConnection<TConfig extends object = CloudStora
       throw new InvalidArgumentError(`'${pathOrGlob}' matches objects of different formats (${chosen.join(', ')}); narrow the pattern or set format`, { connector: this.type });
     }
     const formats = await getFileFormats();
+    const format = this.fileFormatOptions(objects[0]!.key, options);
     try {
-      return await formats.planRead(this, objects, { ...options, ...this.fileFormatOptions(objects[0]!.key, options) });
+      const root = this.#partitionRoot(pathOrGlob, objects);
+      const hive = root === undefined ? undefined : hiveGroups(objects, root);
+      if (hive?.columns.length) {
+        // Hive-style `name=value/` directories below the path read are columns, as in Spark.
+        return await planHivePartitioned(hive.groups, hive.columns, options.columns, (group, columns) =>
+          formats.planRead(this, group, { ...options, ...(columns ? { columns } : {}), ...format }),
+        );
+      }
+      return await formats.planRead(this, objects, { ...options, ...format });
     } catch (error) {
       throw this.wrapError(error, `read ${pathOrGlob}`);
     }
+  }
+
+  /** The key below which `name=value/` segments are partition columns: a glob's literal prefix, a directory's key; none for one object. */
+  #partitionRoot(pathOrGlob: string, objects: readonly ObjectInfo[]): string | undefined {
+    if (isGlob(pathOrGlob)) return globPrefix(this.key(pathOrGlob, 'glob'));
+    const key = this.key(pathOrGlob);
+    if (objects.length === 1 && objects[0]!.key === key) return undefined;
+    return key === '' || key.endsWith('/') ? key : `${key}/`;
   }
 
   /**
