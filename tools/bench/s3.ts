@@ -114,9 +114,10 @@ async function phase(name: string, bucket: string, mb: number): Promise<void> {
     let fetched = 0;
     const client = await conn.s3Client();
     client.middlewareStack.add(
-      (next) => async (args) => {
+      (next, context) => async (args) => {
         const result = await next(args);
-        fetched += Number((result.response as { headers?: Record<string, string> }).headers?.['content-length'] ?? 0);
+        // GetObject bodies only: a HeadObject's Content-Length is the object's size, not bytes sent.
+        if (context.commandName === 'GetObjectCommand') fetched += Number((result.response as { headers?: Record<string, string> }).headers?.['content-length'] ?? 0);
         return result;
       },
       { step: 'deserialize', name: 'benchBytes', priority: 'low' },
