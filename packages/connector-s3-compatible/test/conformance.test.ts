@@ -39,7 +39,7 @@ testConnector({
   ],
   secretFields: ['secretAccessKey'],
   sparkSecretOptions: ['fs.s3a.secret.key'],
-  capabilities: { read: true, write: true, query: false, discover: true, spark: true, health: true, partitionColumn: false },
+  capabilities: { read: true, write: true, query: false, discover: true, spark: true, health: true, partitionedRead: false },
   service: async () => {
     await createBucket(`${bucket}-ct`);
     return { config: { ...config, bucket: `${bucket}-ct`, format: 'jsonl' } };

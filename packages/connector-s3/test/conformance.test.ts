@@ -28,7 +28,7 @@ testConnector({
   ],
   secretFields: ['secretAccessKey', 'sessionToken'],
   sparkSecretOptions: ['fs.s3a.secret.key', 'fs.s3a.session.token'],
-  capabilities: { read: true, write: true, query: false, discover: true, spark: true, health: true, partitionColumn: false },
+  capabilities: { read: true, write: true, query: false, discover: true, spark: true, health: true, partitionedRead: false },
   service: async () => {
     await createBucket(`${bucket}-ct`);
     return { config: { ...motoConfig(`${bucket}-ct`), format: 'jsonl' } };

@@ -184,6 +184,10 @@ export abstract class SparkleConnection<TConfig extends object = Record<string, 
   /** Writes `data` (a DataFrame, an Arrow table, batches, or rows) into `table`. */
   async writeTable(data: unknown, table: string, options: WriteTableOptions = {}): Promise<WriteResult> {
     this.assertOpen();
+    if (typeof table !== 'string') {
+      const got = table === null ? 'null' : Array.isArray(table) ? 'an array' : typeof table;
+      throw new InvalidArgumentError(`writeTable(data, table, options): table must name the target, got ${got}${typeof data === 'string' ? ' (are data and table swapped?)' : ''}`, { connector: this.type });
+    }
     const engine = await this.engine();
     return engine.writeTable(this, data, table, options);
   }

@@ -32,10 +32,10 @@ export interface ConnectorCapabilities {
   spark: boolean;
   health: boolean;
   /**
-   * Splits a read by `partitionColumn` ranges (default: whenever it reads). Object stores split
-   * by file and refuse a partition column, so they declare `false`.
+   * Splits a read by `partitionColumn` (JDBC-style). Default: as `read`. Object stores split by
+   * file and declare it false; the suite then checks that such a read is refused, typed.
    */
-  partitionColumn?: boolean;
+  partitionedRead?: boolean;
 }
 
 /** A running service's config, or why there is none. */
@@ -458,8 +458,17 @@ export function testConnector(options: ConnectorTestOptions): void {
       });
 
       it('partitioned read returns every row exactly once', async (ctx) => {
-        need(ctx, caps.read && caps.partitionColumn !== false, 'read by partitionColumn');
+        need(ctx, caps.read, 'read');
         const conn = await live();
+        if (caps.partitionedRead === false) {
+          // Declared out: the read must say so (typed) rather than return rows split some other way.
+          const refused = await collectRows(await conn.readTable(table, { partitionColumn: 'id', numPartitions: 3 })).then(
+            () => undefined,
+            (error: unknown) => error,
+          );
+          expect(SparkleError.isInstance(refused) && refused.code, String(refused)).toBe('UNSUPPORTED');
+          return;
+        }
         for (const numPartitions of [2, 3, 7]) {
           const rows = await readAll(conn, table, { partitionColumn: 'id', lowerBound: 2, upperBound: 4, numPartitions });
           expect(rows).toEqual(expected());

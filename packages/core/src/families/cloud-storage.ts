@@ -40,6 +40,7 @@ import type {
 import { confineKey, globPrefix, isGlob, isHiddenKey } from './object-keys.js';
 import { hiveGroups, planHivePartitioned } from './hive-partitions.js';
 import { writePartitioned } from './partitioned-write.js';
+import { parseTempFileName, type Leftover, type LeftoverCleaner } from '../leftovers.js';
 
 
 /** Config every object store shares: the default file format and its settings. */
@@ -100,7 +101,7 @@ const APPENDABLE_FORMATS: ReadonlySet<string> = new Set(['csv', 'jsonl', 'text']
  */
 export abstract class CloudStorageConnection<TConfig extends object = CloudStorageConfig>
   extends SparkleConnection<TConfig>
-  implements ObjectStore, NativeSource, SparkSource
+  implements ObjectStore, NativeSource, SparkSource, LeftoverCleaner
 {
   static override schema: z.ZodType = cloudStorageConfigSchema;
   static override family = 'cloud_storage';
@@ -114,6 +115,31 @@ export abstract class CloudStorageConnection<TConfig extends object = CloudStora
   abstract deleteObjects(keys: readonly string[], options?: { signal?: AbortSignal }): Promise<number>;
   abstract copyObject(from: string, to: string, options?: { signal?: AbortSignal; ifNoneMatch?: '*' }): Promise<ObjectInfo>;
   abstract objectUri(key: string): string;
+
+  /**
+   * Temporary objects (`.name.<token>.sparkle-tmp`) that interrupted writes left under `scope`
+   * (a key prefix; the whole root when absent). Judge and remove them with `cleanLeftovers()`
+   * or `sparkle clean`; a later write to the same key also removes those no live writer owns.
+   */
+  async findLeftovers(options: { scope?: string; signal?: AbortSignal } = {}): Promise<Leftover[]> {
+    const prefix = options.scope ? this.key(options.scope, 'prefix') : undefined;
+    const found: Leftover[] = [];
+    for await (const object of this.listObjects({ ...(prefix ? { prefix } : {}), ...(options.signal ? { signal: options.signal } : {}) })) {
+      const slash = object.key.lastIndexOf('/');
+      const parsed = parseTempFileName(object.key.slice(slash + 1));
+      if (parsed) found.push({ kind: 'object', name: object.key, target: `${object.key.slice(0, slash + 1)}${parsed.target}`, token: parsed.token });
+    }
+    return found;
+  }
+
+  /** Deletes one temporary object found by {@link CloudStorageConnection.findLeftovers}; refuses any other key. */
+  async removeLeftover(leftover: Leftover, options: { signal?: AbortSignal } = {}): Promise<void> {
+    const key = this.key(leftover.name);
+    if (!parseTempFileName(key.slice(key.lastIndexOf('/') + 1))) {
+      throw new InvalidArgumentError(`${leftover.name} is not a leftover of a Sparkle write (no .<name>.<token>.sparkle-tmp form): not deleted`, { connector: this.type });
+    }
+    await this.deleteObjects([key], options.signal ? { signal: options.signal } : {});
+  }
 
   /**
    * A key confined to the root (see {@link confineKey}); connectors call it on every key they are
