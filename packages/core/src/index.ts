@@ -35,6 +35,7 @@ export * from './families/jdbc-url.js';
 export * from './families/arrow-sql.js';
 export * from './families/jdbc.js';
 export * from './families/object-keys.js';
+export { hiveValuesOf, hiveGroups, hiveTypeOf, type HiveGroup } from './families/hive-partitions.js';
 export * from './families/cloud-storage.js';
 export * from './families/cloud-storage-discover.js';
 export * from './families/streaming.js';

@@ -37,7 +37,9 @@ import type {
   ObjectStoreSemantics,
   PutObjectOptions,
 } from '../capabilities/object-store.js';
-import { confineKey, isGlob, isHiddenKey } from './object-keys.js';
+import { confineKey, globPrefix, isGlob, isHiddenKey } from './object-keys.js';
+import { hiveGroups, planHivePartitioned } from './hive-partitions.js';
+import { writePartitioned } from './partitioned-write.js';
 import { parseTempFileName, type Leftover, type LeftoverCleaner } from '../leftovers.js';
 
 
@@ -279,11 +281,28 @@ export abstract class CloudStorageConnection<TConfig extends object = CloudStora
       throw new InvalidArgumentError(`'${pathOrGlob}' matches objects of different formats (${chosen.join(', ')}); narrow the pattern or set format`, { connector: this.type });
     }
     const formats = await getFileFormats();
+    const format = this.fileFormatOptions(objects[0]!.key, options);
     try {
-      return await formats.planRead(this, objects, { ...options, ...this.fileFormatOptions(objects[0]!.key, options) });
+      const root = this.#partitionRoot(pathOrGlob, objects);
+      const hive = root === undefined ? undefined : hiveGroups(objects, root);
+      if (hive?.columns.length) {
+        // Hive-style `name=value/` directories below the path read are columns, as in Spark.
+        return await planHivePartitioned(hive.groups, hive.columns, options.columns, (group, columns) =>
+          formats.planRead(this, group, { ...options, ...(columns ? { columns } : {}), ...format }),
+        );
+      }
+      return await formats.planRead(this, objects, { ...options, ...format });
     } catch (error) {
       throw this.wrapError(error, `read ${pathOrGlob}`);
     }
+  }
+
+  /** The key below which `name=value/` segments are partition columns: a glob's literal prefix, a directory's key; none for one object. */
+  #partitionRoot(pathOrGlob: string, objects: readonly ObjectInfo[]): string | undefined {
+    if (isGlob(pathOrGlob)) return globPrefix(this.key(pathOrGlob, 'glob'));
+    const key = this.key(pathOrGlob);
+    if (objects.length === 1 && objects[0]!.key === key) return undefined;
+    return key === '' || key.endsWith('/') ? key : `${key}/`;
   }
 
   /**
@@ -294,6 +313,7 @@ export abstract class CloudStorageConnection<TConfig extends object = CloudStora
    * `storeSemantics` allows (append: CSV and JSON lines only).
    */
   async nativeWrite(key: string, batches: AsyncIterable<RecordBatch>, options: WriteTableOptions, context: NativeWriteContext): Promise<Omit<WriteResult, 'elapsedMs'>> {
+    if (options.partitionBy?.length) return this.#writePartitioned(key, batches, options, context);
     const target = this.key(key);
     if (isGlob(target) || target.endsWith('/')) {
       throw new InvalidArgumentError(`Cannot write to ${target.endsWith('/') ? 'a directory' : 'a glob'} ('${key}'); give the key of one object, e.g. 'out/orders.parquet'`, { connector: this.type });
@@ -329,6 +349,36 @@ export abstract class CloudStorageConnection<TConfig extends object = CloudStora
       // Another writer created the object after the stat above: `ignore` means leave it.
       if (mode === 'ignore' && SparkleError.isInstance(error) && error.code === 'TABLE_EXISTS') return { table: key, mode, rows: 0, written: false };
       throw this.wrapError(error, `write ${this.objectUri(target)}`);
+    }
+  }
+
+  /**
+   * `partitionBy`: the key is a directory of Hive-style `name=value/` folders (see
+   * {@link writePartitioned}); the part files' format is the call's or config's `format`,
+   * else Parquet.
+   */
+  async #writePartitioned(key: string, batches: AsyncIterable<RecordBatch>, options: WriteTableOptions, context: NativeWriteContext): Promise<Omit<WriteResult, 'elapsedMs'>> {
+    const directory = this.key(key).replace(/\/+$/, '');
+    if (isGlob(directory)) throw new InvalidArgumentError(`Cannot write to a glob ('${key}'); give the directory of the partitioned table, e.g. 'out/orders'`, { connector: this.type });
+    const mode = options.mode ?? 'errorIfExists';
+    const explicit = this.fileFormatOptions(`${directory}/x`, options).format ?? 'parquet';
+    const settings = this.fileFormatOptions(`${directory}/x.${explicit}`, options);
+    const formats = await getFileFormats();
+    try {
+      const result = await writePartitioned(this, batches, {
+        directory,
+        partitionBy: options.partitionBy!,
+        mode,
+        extension: explicit,
+        uri: this.objectUri(directory),
+        connector: this.type,
+        signal: context.signal,
+        writeFile: (file, part) =>
+          formats.write(this, file, part, { ...options, partitionBy: undefined, mode: 'overwrite', signal: context.signal, onRows: (rows, bytes) => context.onRows(rows, bytes), ...settings, format: explicit }),
+      });
+      return { table: key, mode, rows: result.rows, bytes: result.bytes, written: result.written };
+    } catch (error) {
+      throw this.wrapError(error, `write ${this.objectUri(directory)}`);
     }
   }
 
