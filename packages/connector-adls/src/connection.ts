@@ -197,7 +197,7 @@ export class AdlsConnection extends CloudStorageConnection<AdlsConfig> {
     const { filesystem } = await this.clients();
     try {
       const p = await filesystem.getFileClient(this.pathOf(k)).getProperties(options.signal ? { abortSignal: options.signal } : {});
-      if (p.metadata?.hdi_isfolder === 'true' || p.isDirectory) return undefined;
+      if (p.metadata?.hdi_isfolder === 'true') return undefined;
       const metadata = Object.fromEntries(Object.entries(p.metadata ?? {}).filter(([name]) => name !== 'hdi_isfolder'));
       return {
         key: k,
@@ -299,7 +299,7 @@ export class AdlsConnection extends CloudStorageConnection<AdlsConfig> {
     const { filesystem } = await this.clients();
     try {
       const p = await filesystem.getDirectoryClient(this.pathOf(key)).getProperties();
-      if (p.metadata?.hdi_isfolder === 'true' || p.isDirectory) {
+      if (p.metadata?.hdi_isfolder === 'true') {
         throw new InvalidArgumentError(`'${key}' is a directory in ${this.where}; write to a file path such as '${key}/part-0.parquet'`, { connector: this.type, details: { key } });
       }
     } catch (error) {
