@@ -49,6 +49,15 @@ import {
 import type { DataLakeFileSystemClient, DataLakeServiceClient } from '@azure/storage-file-datalake';
 
 /**
+ * A path as the client's `move()` needs its destination: it is set as the URL's path verbatim,
+ * so `%`, `?` and `#` in names (Hive escapes `/` in partition values as `%2F`) must be encoded
+ * by the caller, or the service would decode them into another path.
+ */
+function encodedPath(path: string): string {
+  return path.split('/').map(encodeURIComponent).join('/');
+}
+
+/**
  * Config of `adls`: the filesystem (container) plus what every Azure store takes (account,
  * prefix, endpoint, auth, retries, upload block size and concurrency) and the object-store
  * fields (format, formatOptions).
@@ -283,7 +292,7 @@ export class AdlsConnection extends CloudStorageConnection<AdlsConfig> {
     }
     try {
       options.signal?.throwIfAborted();
-      const moved = await tempClient.move(path, {
+      const moved = await tempClient.move(encodedPath(path), {
         ...(options.ifNoneMatch ? { destinationConditions: { ifNoneMatch: '*' } } : {}),
         ...(options.signal ? { abortSignal: options.signal } : {}),
       });
@@ -360,7 +369,7 @@ export class AdlsConnection extends CloudStorageConnection<AdlsConfig> {
     const signal = options.signal ? { abortSignal: options.signal } : {};
     try {
       if (parent && parent !== sourcePath.slice(0, sourcePath.lastIndexOf('/'))) await filesystem.getDirectoryClient(parent).createIfNotExists(signal);
-      await filesystem.getFileClient(sourcePath).move(targetPath, { ...(options.overwrite === false ? { destinationConditions: { ifNoneMatch: '*' } } : {}), ...signal });
+      await filesystem.getFileClient(sourcePath).move(encodedPath(targetPath), { ...(options.overwrite === false ? { destinationConditions: { ifNoneMatch: '*' } } : {}), ...signal });
     } catch (error) {
       const code = azureStatus(error).code;
       if (code === 'SourcePathNotFound') throw new QueryError(`rename ${source} failed: no object '${source}' in ${this.where}`, { connector: this.type, details: { notFound: true, key: source } });

@@ -34,6 +34,7 @@ export * from './families/jdbc-url.js';
 export * from './families/arrow-sql.js';
 export * from './families/jdbc.js';
 export * from './families/object-keys.js';
+export * from './families/hive-partitions.js';
 export * from './families/cloud-storage.js';
 export * from './families/streaming.js';
 export * from './families/document-schema.js';

@@ -8,6 +8,7 @@
  * Spark reads the same keys through Hadoop URIs, health lists the root, lineage names datasets
  * by OpenLineage's conventions.
  */
+import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { SparkleConnection } from '../connection.js';
 import type { RecordBatch } from 'apache-arrow';
@@ -37,7 +38,8 @@ import type {
   ObjectStoreSemantics,
   PutObjectOptions,
 } from '../capabilities/object-store.js';
-import { confineKey, isGlob, isHiddenKey } from './object-keys.js';
+import { confineKey, globPrefix, isGlob, isHiddenKey } from './object-keys.js';
+import { partitionField, partitionValuesOf, splitByPartition, withPartitionColumns } from './hive-partitions.js';
 
 
 /** Config every object store shares: the default file format and its settings. */
@@ -191,9 +193,10 @@ export abstract class CloudStorageConnection<TConfig extends object = CloudStora
    * lines can. On Spark every mode works (Spark appends new files to a directory). Hints and the
    * local engine's up-front check come from this, so nobody is told to try what cannot work.
    */
-  override supportedWriteModes(table: string): readonly WriteMode[] {
+  override supportedWriteModes(table: string, options: { partitionBy?: readonly string[] } = {}): readonly WriteMode[] {
     const all: readonly WriteMode[] = ['append', 'overwrite', 'errorIfExists', 'ignore'];
-    if (this.spark) return all;
+    // Spark appends new files to a directory; so does a partitioned write (a directory of files).
+    if (this.spark || options.partitionBy?.length) return all;
     let format: string | undefined;
     try {
       format = this.formatNameOf(table);
@@ -254,10 +257,56 @@ export abstract class CloudStorageConnection<TConfig extends object = CloudStora
     }
     const formats = await getFileFormats();
     try {
+      const partitioned = await this.#planPartitionedRead(pathOrGlob, objects, options);
+      if (partitioned) return partitioned;
       return await formats.planRead(this, objects, { ...options, ...this.fileFormatOptions(objects[0]!.key, options) });
     } catch (error) {
       throw this.wrapError(error, `read ${pathOrGlob}`);
     }
+  }
+
+  /**
+   * A directory or glob whose objects lie in Hive-style `column=value/` directories (as Spark's
+   * `partitionBy` writes them) reads those values as columns, after the files' own columns, as
+   * Spark does: Int64 when every value is an integer, else Utf8. `undefined` when there are none.
+   */
+  async #planPartitionedRead(pathOrGlob: string, objects: readonly ObjectInfo[], options: ReadTableOptions): Promise<NativeReadPlan | undefined> {
+    const key = this.key(pathOrGlob, isGlob(pathOrGlob) ? 'glob' : 'key');
+    const single = objects.length === 1 && objects[0]!.key === key;
+    if (single) return undefined;
+    const root = isGlob(key) ? globPrefix(key) : key === '' || key.endsWith('/') ? key : `${key}/`;
+    const valuesOf = objects.map((o) => partitionValuesOf(o.key.slice(root.length)));
+    if (valuesOf.every((v) => v.length === 0)) return undefined;
+    const names = valuesOf[0]!.map(([name]) => name);
+    if (valuesOf.some((v) => v.map(([name]) => name).join('/') !== names.join('/'))) {
+      throw new InvalidArgumentError(`'${pathOrGlob}' mixes partition directories (${[...new Set(valuesOf.map((v) => v.map(([n]) => n).join('/') || '(none)'))].join('; ')}); read one partitioning at a time`, {
+        connector: this.type,
+      });
+    }
+    const fields = await Promise.all(names.map((name, i) => partitionField(name, valuesOf.map((v) => v[i]![1]))));
+    const wanted = options.columns ? fields.filter((f) => options.columns!.includes(f.name)) : fields;
+    const dataColumns = options.columns?.filter((c) => !names.includes(c));
+    const groups = new Map<string, { objects: ObjectInfo[]; values: Array<string | null> }>();
+    objects.forEach((o, i) => {
+      const values = valuesOf[i]!.map(([, v]) => v);
+      const id = JSON.stringify(values);
+      const group = groups.get(id) ?? { objects: [], values };
+      group.objects.push(o);
+      groups.set(id, group);
+    });
+    const formats = await getFileFormats();
+    const plan: NativeReadPlan = { partitions: [], estimatedRows: 0 };
+    for (const group of groups.values()) {
+      const part = await formats.planRead(this, group.objects, { ...options, ...(dataColumns ? { columns: dataColumns } : {}), ...this.fileFormatOptions(group.objects[0]!.key, options) });
+      const constants = wanted.map((field) => ({ field, value: group.values[names.indexOf(field.name)] ?? null }));
+      for (const p of part.partitions) plan.partitions.push({ description: p.description, open: (signal) => withPartitionColumns(p.open(signal), constants) });
+      plan.estimatedRows = (plan.estimatedRows ?? 0) + (part.estimatedRows ?? 0);
+      if (!plan.schema && part.schema) {
+        const { Schema } = await import('apache-arrow');
+        plan.schema = new Schema([...part.schema.fields, ...wanted]);
+      }
+    }
+    return plan;
   }
 
   /**
@@ -269,6 +318,7 @@ export abstract class CloudStorageConnection<TConfig extends object = CloudStora
    */
   async nativeWrite(key: string, batches: AsyncIterable<RecordBatch>, options: WriteTableOptions, context: NativeWriteContext): Promise<Omit<WriteResult, 'elapsedMs'>> {
     const target = this.key(key);
+    if (options.partitionBy?.length && !isGlob(target)) return this.#writePartitioned(key, target.replace(/\/+$/, ''), batches, options, context);
     if (isGlob(target) || target.endsWith('/')) {
       throw new InvalidArgumentError(`Cannot write to ${target.endsWith('/') ? 'a directory' : 'a glob'} ('${key}'); give the key of one object, e.g. 'out/orders.parquet'`, { connector: this.type });
     }
@@ -304,6 +354,59 @@ export abstract class CloudStorageConnection<TConfig extends object = CloudStora
       if (mode === 'ignore' && SparkleError.isInstance(error) && error.code === 'TABLE_EXISTS') return { table: key, mode, rows: 0, written: false };
       throw this.wrapError(error, `write ${this.objectUri(target)}`);
     }
+  }
+
+  /**
+   * `partitionBy`: the key is a directory (`out/orders.parquet`, its extension or `format` names
+   * the file format) holding Hive-style `column=value/` directories, one file per partition per
+   * input batch (`part-<n>-<run>.<ext>`), the partition columns in the path, not in the files —
+   * as Spark writes it. Each file is written whole (as every put); `errorIfExists`/`ignore` look
+   * for any object under the directory first; `overwrite` deletes the old objects only after
+   * every new file is written (a failure deletes the new ones and keeps the old table, though a
+   * reader listing in between the two may see both); `append` adds files.
+   */
+  async #writePartitioned(table: string, dir: string, batches: AsyncIterable<RecordBatch>, options: WriteTableOptions, context: NativeWriteContext): Promise<Omit<WriteResult, 'elapsedMs'>> {
+    const mode = options.mode ?? 'errorIfExists';
+    const format = this.formatNameOf(dir, options);
+    const extension = format === 'jsonl' ? 'jsonl' : format;
+    if (!format || !['csv', 'jsonl', 'arrow', 'parquet'].includes(format)) {
+      throw new InvalidArgumentError(`Cannot tell which file format to write under '${table}' with partitionBy; name the directory with an extension ('out/orders.parquet') or set format`, { connector: this.type });
+    }
+    const existing: string[] = [];
+    for await (const o of this.listObjects({ prefix: `${dir}/`, signal: context.signal })) existing.push(o.key);
+    if (existing.length && mode === 'ignore') return { table, mode, rows: 0, written: false };
+    if (existing.length && mode === 'errorIfExists') {
+      throw new SparkleError('TABLE_EXISTS', `${this.objectUri(dir)} already holds ${existing.length} object(s) (mode 'errorIfExists'); use mode 'overwrite', 'append' or 'ignore'`, {
+        connector: this.type,
+        details: { key: dir },
+      });
+    }
+    const formats = await getFileFormats();
+    const run = randomBytes(6).toString('hex');
+    const written: string[] = [];
+    let rows = 0;
+    let bytes = 0;
+    try {
+      for await (const { path, batch } of splitByPartition(batches, options.partitionBy!)) {
+        const file = `${dir}/${path}/part-${String(written.length).padStart(5, '0')}-${run}.${extension}`;
+        const result = await formats.write(this, file, (async function* () { yield batch; })(), {
+          ...options,
+          ...this.fileFormatOptions(file, options),
+          format,
+          mode: 'overwrite',
+          signal: context.signal,
+          onRows: (r, b) => context.onRows(r, b),
+        });
+        written.push(file);
+        rows += result.rows;
+        bytes += result.bytes;
+      }
+    } catch (error) {
+      await this.deleteObjects(written).catch(() => undefined);
+      throw this.wrapError(error, `write ${this.objectUri(dir)}`);
+    }
+    if (mode === 'overwrite' && existing.length) await this.deleteObjects(existing, { signal: context.signal });
+    return { table, mode, rows, bytes, written: true };
   }
 
   // -------------------------------------------------------------------------------------------
