@@ -24,7 +24,7 @@ const orders = (ids: number[], days: Array<string | null>, years: number[]) =>
   tableFromArrays({ id: Int32Array.from(ids), day: days, year: Int32Array.from(years), amount: Float64Array.from(ids.map((i) => i * 1.5)) });
 // CSV and JSON lines infer integers as Int64 (bigint): numbers compared as numbers.
 const sorted = (rows: Array<Record<string, unknown>>) =>
-  rows.map((r) => ({ ...r, id: Number(r.id), year: r.year === null ? null : Number(r.year) })).sort((a, b) => a.id - b.id);
+  rows.map((r): Record<string, unknown> & { id: number } => ({ ...r, id: Number(r.id), year: r.year === null ? null : Number(r.year) })).sort((a, b) => a.id - b.id);
 
 it.for(['parquet', 'csv', 'jsonl'])('writes %s partitioned by two columns and reads the partition values back as columns', async (ext) => {
   await using conn = await open();
