@@ -38,6 +38,11 @@ import { discoverStore } from './azure-discover.js';
 /** Container names: 3–63 lower-case letters, digits and single hyphens, starting and ending alphanumeric. */
 export const containerName = z.string().regex(/^(?=.{3,63}$)[a-z0-9]+(?:-[a-z0-9]+)*$/, 'a container name is 3-63 lower-case letters, digits and single hyphens');
 
+/** Page size of a listing: a small `limit` without a glob (the health check's one key) asks for no more. */
+function pageSize(limit: number | undefined, glob: string | undefined): number {
+  return limit !== undefined && !glob ? Math.min(1000, Math.max(1, limit)) : 1000;
+}
+
 /**
  * Config of `azure_blob`: the container plus what every Azure store takes (account, prefix,
  * endpoint, auth, retries, upload block size and concurrency) and the object-store fields
@@ -186,7 +191,7 @@ export class AzureBlobConnection extends CloudStorageConnection<AzureBlobConfig>
     const root = this.rootPrefix ? `${this.rootPrefix}/` : '';
     let n = 0;
     try {
-      const pages = container.listBlobsFlat({ prefix: root + literal, includeMetadata: true }).byPage({ maxPageSize: 1000 });
+      const pages = container.listBlobsFlat({ prefix: root + literal, includeMetadata: true }).byPage({ maxPageSize: pageSize(options.limit, glob) });
       for await (const page of pages) {
         options.signal?.throwIfAborted();
         for (const blob of page.segment.blobItems) {
