@@ -40,6 +40,7 @@ import {
   confinedPrefix,
   containerName,
   discoverStore,
+  requireAccount,
   resolveAzureTarget,
   streamChunks,
   tokenCredential,
@@ -62,9 +63,11 @@ function encodedPath(path: string): string {
  * prefix, endpoint, auth, retries, upload block size and concurrency) and the object-store
  * fields (format, formatOptions).
  */
-export const adlsConfigSchema = azureStorageConfigSchema.extend({
-  filesystem: containerName,
-});
+export const adlsConfigSchema = azureStorageConfigSchema
+  .extend({
+    filesystem: containerName,
+  })
+  .superRefine(requireAccount);
 
 export type AdlsConfig = z.output<typeof adlsConfigSchema>;
 

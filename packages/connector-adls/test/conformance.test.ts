@@ -10,6 +10,7 @@ testConnector({
   connectionClass: AdlsConnection,
   validConfig: { account: 'lake', filesystem: 'curated', format: 'parquet', auth: { type: 'servicePrincipal', tenantId: 'tenant-1', clientId: 'client-1', clientSecret } },
   invalidConfigs: [
+    { name: 'no account', config: { filesystem: 'curated' }, path: 'account' },
     { name: 'an upper-case account name', config: { account: 'Lake', filesystem: 'curated' }, path: 'account' },
     { name: 'a filesystem name with a slash', config: { account: 'lake', filesystem: 'cur/ated' }, path: 'filesystem' },
     { name: 'an unknown auth type', config: { account: 'lake', filesystem: 'curated', auth: { type: 'kerberos' } }, path: 'auth.type' },

@@ -67,6 +67,21 @@ export const azureStorageConfigSchema = cloudStorageConfigSchema.extend({
 
 export type AzureStorageConfig = z.output<typeof azureStorageConfigSchema>;
 
+/**
+ * The check both connectors' schemas end with: `account` is required unless the auth is a
+ * connection string (which names it), so a missing account fails when the config is loaded.
+ *
+ * @example
+ * ```ts
+ * export const mySchema = azureStorageConfigSchema.extend({ container: containerName }).superRefine(requireAccount);
+ * ```
+ */
+export function requireAccount(config: { account?: string | undefined; auth: AzureAuth }, ctx: z.RefinementCtx): void {
+  if (!config.account && config.auth.type !== 'connectionString') {
+    ctx.addIssue({ code: 'custom', path: ['account'], message: "'account' is required (the storage account name) unless auth is a connection string that names it" });
+  }
+}
+
 /** The `key=value;…` pairs of a storage connection string (names as written, e.g. `AccountName`). */
 export function parseConnectionString(connectionString: string): Record<string, string> {
   const out: Record<string, string> = {};

@@ -30,7 +30,7 @@ import {
   type SparkHadoopOptions,
 } from '@sparkle/core';
 import type { BlobServiceClient, ContainerClient } from '@azure/storage-blob';
-import { azureStorageConfigSchema, confinedPrefix, resolveAzureTarget, tokenCredential, type AzureTarget } from './azure-config.js';
+import { azureStorageConfigSchema, confinedPrefix, requireAccount, resolveAzureTarget, tokenCredential, type AzureTarget } from './azure-config.js';
 import { azureError, azureStatus, type AzureErrorContext } from './azure-errors.js';
 import { wasbsHadoopOptions } from './azure-spark.js';
 import { discoverStore } from './azure-discover.js';
@@ -48,9 +48,11 @@ function pageSize(limit: number | undefined, glob: string | undefined): number {
  * endpoint, auth, retries, upload block size and concurrency) and the object-store fields
  * (format, formatOptions).
  */
-export const azureBlobConfigSchema = azureStorageConfigSchema.extend({
-  container: containerName,
-});
+export const azureBlobConfigSchema = azureStorageConfigSchema
+  .extend({
+    container: containerName,
+  })
+  .superRefine(requireAccount);
 
 export type AzureBlobConfig = z.output<typeof azureBlobConfigSchema>;
 

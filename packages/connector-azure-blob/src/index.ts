@@ -25,6 +25,7 @@ export {
   azureStorageConfigSchema,
   confinedPrefix,
   parseConnectionString,
+  requireAccount,
   resolveAzureTarget,
   tokenCredential,
   type AzureAuth,

@@ -10,6 +10,7 @@ testConnector({
   connectionClass: AzureBlobConnection,
   validConfig: { account: 'lake', container: 'raw', format: 'parquet', auth: { type: 'accountKey', accountKey } },
   invalidConfigs: [
+    { name: 'no account (and no connection string naming one)', config: { container: 'raw', auth: { type: 'default' } }, path: 'account' },
     { name: 'an upper-case account name', config: { account: 'MyLake', container: 'raw' }, path: 'account' },
     { name: 'a container name with underscores', config: { account: 'lake', container: 'raw_data' }, path: 'container' },
     { name: 'an unknown auth type', config: { account: 'lake', container: 'raw', auth: { type: 'password' } }, path: 'auth.type' },
