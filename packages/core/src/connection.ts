@@ -177,7 +177,7 @@ export abstract class SparkleConnection<TConfig extends object = Record<string, 
    * if (!conn.supportedWriteModes('out/x.parquet').includes('append')) console.log('write a new file instead');
    * ```
    */
-  supportedWriteModes(_table: string): readonly WriteMode[] {
+  supportedWriteModes(_table: string, _options: { partitionBy?: readonly string[] } = {}): readonly WriteMode[] {
     return ALL_WRITE_MODES;
   }
 

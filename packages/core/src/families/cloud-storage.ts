@@ -219,9 +219,10 @@ export abstract class CloudStorageConnection<TConfig extends object = CloudStora
    * lines can. On Spark every mode works (Spark appends new files to a directory). Hints and the
    * local engine's up-front check come from this, so nobody is told to try what cannot work.
    */
-  override supportedWriteModes(table: string): readonly WriteMode[] {
+  override supportedWriteModes(table: string, options: { partitionBy?: readonly string[] } = {}): readonly WriteMode[] {
     const all: readonly WriteMode[] = ['append', 'overwrite', 'errorIfExists', 'ignore'];
-    if (this.spark) return all;
+    // Spark appends anything; a partitioned write appends by adding part files, whatever the format.
+    if (this.spark || options.partitionBy?.length) return all;
     let format: string | undefined;
     try {
       format = this.formatNameOf(table);
