@@ -5,6 +5,7 @@
  *   pnpm bench                       # everything available
  *   pnpm bench -- --only=postgres,import
  *   pnpm bench -- --rows=200000      # smaller Postgres table (the committed figures use 1M)
+ *   pnpm bench -- --only=s3 --s3-mb=1024   # the S3 section on a 1 GB object (default 256 MB)
  */
 import { execFile } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
@@ -92,6 +93,15 @@ if (want('rest') && existsSync(join(root, 'tools/bench/rest.ts'))) {
   await section('REST (paginated read into Arrow vs a fetch loop)', async () => {
     const { benchRest } = await import('./rest.js');
     await printResult(await benchRest({ records: Math.min(rows, 200_000) }));
+  });
+}
+
+if (want('s3') && existsSync(join(root, 'tools/bench/s3.ts'))) {
+  await section('S3 on moto (Parquet read/write vs the raw AWS SDK)', async () => {
+    const ensure = join(root, 'tools/services/ensure-moto.sh');
+    await run('bash', [ensure], { timeout: 600_000 });
+    const { benchS3 } = await import('./s3.js');
+    await printResult(await benchS3({ mb: flag('s3-mb') ? Number(flag('s3-mb')) : 256 }));
   });
 }
 

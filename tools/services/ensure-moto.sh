@@ -18,10 +18,11 @@ dir="${SPARKLE_MOTO_DIR:-/tmp/sparkle-moto}"
 svc_env SPARKLE_TEST_AWS_ENDPOINT "http://127.0.0.1:$port"
 svc_env SPARKLE_TEST_AWS_REGION us-east-1
 
-# moto serves its dashboard page (title "Moto") under /moto-api/; anything else on the port is not
-# moto. Not /moto-api/data.json: it dumps every backend's state and fails with a 500 once a test
-# leaves state its serializer trips on (an S3 object of a deleted bucket), which is still moto.
-answers() { local page; page="$(curl -fsS --max-time 5 "http://127.0.0.1:$port/moto-api/" 2>/dev/null)" && [[ "$page" == *'<title>Moto'* ]]; }
+# moto serves its dashboard page at /moto-api/ (its data.json can fail with 500 once some
+# services hold state, so it is not a health check); anything else on the port is not moto.
+# The page is read whole before matching: `curl | grep -q` under pipefail fails when grep
+# stops reading early and curl gets EPIPE.
+answers() { local page; page="$(curl -fsS --max-time 5 "http://127.0.0.1:$port/moto-api/" 2>/dev/null)" && [[ "$page" == *[Mm]oto* ]]; }
 svc_exit_if_answering answers
 
 venv="$(svc_pip_install "$MOTO_VERSION" "moto[server]==$MOTO_VERSION")"

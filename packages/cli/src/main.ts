@@ -2,6 +2,7 @@
 import { closest } from '@sparkle/core';
 import { configCommand } from './commands/config-show.js';
 import { copyCommand } from './commands/copy.js';
+import { cleanCommand } from './commands/clean.js';
 import { lintCommand } from './commands/lint.js';
 import { listCommand } from './commands/list.js';
 import { testCommand } from './commands/test.js';
@@ -12,7 +13,7 @@ import { Output } from './output.js';
 import packageJson from '../package.json' with { type: 'json' };
 
 /** Every sub-command, in the order `sparkle --help` lists them. */
-export const COMMANDS: readonly Command[] = [listCommand, testCommand, configCommand, lintCommand, copyCommand];
+export const COMMANDS: readonly Command[] = [listCommand, testCommand, configCommand, lintCommand, copyCommand, cleanCommand];
 
 /** The CLI's version (the bundler inlines the package.json field). */
 const VERSION: string = packageJson.version;

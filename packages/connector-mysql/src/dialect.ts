@@ -3,7 +3,7 @@
  * current database, and a table swap with one multi-table `RENAME TABLE` (atomic in MySQL and
  * MariaDB) because MySQL DDL commits implicitly and cannot be rolled back.
  */
-import { BACKTICKS, quoteIdentifier, type JdbcDialect, type SqlTypeKind } from '@sparkle/core';
+import { BACKTICKS, newWriteToken, quoteIdentifier, RETIRED_TABLE_MARKER, STAGING_TABLE_MARKER, stagingTableName, type JdbcDialect, type SqlTypeKind } from '@sparkle/core';
 
 export const MYSQL_TYPE_NAMES: Record<SqlTypeKind, string> = {
   boolean: 'BOOLEAN',
@@ -28,12 +28,6 @@ export function quoteMysql(parts: readonly string[]): string {
   return parts.map((p) => quoteIdentifier(p, BACKTICKS)).join('.');
 }
 
-/** A name next to `parts` (same schema), for the table a swap moves aside. */
-function sibling(parts: readonly string[], suffix: string): string[] {
-  const last = parts[parts.length - 1]!;
-  return [...parts.slice(0, -1), `${last.slice(0, 40)}${suffix}`];
-}
-
 export const mysqlDialect: JdbcDialect = {
   name: 'mysql',
   quote: BACKTICKS,
@@ -45,7 +39,13 @@ export const mysqlDialect: JdbcDialect = {
   rollback: 'ROLLBACK',
   transactionalDdl: false,
   swapTables(target, staging) {
-    const old = sibling(target, `__sparkle_old_${Math.random().toString(16).slice(2, 10)}`);
+    // The table moved aside carries the staging table's token, so a kill between the RENAME and
+    // the DROP leaves a leftover that `sparkle clean` (or the next write) recognises.
+    const stagingName = staging[staging.length - 1]!;
+    const retired = stagingName.includes(STAGING_TABLE_MARKER)
+      ? stagingName.replace(STAGING_TABLE_MARKER, RETIRED_TABLE_MARKER)
+      : stagingTableName(target[target.length - 1]!, newWriteToken(), RETIRED_TABLE_MARKER);
+    const old = [...target.slice(0, -1), retired];
     return [`RENAME TABLE ${quoteMysql(target)} TO ${quoteMysql(old)}, ${quoteMysql(staging)} TO ${quoteMysql(target)}`, `DROP TABLE ${quoteMysql(old)}`];
   },
   tableExists(parts) {
@@ -54,6 +54,12 @@ export const mysqlDialect: JdbcDialect = {
     return {
       sql: 'SELECT 1 AS found FROM information_schema.tables WHERE table_schema = COALESCE(?, DATABASE()) AND table_name = ?',
       params: [schema, table],
+    };
+  },
+  tablesQuery(schema) {
+    return {
+      sql: 'SELECT table_schema AS schema_name, table_name AS table_name FROM information_schema.tables WHERE table_schema = COALESCE(?, DATABASE())',
+      params: [schema ?? null],
     };
   },
   columnsQuery(schema) {

@@ -33,6 +33,11 @@ export const postgresDialect: JdbcDialect = {
   tableExists(parts) {
     return { sql: 'SELECT 1 AS present WHERE to_regclass($1) IS NOT NULL', params: [parts.map((p) => `"${p.replace(/"/g, '""')}"`).join('.')] };
   },
+  tablesQuery(schema) {
+    return schema
+      ? { sql: 'SELECT table_schema AS schema_name, table_name FROM information_schema.tables WHERE table_schema = $1', params: [schema] }
+      : { sql: 'SELECT table_schema AS schema_name, table_name FROM information_schema.tables WHERE table_schema = current_schema()', params: [] };
+  },
   columnsQuery(schema) {
     return {
       sql:

@@ -6,6 +6,9 @@ import type { RecordBatch } from 'apache-arrow';
 import { z } from 'zod';
 import {
   WriteError,
+  newWriteToken,
+  stagingTableName,
+  takeWriterLease,
   type NativeWriteContext,
   type WriteResult,
   type WriteTableOptions,
@@ -160,9 +163,11 @@ export class PrestoFamilyConnection extends JDBCConnection<PrestoConfig> {
     if (!exists || first.done) return super.nativeWrite(table, replay, options, context);
     const schema = first.value.schema;
     const target = this.tableParts(table);
-    const staging = [...target.slice(0, -1), `${target[target.length - 1]!.slice(0, 40)}__sparkle_stg_${Math.random().toString(16).slice(2, 10)}`];
+    const token = newWriteToken();
+    const staging = [...target.slice(0, -1), stagingTableName(target[target.length - 1]!, token)];
     const qual = (parts: string[]) => parts.map((p) => this.quoteColumn(p)).join('.');
     const columns = schema.fields.map((f) => this.quoteColumn(f.name)).join(', ');
+    const lease = await takeWriterLease(token, { connector: this.type, target: qual(target) });
     return this.withSession(async (session) => {
       await session.execute(this.createTableSql(qual(staging), schema));
       try {
@@ -181,7 +186,7 @@ export class PrestoFamilyConnection extends JDBCConnection<PrestoConfig> {
       } finally {
         await session.execute(`DROP TABLE IF EXISTS ${qual(staging)}`).catch(() => undefined);
       }
-    }, context.signal);
+    }, context.signal).finally(() => lease.release());
   }
 
   /** The rename of a staging table keeps its catalog and schema (an unqualified target would follow the session's). */

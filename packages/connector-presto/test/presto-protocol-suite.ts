@@ -58,7 +58,7 @@ export function prestoProtocolSuite(o: SuiteOptions): void {
       expect(result).toMatchObject({ rows: 11, written: true });
       const inserts = fake.statements.filter((s) => s.startsWith('INSERT INTO'));
       expect(inserts).toHaveLength(4); // 3 + 3 + 3 + 2 rows, into the staging table
-      expect(inserts[0]).toMatch(/^INSERT INTO "events__sparkle_stg_[0-9a-f]+" \("id", "name", "amount", "flag", "at"\) VALUES \(1, 'name-1', 1\.25e\+0, TRUE, TIMESTAMP '2024-01-01 12:30:15\.250000'\)/);
+      expect(inserts[0]).toMatch(/^INSERT INTO "events__sparkle_stg_[0-9a-z]+" \("id", "name", "amount", "flag", "at"\) VALUES \(1, 'name-1', 1\.25e\+0, TRUE, TIMESTAMP '2024-01-01 12:30:15\.250000'\)/);
       const frame = await conn.readTable<LocalFrame>('events');
       const back = await frame.toArray();
       expect(back).toHaveLength(11);
@@ -92,7 +92,7 @@ export function prestoProtocolSuite(o: SuiteOptions): void {
 
     it('append is atomic: a failure while moving staged rows leaves the table unchanged', async () => {
       const conn = o.make(config());
-      fake.failOnce.push(/^INSERT INTO "events" \(.*\) SELECT .* FROM "events__sparkle_stg_[0-9a-f]+"$/);
+      fake.failOnce.push(/^INSERT INTO "events" \(.*\) SELECT .* FROM "events__sparkle_stg_[0-9a-z]+"$/);
       await expect(conn.writeTable([{ id: 99, name: 'never', amount: 1, flag: false, at: new Date() }], 'events', { mode: 'append' })).rejects.toMatchObject({
         code: 'WRITE_FAILED',
         details: { committed: false },
@@ -108,7 +108,7 @@ export function prestoProtocolSuite(o: SuiteOptions): void {
       const before = fake.statements.length;
       await conn.writeTable([{ id: 12, name: 'late', amount: 1, flag: false, at: new Date(Date.UTC(2024, 5, 1)) }], 'events', { mode: 'append' });
       expect(fake.statements.slice(before).filter((s) => s.startsWith('INSERT INTO "events" ('))).toEqual([
-        expect.stringMatching(/^INSERT INTO "events" \("id", "name", "amount", "flag", "at"\) SELECT "id", "name", "amount", "flag", "at" FROM "events__sparkle_stg_[0-9a-f]+"$/),
+        expect.stringMatching(/^INSERT INTO "events" \("id", "name", "amount", "flag", "at"\) SELECT "id", "name", "amount", "flag", "at" FROM "events__sparkle_stg_[0-9a-z]+"$/),
       ]);
       const frame = await conn.readTable<LocalFrame>('events', { columns: ['id', 'name'], where: '"id" > 10' });
       expect(await frame.toArray()).toEqual([
@@ -120,7 +120,7 @@ export function prestoProtocolSuite(o: SuiteOptions): void {
 
     it('overwrite is atomic: a failed swap leaves the old table intact and the staging table gone', async () => {
       const conn = o.make(config());
-      fake.failOnce.push(/^ALTER TABLE "events__sparkle_stg_[0-9a-f]+" RENAME TO/);
+      fake.failOnce.push(/^ALTER TABLE "events__sparkle_stg_[0-9a-z]+" RENAME TO/);
       await expect(conn.writeTable([{ id: 1, name: 'new' }], 'events', { mode: 'overwrite' })).rejects.toMatchObject({ code: 'WRITE_FAILED', details: { committed: false } });
       const tables = await fake.db.query<{ table_name: string }>("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1");
       expect(tables.rows.map((r) => r.table_name)).toEqual(['events']);

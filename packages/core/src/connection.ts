@@ -177,13 +177,17 @@ export abstract class SparkleConnection<TConfig extends object = Record<string, 
    * if (!conn.supportedWriteModes('out/x.parquet').includes('append')) console.log('write a new file instead');
    * ```
    */
-  supportedWriteModes(_table: string): readonly WriteMode[] {
+  supportedWriteModes(_table: string, _options: { partitionBy?: readonly string[] } = {}): readonly WriteMode[] {
     return ALL_WRITE_MODES;
   }
 
   /** Writes `data` (a DataFrame, an Arrow table, batches, or rows) into `table`. */
   async writeTable(data: unknown, table: string, options: WriteTableOptions = {}): Promise<WriteResult> {
     this.assertOpen();
+    if (typeof table !== 'string') {
+      const got = table === null ? 'null' : Array.isArray(table) ? 'an array' : typeof table;
+      throw new InvalidArgumentError(`writeTable(data, table, options): table must name the target, got ${got}${typeof data === 'string' ? ' (are data and table swapped?)' : ''}`, { connector: this.type });
+    }
     const engine = await this.engine();
     return engine.writeTable(this, data, table, options);
   }

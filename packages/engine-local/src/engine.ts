@@ -150,7 +150,7 @@ export class LocalEngine implements SparkleEngine<LocalFrame> {
     if (!['append', 'overwrite', 'errorIfExists', 'ignore'].includes(mode)) {
       throw new InvalidArgumentError(`Unknown write mode '${String(mode)}': use append, overwrite, errorIfExists or ignore`, { connector: connection.type });
     }
-    const supported = connection.supportedWriteModes(table);
+    const supported = connection.supportedWriteModes(table, options.partitionBy?.length ? { partitionBy: options.partitionBy } : {});
     if (!supported.includes(mode)) {
       throw new UnsupportedOperationError(`The ${connection.type} target '${table}' does not support mode '${mode}'; use ${orList(supported)}`, {
         connector: connection.type,

@@ -3,11 +3,10 @@
  * machine. Keys confined to a base directory and glob matching live with the filesystem object
  * store (`@sparkle/connector-local`) and `@sparkle/formats` (picomatch).
  */
-import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { copyFile, link, mkdir, open, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { copyFile, link, mkdir, open, readdir, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { SparkleError } from '@sparkle/core';
+import { newWriteToken, parseTempFileName, removeStaleLeftovers, SparkleError, takeWriterLease, tempFileName, type Leftover } from '@sparkle/core';
 
 /** What an atomic write does with an existing target. */
 export type AtomicMode = 'overwrite' | 'create' | 'append';
@@ -32,7 +31,11 @@ export interface AtomicWriteOptions {
 export async function writeAtomically<T>(target: string, write: (file: FileHandle, tempPath: string) => Promise<T>, options: AtomicWriteOptions): Promise<T> {
   const dir = dirname(target);
   await mkdir(dir, { recursive: true });
-  const temp = join(dir, `.${basename(target)}.${randomBytes(6).toString('hex')}.sparkle-tmp`);
+  // A temp file a killed writer left beside this target goes first (only when its writer is gone).
+  await removeStaleTempFiles(dir, basename(target));
+  const token = newWriteToken();
+  const temp = join(dir, tempFileName(basename(target), token));
+  const lease = await takeWriterLease(token, { connector: options.connector ?? 'file', target });
   let handle: FileHandle | undefined;
   try {
     if (options.mode === 'append') {
@@ -64,7 +67,28 @@ export async function writeAtomically<T>(target: string, write: (file: FileHandl
     await handle?.close().catch(() => undefined);
     await unlink(temp).catch(() => undefined);
     throw error;
+  } finally {
+    await lease.release();
   }
+}
+
+/**
+ * The temp files of earlier writes to `dir/base` that no live writer owns (a writer killed with
+ * SIGKILL leaves its `.base.<token>.sparkle-tmp`): removed best effort, never failing the write.
+ */
+async function removeStaleTempFiles(dir: string, base: string): Promise<void> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return;
+  }
+  const found: Leftover[] = [];
+  for (const name of names) {
+    const parsed = parseTempFileName(name);
+    if (parsed?.target === base) found.push({ kind: 'file', name: join(dir, name), target: join(dir, base), token: parsed.token });
+  }
+  if (found.length) await removeStaleLeftovers(found, (l) => unlink(l.name));
 }
 
 /** Makes the rename durable (best effort: not every platform can fsync a directory). */

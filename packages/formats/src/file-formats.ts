@@ -4,11 +4,16 @@
  * stream and publish it whole — to a temporary key renamed into place where the store renames
  * atomically, else in one (multipart) put.
  */
-import { randomBytes } from 'node:crypto';
 import type { RecordBatch, Schema } from 'apache-arrow';
 import {
   InvalidArgumentError,
+  newWriteToken,
+  parseTempFileName,
   QueryError,
+  removeStaleLeftovers,
+  takeWriterLease,
+  tempFileName,
+  type Leftover,
   SparkleError,
   UnsupportedOperationError,
   type FileFormatOptions,
@@ -127,20 +132,24 @@ async function* concat(...parts: Array<AsyncIterable<Uint8Array>>): AsyncGenerat
 }
 
 /** A hidden key beside `key` for a write in progress (dot-prefixed: listings and Spark skip it). */
-export function tempKeyFor(key: string): string {
+export function tempKeyFor(key: string, token = newWriteToken()): string {
   const slash = key.lastIndexOf('/');
-  return `${key.slice(0, slash + 1)}.${key.slice(slash + 1)}.${randomBytes(6).toString('hex')}.sparkle-tmp`;
+  return `${key.slice(0, slash + 1)}${tempFileName(key.slice(slash + 1), token)}`;
 }
 
 /**
  * Publishes `body` under `key` whole or not at all: to a temporary key renamed into place where
  * the store renames atomically (`createOnly` renames without replacing), else in one put
- * (`createOnly` as `ifNoneMatch: '*'`).
+ * (`createOnly` as `ifNoneMatch: '*'`). A temporary key an earlier, killed writer left beside
+ * `key` is removed first when no live writer owns it.
  */
 export async function publishObject(store: ObjectStore, key: string, body: ObjectBody, options: { createOnly: boolean; signal?: AbortSignal }): Promise<void> {
   const signal = options.signal ? { signal: options.signal } : {};
   if (store.storeSemantics.atomicRename && store.renameObject) {
-    const temp = tempKeyFor(key);
+    await removeStaleTempObjects(store, key, options.signal);
+    const token = newWriteToken();
+    const temp = tempKeyFor(key, token);
+    const lease = await takeWriterLease(token, { connector: 'object-store', target: key });
     try {
       await store.putObject(temp, body, signal);
       options.signal?.throwIfAborted();
@@ -148,10 +157,29 @@ export async function publishObject(store: ObjectStore, key: string, body: Objec
     } catch (error) {
       await store.deleteObjects([temp]).catch(() => undefined);
       throw error;
+    } finally {
+      await lease.release();
     }
     return;
   }
   await store.putObject(key, body, { ...signal, ...(options.createOnly ? { ifNoneMatch: '*' as const } : {}) });
+}
+
+/** The temporary keys beside `key` whose writers are gone, removed best effort (never failing the write). */
+async function removeStaleTempObjects(store: ObjectStore, key: string, signal?: AbortSignal): Promise<void> {
+  const slash = key.lastIndexOf('/');
+  const dir = key.slice(0, slash + 1);
+  const base = key.slice(slash + 1);
+  const found: Leftover[] = [];
+  try {
+    for await (const object of store.listObjects({ prefix: `${dir}.${base}.`, limit: 1000, ...(signal ? { signal } : {}) })) {
+      const parsed = parseTempFileName(object.key.slice(dir.length));
+      if (parsed?.target === base) found.push({ kind: 'object', name: object.key, target: key, token: parsed.token });
+    }
+  } catch {
+    return;
+  }
+  if (found.length) await removeStaleLeftovers(found, (l) => store.deleteObjects([l.name]).then(() => undefined));
 }
 
 async function write(store: ObjectStore, key: string, batches: AsyncIterable<RecordBatch>, options: FormatWriteOptions): Promise<{ rows: number; bytes: number }> {

@@ -51,10 +51,16 @@ function fromWasm(value: { intoIPCStream(): Uint8Array }): Table {
   return tableFromIPC(value.intoIPCStream());
 }
 
+/** `work`, unless the source's range reads fail first (see {@link RangeBlob.failure}): then that failure. */
+function orFailure<T>(source: ParquetSource, work: Promise<T>): Promise<T> {
+  const failure = typeof source === 'object' && 'failure' in source ? source.failure : undefined;
+  return failure ? Promise.race([work, failure]) : work;
+}
+
 async function openParquet(source: ParquetSource) {
   const pw = await loadParquetWasm();
   const blob = typeof source === 'string' ? await openAsBlob(source) : source;
-  return pw.ParquetFile.fromFile(blob as Blob);
+  return orFailure(source, pw.ParquetFile.fromFile(blob as Blob));
 }
 
 /**
@@ -87,17 +93,23 @@ export async function parquetInfo(source: ParquetSource): Promise<ParquetFileInf
  */
 export async function* readParquetBatches(source: ParquetSource, options: ReadParquetOptions = {}): AsyncGenerator<RecordBatch> {
   const pf = await openParquet(source);
-  const reader = await pf.stream({
+  const reader = await orFailure(source, pf.stream({
     batchSize: options.batchSize ?? 65_536,
     ...(options.columns?.length ? { columns: options.columns } : {}),
     ...(options.rowGroups ? { rowGroups: options.rowGroups } : {}),
-  });
+  }));
   const it = reader.getReader();
   let any = false;
+  // After a failed range read the reader's pending call can never settle, and freeing the file
+  // under it would be unsound: it is left to the garbage collector.
+  let stuck = false;
   try {
     for (;;) {
       options.signal?.throwIfAborted();
-      const { done, value } = await it.read();
+      const { done, value } = await orFailure(source, it.read()).catch((error: unknown) => {
+        stuck = true;
+        throw error;
+      });
       if (done) break;
       for (const batch of fromWasm(value as { intoIPCStream(): Uint8Array }).batches) {
         any = true;
@@ -110,9 +122,11 @@ export async function* readParquetBatches(source: ParquetSource, options: ReadPa
       yield emptyBatch(schema);
     }
   } finally {
-    await it.cancel().catch(() => undefined);
-    it.releaseLock();
-    pf.free();
+    if (!stuck) {
+      await it.cancel().catch(() => undefined);
+      it.releaseLock();
+      pf.free();
+    }
   }
 }
 

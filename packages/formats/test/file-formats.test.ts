@@ -139,7 +139,7 @@ describe('format helpers', () => {
     expect(csvSettings('a.csv', { sep: ';', nullValue: 'NULL' })).toMatchObject({ delimiter: ';', nullValue: 'NULL' });
     expect(parquetSettings({ compression: 'zstd', rowGroupSize: '500' })).toEqual({ compression: 'zstd', rowGroupSize: 500 });
     expect(() => parquetSettings({ compression: 'lzma' })).toThrow(/Unknown Parquet compression/);
-    expect(tempKeyFor('a/b/c.parquet')).toMatch(/^a\/b\/\.c\.parquet\.[0-9a-f]{12}\.sparkle-tmp$/);
+    expect(tempKeyFor('a/b/c.parquet')).toMatch(/^a\/b\/\.c\.parquet\.[0-9a-z]{7}[0-9a-f]{6}\.sparkle-tmp$/);
   });
 
   it('sizes Parquet row groups by bytes, within bounds', () => {

@@ -17,6 +17,7 @@ import {
   type ConnectionClass,
   type SparkleConnection,
   type SparkSource,
+  type WriteMode,
 } from '@sparkle/core';
 import { lineageProblems, MemoryLineageClient, runEventOf } from './lineage.js';
 import { jdbcSparkChecks } from './suites/jdbc-spark.js';
@@ -31,6 +32,11 @@ export interface ConnectorCapabilities {
   discover: boolean;
   spark: boolean;
   health: boolean;
+  /**
+   * Splits a read by `partitionColumn` (JDBC-style). Default: as `read`. Object stores split by
+   * file and declare it false; the suite then checks that such a read is refused, typed.
+   */
+  partitionedRead?: boolean;
 }
 
 /** A running service's config, or why there is none. */
@@ -58,6 +64,8 @@ export interface ConnectorTestOptions {
   secretFields: string[];
   /** Spark option keys that must be listed in `secretOptions` (default: `password` when it is a secret field). */
   sparkSecretOptions?: string[];
+  /** The save mode the sparkWrite check asks for. Default `overwrite`; append-only sinks (streams) pass `append`. */
+  sparkWriteMode?: WriteMode;
   capabilities: ConnectorCapabilities;
   /** Finds or starts the service the live checks use. */
   service?: () => Promise<ServiceResult>;
@@ -270,8 +278,9 @@ export function testConnector(options: ConnectorTestOptions): void {
 
       it.skipIf(!caps.spark)('sparkWrite names a format, the mode, and marks secret options', async () => {
         const conn = (await open(options.validConfig)) as unknown as SparkleConnection<object> & SparkSource;
-        const spec = conn.sparkWrite(`${prefix}_spark`, { mode: 'overwrite' });
-        expect(spec.mode).toBe('overwrite');
+        const mode = options.sparkWriteMode ?? 'overwrite';
+        const spec = conn.sparkWrite(`${prefix}_spark`, { mode });
+        expect(spec.mode).toBe(mode);
         checkSpec(spec);
         await conn.close();
       });
@@ -455,6 +464,15 @@ export function testConnector(options: ConnectorTestOptions): void {
       it('partitioned read returns every row exactly once', async (ctx) => {
         need(ctx, caps.read, 'read');
         const conn = await live();
+        if (caps.partitionedRead === false) {
+          // Declared out: the read must say so (typed) rather than return rows split some other way.
+          const refused = await collectRows(await conn.readTable(table, { partitionColumn: 'id', numPartitions: 3 })).then(
+            () => undefined,
+            (error: unknown) => error,
+          );
+          expect(SparkleError.isInstance(refused) && refused.code, String(refused)).toBe('UNSUPPORTED');
+          return;
+        }
         for (const numPartitions of [2, 3, 7]) {
           const rows = await readAll(conn, table, { partitionColumn: 'id', lowerBound: 2, upperBound: 4, numPartitions });
           expect(rows).toEqual(expected());

@@ -87,6 +87,7 @@ Options:
   --columns <a,b>            columns to copy
   --fetch-size <n>           rows per round trip when reading
   --batch-size <n>           rows per insert batch when writing
+  --partition-by <a,b>       object-store targets: write Hive-style column=value/ directories (Spark's partitionBy)
 
 Partitioned read (Spark's JDBC semantics) — these flags go together:
   --partition-column <col>   numeric or date column to split the read on (required by the three below)
@@ -116,6 +117,7 @@ Other options:
       columns: { type: 'string' },
       'fetch-size': { type: 'string' },
       'batch-size': { type: 'string' },
+      'partition-by': { type: 'string' },
       'lineage-file': { type: 'string' },
       quiet: { type: 'boolean' },
       json: { type: 'boolean' },
@@ -173,7 +175,7 @@ Other options:
       try {
         result = await copyTable({
           source: { connection: sourceConn, table: source.table, options: readOptions },
-          target: { connection: targetConn, table: target.table, options: defined({ mode, batchSize }) },
+          target: { connection: targetConn, table: target.table, options: defined({ mode, batchSize, partitionBy: listOption(values['partition-by']) }) },
           ...(reporter ? { onProgress: reporter.update } : {}),
           ...(io.signal ? { signal: io.signal } : {}),
         });

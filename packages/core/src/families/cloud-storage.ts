@@ -37,7 +37,10 @@ import type {
   ObjectStoreSemantics,
   PutObjectOptions,
 } from '../capabilities/object-store.js';
-import { confineKey, isGlob, isHiddenKey } from './object-keys.js';
+import { confineKey, globPrefix, isGlob, isHiddenKey } from './object-keys.js';
+import { hiveGroups, planHivePartitioned } from './hive-partitions.js';
+import { writePartitioned } from './partitioned-write.js';
+import { parseTempFileName, type Leftover, type LeftoverCleaner } from '../leftovers.js';
 
 
 /** Config every object store shares: the default file format and its settings. */
@@ -98,7 +101,7 @@ const APPENDABLE_FORMATS: ReadonlySet<string> = new Set(['csv', 'jsonl', 'text']
  */
 export abstract class CloudStorageConnection<TConfig extends object = CloudStorageConfig>
   extends SparkleConnection<TConfig>
-  implements ObjectStore, NativeSource, SparkSource
+  implements ObjectStore, NativeSource, SparkSource, LeftoverCleaner
 {
   static override schema: z.ZodType = cloudStorageConfigSchema;
   static override family = 'cloud_storage';
@@ -112,6 +115,31 @@ export abstract class CloudStorageConnection<TConfig extends object = CloudStora
   abstract deleteObjects(keys: readonly string[], options?: { signal?: AbortSignal }): Promise<number>;
   abstract copyObject(from: string, to: string, options?: { signal?: AbortSignal; ifNoneMatch?: '*' }): Promise<ObjectInfo>;
   abstract objectUri(key: string): string;
+
+  /**
+   * Temporary objects (`.name.<token>.sparkle-tmp`) that interrupted writes left under `scope`
+   * (a key prefix; the whole root when absent). Judge and remove them with `cleanLeftovers()`
+   * or `sparkle clean`; a later write to the same key also removes those no live writer owns.
+   */
+  async findLeftovers(options: { scope?: string; signal?: AbortSignal } = {}): Promise<Leftover[]> {
+    const prefix = options.scope ? this.key(options.scope, 'prefix') : undefined;
+    const found: Leftover[] = [];
+    for await (const object of this.listObjects({ ...(prefix ? { prefix } : {}), ...(options.signal ? { signal: options.signal } : {}) })) {
+      const slash = object.key.lastIndexOf('/');
+      const parsed = parseTempFileName(object.key.slice(slash + 1));
+      if (parsed) found.push({ kind: 'object', name: object.key, target: `${object.key.slice(0, slash + 1)}${parsed.target}`, token: parsed.token });
+    }
+    return found;
+  }
+
+  /** Deletes one temporary object found by {@link CloudStorageConnection.findLeftovers}; refuses any other key. */
+  async removeLeftover(leftover: Leftover, options: { signal?: AbortSignal } = {}): Promise<void> {
+    const key = this.key(leftover.name);
+    if (!parseTempFileName(key.slice(key.lastIndexOf('/') + 1))) {
+      throw new InvalidArgumentError(`${leftover.name} is not a leftover of a Sparkle write (no .<name>.<token>.sparkle-tmp form): not deleted`, { connector: this.type });
+    }
+    await this.deleteObjects([key], options.signal ? { signal: options.signal } : {});
+  }
 
   /**
    * A key confined to the root (see {@link confineKey}); connectors call it on every key they are
@@ -191,9 +219,10 @@ export abstract class CloudStorageConnection<TConfig extends object = CloudStora
    * lines can. On Spark every mode works (Spark appends new files to a directory). Hints and the
    * local engine's up-front check come from this, so nobody is told to try what cannot work.
    */
-  override supportedWriteModes(table: string): readonly WriteMode[] {
+  override supportedWriteModes(table: string, options: { partitionBy?: readonly string[] } = {}): readonly WriteMode[] {
     const all: readonly WriteMode[] = ['append', 'overwrite', 'errorIfExists', 'ignore'];
-    if (this.spark) return all;
+    // Spark appends anything; a partitioned write appends by adding part files, whatever the format.
+    if (this.spark || options.partitionBy?.length) return all;
     let format: string | undefined;
     try {
       format = this.formatNameOf(table);
@@ -253,11 +282,28 @@ export abstract class CloudStorageConnection<TConfig extends object = CloudStora
       throw new InvalidArgumentError(`'${pathOrGlob}' matches objects of different formats (${chosen.join(', ')}); narrow the pattern or set format`, { connector: this.type });
     }
     const formats = await getFileFormats();
+    const format = this.fileFormatOptions(objects[0]!.key, options);
     try {
-      return await formats.planRead(this, objects, { ...options, ...this.fileFormatOptions(objects[0]!.key, options) });
+      const root = this.#partitionRoot(pathOrGlob, objects);
+      const hive = root === undefined ? undefined : hiveGroups(objects, root);
+      if (hive?.columns.length) {
+        // Hive-style `name=value/` directories below the path read are columns, as in Spark.
+        return await planHivePartitioned(hive.groups, hive.columns, options.columns, (group, columns) =>
+          formats.planRead(this, group, { ...options, ...(columns ? { columns } : {}), ...format }),
+        );
+      }
+      return await formats.planRead(this, objects, { ...options, ...format });
     } catch (error) {
       throw this.wrapError(error, `read ${pathOrGlob}`);
     }
+  }
+
+  /** The key below which `name=value/` segments are partition columns: a glob's literal prefix, a directory's key; none for one object. */
+  #partitionRoot(pathOrGlob: string, objects: readonly ObjectInfo[]): string | undefined {
+    if (isGlob(pathOrGlob)) return globPrefix(this.key(pathOrGlob, 'glob'));
+    const key = this.key(pathOrGlob);
+    if (objects.length === 1 && objects[0]!.key === key) return undefined;
+    return key === '' || key.endsWith('/') ? key : `${key}/`;
   }
 
   /**
@@ -268,6 +314,7 @@ export abstract class CloudStorageConnection<TConfig extends object = CloudStora
    * `storeSemantics` allows (append: CSV and JSON lines only).
    */
   async nativeWrite(key: string, batches: AsyncIterable<RecordBatch>, options: WriteTableOptions, context: NativeWriteContext): Promise<Omit<WriteResult, 'elapsedMs'>> {
+    if (options.partitionBy?.length) return this.#writePartitioned(key, batches, options, context);
     const target = this.key(key);
     if (isGlob(target) || target.endsWith('/')) {
       throw new InvalidArgumentError(`Cannot write to ${target.endsWith('/') ? 'a directory' : 'a glob'} ('${key}'); give the key of one object, e.g. 'out/orders.parquet'`, { connector: this.type });
@@ -303,6 +350,36 @@ export abstract class CloudStorageConnection<TConfig extends object = CloudStora
       // Another writer created the object after the stat above: `ignore` means leave it.
       if (mode === 'ignore' && SparkleError.isInstance(error) && error.code === 'TABLE_EXISTS') return { table: key, mode, rows: 0, written: false };
       throw this.wrapError(error, `write ${this.objectUri(target)}`);
+    }
+  }
+
+  /**
+   * `partitionBy`: the key is a directory of Hive-style `name=value/` folders (see
+   * {@link writePartitioned}); the part files' format is the call's or config's `format`,
+   * else Parquet.
+   */
+  async #writePartitioned(key: string, batches: AsyncIterable<RecordBatch>, options: WriteTableOptions, context: NativeWriteContext): Promise<Omit<WriteResult, 'elapsedMs'>> {
+    const directory = this.key(key).replace(/\/+$/, '');
+    if (isGlob(directory)) throw new InvalidArgumentError(`Cannot write to a glob ('${key}'); give the directory of the partitioned table, e.g. 'out/orders'`, { connector: this.type });
+    const mode = options.mode ?? 'errorIfExists';
+    const explicit = this.fileFormatOptions(`${directory}/x`, options).format ?? 'parquet';
+    const settings = this.fileFormatOptions(`${directory}/x.${explicit}`, options);
+    const formats = await getFileFormats();
+    try {
+      const result = await writePartitioned(this, batches, {
+        directory,
+        partitionBy: options.partitionBy!,
+        mode,
+        extension: explicit,
+        uri: this.objectUri(directory),
+        connector: this.type,
+        signal: context.signal,
+        writeFile: (file, part) =>
+          formats.write(this, file, part, { ...options, partitionBy: undefined, mode: 'overwrite', signal: context.signal, onRows: (rows, bytes) => context.onRows(rows, bytes), ...settings, format: explicit }),
+      });
+      return { table: key, mode, rows: result.rows, bytes: result.bytes, written: result.written };
+    } catch (error) {
+      throw this.wrapError(error, `write ${this.objectUri(directory)}`);
     }
   }
 

@@ -29,6 +29,7 @@ import { ANSI_TYPE_NAMES, sparkTypeOfSql, sqlTypeFor, type SqlTypeKind } from '.
 import { parseJdbcUrl, redactUrlForMessage, type JdbcUrlParts } from './jdbc-url.js';
 import { ANSI_QUOTES, jdbcPartitionPredicates, quoteIdentifier, splitQualifiedName, type IdentifierStyle } from './sql.js';
 import { raceSignal } from '../util/async.js';
+import { newWriteToken, parseLeftoverTableName, removeStaleLeftovers, stagingTableName, takeWriterLease, type Leftover, type LeftoverCleaner } from '../leftovers.js';
 
 export { insertInChunks, parameterizedInsertSql, type ChunkInsertOptions } from './jdbc-bulk.js';
 export { fetchPages, RenameJournal } from './jdbc-session-helpers.js';
@@ -146,6 +147,12 @@ export interface JdbcDialect {
   tableExists(parts: string[]): { sql: string; params: unknown[] };
   /** Query listing schema, table and column metadata (for discover()). */
   columnsQuery(schema?: string): { sql: string; params: unknown[] };
+  /**
+   * Query listing the tables of a schema (columns `schema_name`, `table_name`), the session's
+   * current schema when none is given; used to find leftover staging tables. Absent: the
+   * base lists them from {@link JdbcDialect.columnsQuery} (slower on wide schemas).
+   */
+  tablesQuery?(schema?: string): { sql: string; params: unknown[] };
   /**
    * How the database stores names written without quotes: `'upper'` (Db2, Oracle, HANA,
    * Netezza: `orders` is `ORDERS`) or `'lower'`. Absent: names are used exactly as written.
@@ -335,7 +342,7 @@ export interface JdbcDefaults {
  * conn.sparkRead('orders', {}).options.driver; // 'com.mydb.Driver'
  * ```
  */
-export class JDBCConnection<TConfig extends JdbcConfig = JdbcConfig> extends SparkleConnection<TConfig> implements SparkSource, NativeSource {
+export class JDBCConnection<TConfig extends JdbcConfig = JdbcConfig> extends SparkleConnection<TConfig> implements SparkSource, NativeSource, LeftoverCleaner {
   static override schema: z.ZodType = jdbcConfigSchema;
   static override family = 'jdbc';
   static jdbc: JdbcDefaults = { driver: '', subprotocol: '' };
@@ -753,6 +760,7 @@ export class JDBCConnection<TConfig extends JdbcConfig = JdbcConfig> extends Spa
         });
       }
       if (exists && mode === 'ignore') return { table, mode, rows: 0, written: false };
+      await this.removeStaleStagingTables(session, target);
       const load = { signal: context.signal, batchSize, onRows: context.onRows };
       if (exists && mode === 'append') {
         await transaction(session, dialect, 'begin');
@@ -765,29 +773,89 @@ export class JDBCConnection<TConfig extends JdbcConfig = JdbcConfig> extends Spa
           throw this.writeFailure(error, quotedTarget, 'append');
         }
       }
-      // New table or overwrite: load a staging table, then swap it in.
-      const suffix = `__sparkle_stg_${Math.random().toString(16).slice(2, 10)}`;
-      const staging = [...target.slice(0, -1), `${target[target.length - 1]!.slice(0, 40)}${suffix}`];
+      // New table or overwrite: load a staging table, then swap it in. Its name carries a write
+      // token and this process holds a lease on it, so if we are killed mid-write the next write
+      // (or `sparkle clean`) can tell our leftover from a live writer's and remove it.
+      const token = newWriteToken();
+      const staging = [...target.slice(0, -1), stagingTableName(target[target.length - 1]!, token)];
       const quotedStaging = quoteParts(staging, dialect.quote);
-      await session.execute(this.createTableSql(quotedStaging, schema));
+      const lease = await takeWriterLease(token, { connector: this.type, target: quotedTarget });
       try {
-        const { rows, bytes } = await session.bulkInsert(quotedStaging, schema, all, load);
-        context.signal.throwIfAborted();
-        await transaction(session, dialect, 'begin');
+        await session.execute(this.createTableSql(quotedStaging, schema));
         try {
-          if (exists) for (const sql of dialect.swapTables(target, staging)) await session.execute(sql);
-          else await session.execute(this.renameSql(staging, target));
-          await transaction(session, dialect, 'commit');
+          const { rows, bytes } = await session.bulkInsert(quotedStaging, schema, all, load);
+          context.signal.throwIfAborted();
+          await transaction(session, dialect, 'begin');
+          try {
+            if (exists) for (const sql of dialect.swapTables(target, staging)) await session.execute(sql);
+            else await session.execute(this.renameSql(staging, target));
+            await transaction(session, dialect, 'commit');
+          } catch (error) {
+            await transaction(session, dialect, 'rollback').catch(() => undefined);
+            throw error;
+          }
+          return { table, mode, rows, bytes, written: true };
         } catch (error) {
-          await transaction(session, dialect, 'rollback').catch(() => undefined);
-          throw error;
+          await session.execute(`DROP TABLE IF EXISTS ${quotedStaging}`).catch(() => undefined);
+          throw this.writeFailure(error, quotedTarget, exists ? 'overwrite' : 'create');
         }
-        return { table, mode, rows, bytes, written: true };
-      } catch (error) {
-        await session.execute(`DROP TABLE IF EXISTS ${quotedStaging}`).catch(() => undefined);
-        throw this.writeFailure(error, quotedTarget, exists ? 'overwrite' : 'create');
+      } finally {
+        await lease.release();
       }
     }, context.signal);
+  }
+
+  /** Tables of `schema` (the session's current schema when absent), as schema and name. */
+  protected async listTables(session: JdbcSession, schema?: string): Promise<Array<{ schema: string; name: string }>> {
+    const q = this.dialect.tablesQuery?.(schema) ?? this.dialect.columnsQuery(schema);
+    const seen = new Map<string, { schema: string; name: string }>();
+    for (const r of await session.queryRows(q.sql, q.params)) {
+      const entry = { schema: String(r.schema_name ?? ''), name: String(r.table_name) };
+      seen.set(`${entry.schema}\u0000${entry.name}`, entry);
+    }
+    return [...seen.values()];
+  }
+
+  /** Leftovers of interrupted writes to `target` (its staging tables), removed when no live writer owns them. */
+  private async removeStaleStagingTables(session: JdbcSession, target: string[]): Promise<void> {
+    try {
+      const schema = target.length > 1 ? target[target.length - 2] : undefined;
+      const prefix = target[target.length - 1]!.slice(0, 35);
+      const found = (await this.leftoverTables(session, schema)).filter((l) => parseLeftoverTableName(l.parts![l.parts!.length - 1]!)?.targetPrefix === prefix);
+      await removeStaleLeftovers(found, (l) => session.execute(`DROP TABLE ${quoteParts([...l.parts!], this.dialect.quote)}`).then(() => undefined));
+    } catch {
+      // Best effort: a leftover that cannot be listed or dropped now is left for `sparkle clean`.
+    }
+  }
+
+  private async leftoverTables(session: JdbcSession, schema?: string): Promise<Leftover[]> {
+    const found: Leftover[] = [];
+    for (const t of await this.listTables(session, schema)) {
+      const parsed = parseLeftoverTableName(t.name);
+      if (!parsed) continue;
+      const parts = t.schema ? [t.schema, t.name] : [t.name];
+      found.push({ kind: 'table', name: parts.join('.'), parts, target: [...parts.slice(0, -1), parsed.targetPrefix].join('.'), token: parsed.token });
+    }
+    return found;
+  }
+
+  /**
+   * Staging tables (`<table>__sparkle_stg_<token>`) and tables moved aside mid-swap
+   * (`__sparkle_old_`) that interrupted writes left in `scope` (a schema; the session's
+   * current one when absent). Judge and remove them with `cleanLeftovers()` or `sparkle clean`.
+   */
+  async findLeftovers(options: { scope?: string; signal?: AbortSignal } = {}): Promise<Leftover[]> {
+    const scope = options.scope ?? (this.config as JdbcConfig).schema;
+    return this.withSession((session) => this.leftoverTables(session, scope), options.signal);
+  }
+
+  /** Drops one leftover table found by {@link JDBCConnection.findLeftovers}; refuses a table that is not one. */
+  async removeLeftover(leftover: Leftover, options: { signal?: AbortSignal } = {}): Promise<void> {
+    const parts = leftover.parts ? [...leftover.parts] : this.tableParts(leftover.name);
+    if (leftover.kind !== 'table' || !parseLeftoverTableName(parts[parts.length - 1]!)) {
+      throw new InvalidArgumentError(`${leftover.name} is not a leftover of a Sparkle write (no __sparkle_stg_/__sparkle_old_ marker and token): not dropped`, { connector: this.type });
+    }
+    await this.withSession((session) => session.execute(`DROP TABLE ${quoteParts(parts, this.dialect.quote)}`), options.signal);
   }
 
   /** `ALTER TABLE staging RENAME TO target` in this dialect. */

@@ -38,6 +38,7 @@ import type {
 } from '../capabilities/stream.js';
 import type { DatasetRef, LineageRun, RunStats } from '../lineage/types.js';
 import { jsonText } from './document-schema.js';
+import { decodePayloads, decodesPayloads, payloadColumns, payloadFormatsOf } from './stream-payload.js';
 
 /** How a system's partitions and positions become Arrow columns. */
 export interface StreamLayout {
@@ -299,7 +300,9 @@ export abstract class StreamingConnection<TConfig extends object = Record<string
       });
     }
     const arrow = await getArrowToolkit(this.type);
-    const all = streamColumns(this.streamLayout());
+    // keyFormat / valueFormat / onInvalidPayload: bytes (default), UTF-8 or JSON text (stream-payload.ts).
+    const formats = payloadFormatsOf(options.options);
+    const all = payloadColumns(streamColumns(this.streamLayout()), formats);
     const columns = options.columns?.length
       ? options.columns.map((name) => {
           const column = all.find((c) => c.name === name);
@@ -327,8 +330,13 @@ export abstract class StreamingConnection<TConfig extends object = Record<string
     });
     const open = (partitions: string[] | undefined) => (signal: AbortSignal) => {
       const messages = this.consumeRange(topic, { from: range.from, to, ...(range.maxMessages ? { maxMessages: range.maxMessages } : {}), ...(partitions ? { partitions } : {}), signal });
+      const decode = decodesPayloads(formats);
       const rows = (async function* () {
-        for await (const m of messages) yield toRow(m);
+        for await (const m of messages) {
+          const row = toRow(m);
+          if (decode) decodePayloads(row, formats, () => `topic ${m.topic} partition ${m.partition}${m.position === undefined ? '' : ` position ${m.position}`}`);
+          yield row;
+        }
       })();
       return arrow.rowsToBatches(rows, { schema, ...(options.fetchSize ? { batchSize: options.fetchSize } : {}) });
     };
