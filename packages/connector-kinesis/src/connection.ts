@@ -17,6 +17,10 @@ import { createHash, randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { KinesisClient, PutRecordsRequestEntry, Shard, ShardIteratorType } from '@aws-sdk/client-kinesis';
 import {
+  awsClientOptions,
+  awsConfigShape,
+  awsEndpoint,
+  awsError,
   abortError,
   InvalidArgumentError,
   MissingDriverError,
@@ -41,7 +45,6 @@ import {
   type SubscribeOptions,
   type WriteTableOptions,
 } from '@sparkle/core';
-import { awsClientOptions, awsConfigShape, awsEndpoint, awsError } from './aws.js';
 import { unwrap, wrap } from './envelope.js';
 
 /** Config of the `kinesis` connection. */

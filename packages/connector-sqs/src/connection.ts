@@ -25,6 +25,10 @@ import type {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import {
+  awsClientOptions,
+  awsConfigShape,
+  awsEndpoint,
+  awsError,
   abortError,
   InvalidArgumentError,
   MissingDriverError,
@@ -44,7 +48,6 @@ import {
   payloadBytes,
   SparkleError,
 } from '@sparkle/core';
-import { awsClientOptions, awsConfigShape, awsEndpoint, awsError } from './aws.js';
 import { batchesOf, sendWithRetries, SQS_MAX_BATCH_BYTES, type OutgoingEntry } from './batching.js';
 
 /** Config of the `sqs` connection. */

@@ -1,19 +1,13 @@
 /**
- * The AWS part of the config (region, endpoint, credentials as the AWS SDK takes them) and the
- * SDK error classification shared by this package's calls. Credentials left out fall back to
+ * The AWS part of a connector's config (region, endpoint, credentials as the AWS SDK v3 takes
+ * them) and the classification of SDK errors into typed Sparkle errors, shared by every AWS
+ * connector (SQS, Kinesis, …) without depending on any SDK package. Credentials left out fall back to
  * the SDK's default provider chain (environment, shared config/profile, container/instance role).
  */
 import { z } from 'zod';
-import {
-  AuthenticationError,
-  ConnectionFailedError,
-  InvalidArgumentError,
-  QueryError,
-  SparkleError,
-  TimeoutError,
-  secret,
-  type Endpoint,
-} from '@sparkle/core';
+import { AuthenticationError, ConnectionFailedError, InvalidArgumentError, QueryError, SparkleError, TimeoutError } from '../errors.js';
+import type { Endpoint } from '../health.js';
+import { secret } from '../secrets.js';
 
 /** `credentials`: static keys, exactly the SDK's `AwsCredentialIdentity` fields. */
 export const awsCredentialsSchema = z.strictObject({
