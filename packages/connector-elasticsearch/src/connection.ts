@@ -40,6 +40,7 @@ import {
 } from '@sparkle/core';
 import type { Client } from '@elastic/elasticsearch';
 import { toEsQuery, type QueryDsl } from './filter.js';
+import { parseInt64Json, stringifyInt64Json } from './int64-json.js';
 
 /** Config of the `elasticsearch` connection. */
 export const elasticsearchConfigSchema = z
@@ -134,8 +135,18 @@ export class ElasticsearchConnection extends NoSQLConnection<ElasticsearchConfig
       }
     }
     const auth = c.apiKey !== undefined ? { apiKey: c.apiKey } : c.bearer !== undefined ? { bearer: c.bearer } : c.username !== undefined ? { username: c.username, password: c.password ?? '' } : undefined;
+    // int64 values stay exact both ways (plain JSON would round longs beyond 2^53).
+    class Int64Serializer extends driver.Serializer {
+      override serialize(object: Record<string, unknown>): string {
+        return stringifyInt64Json(object);
+      }
+      override deserialize<T = unknown>(json: string): T {
+        return parseInt64Json<T>(json);
+      }
+    }
     return new driver.Client({
       nodes: c.nodes,
+      Serializer: Int64Serializer,
       ...(auth ? { auth } : {}),
       ...(ca ? { tls: { ca } } : {}),
       requestTimeout: c.requestTimeoutMs,
@@ -574,9 +585,9 @@ export class ElasticsearchConnection extends NoSQLConnection<ElasticsearchConfig
   }
 }
 
-/** A document as JSON takes it: int64s beyond 2^53 as decimal text, bytes as base64 (ES `binary`). */
+/** A document as JSON takes it: safe int64s as numbers (bigger ones stay bigints, written exactly), bytes as base64 (ES `binary`). */
 function jsonSafe(value: unknown): unknown {
-  if (typeof value === 'bigint') return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value.toString();
+  if (typeof value === 'bigint') return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value;
   if (value instanceof Uint8Array) return Buffer.from(value).toString('base64');
   if (value instanceof Date || value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) return value.map(jsonSafe);

@@ -102,6 +102,20 @@ describe('elasticsearch against the in-process fake (real client)', () => {
     expect(Object.fromEntries((await frame.schema()).fields.map((f) => [f.name, String(f.type)]))).toEqual({ _id: 'Int64', n: 'Int64', nested: 'Struct<{deep:List<Int64>}>' });
   });
 
+  it('keeps int64 values beyond 2^53 exact on the wire and back (as bigints and Arrow Int64)', async () => {
+    await using es = await open(await server());
+    const c = unique('int64');
+    const big = 2n ** 60n + 1n;
+    expect(await es.upsertDocuments(c, [{ _id: 1, big }, { _id: 2, big: -big }, { _id: 3, big: 7 }])).toEqual({ written: 3, failed: [] });
+    expect(fake.requests.filter((r) => r.path === '/_bulk').at(-1)!.body).toContain('"big":1152921504606846977');
+    const found = new Map((await all(es.findDocuments(c))).map((d) => [d._id, d.big]));
+    expect(found).toEqual(new Map<unknown, unknown>([[1, big], [2, -big], [3, 7]]));
+    const frame = await es.readTable(c);
+    const rows: Array<Record<string, unknown>> = [];
+    for await (const batch of frame as AsyncIterable<{ toArray(): Array<{ toJSON(): Record<string, unknown> }> }>) rows.push(...batch.toArray().map((r) => r.toJSON()));
+    expect(rows.map((r) => r.big).sort()).toEqual([big, -big, 7n].sort());
+  });
+
   it('takes a native DSL object as a value, ANDed with the typed filter; a string is refused', async () => {
     await using es = await open(await server());
     const c = unique('native');

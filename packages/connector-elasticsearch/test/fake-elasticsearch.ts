@@ -15,6 +15,9 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+// Elasticsearch keeps `_source` as sent, so longs beyond 2^53 come back digit for digit: the fake
+// keeps them exact with the same JSON handling.
+import { parseInt64Json, stringifyInt64Json } from '../src/int64-json.js';
 
 type Doc = Record<string, unknown>;
 type Prop = { type: string; properties?: Record<string, Prop>; fields?: Record<string, { type: string }> };
@@ -69,7 +72,7 @@ export class FakeElasticsearch {
     this.requests.push({ method: req.method ?? 'GET', path: url.pathname, body });
     const send = (status: number, payload: unknown) => {
       res.writeHead(status, { 'content-type': 'application/json', 'x-elastic-product': 'Elasticsearch' });
-      res.end(req.method === 'HEAD' ? undefined : JSON.stringify(payload));
+      res.end(req.method === 'HEAD' ? undefined : stringifyInt64Json(payload));
     };
     try {
       this.#authorize(req.headers.authorization);
@@ -93,7 +96,7 @@ export class FakeElasticsearch {
 
   #route(method: string, url: URL, body: string): unknown {
     const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
-    const json = () => (body ? (JSON.parse(body) as Record<string, unknown>) : {});
+    const json = () => (body ? parseInt64Json<Record<string, unknown>>(body) : {});
     if (parts.length === 0) return { name: 'fake', cluster_name: 'sparkle-fake', version: { number: '9.0.0', build_flavor: 'default' }, tagline: 'You Know, for Search' };
     if (parts[0] === '_bulk' && method === 'POST') return this.#bulk(body);
     if (parts[0] === '_search' && method === 'POST') return this.#search(json());
@@ -159,7 +162,7 @@ export class FakeElasticsearch {
   }
 
   #bulk(body: string): unknown {
-    const lines = body.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, Record<string, string>>);
+    const lines = body.split('\n').filter(Boolean).map((l) => parseInt64Json<Record<string, Record<string, string>>>(l));
     const items: unknown[] = [];
     for (let i = 0; i < lines.length; i++) {
       const [action, meta] = Object.entries(lines[i]!)[0]!;
@@ -199,7 +202,7 @@ export class FakeElasticsearch {
       const values = Array.isArray(raw) ? raw : [raw];
       for (const v of values) {
         if (v === null || v === undefined) continue;
-        const type = typeof v === 'object' ? 'object' : typeof v === 'string' ? (ISO.test(v) ? 'date' : 'text') : typeof v === 'boolean' ? 'boolean' : Number.isInteger(v) ? 'long' : 'float';
+        const type = typeof v === 'object' ? 'object' : typeof v === 'string' ? (ISO.test(v) ? 'date' : 'text') : typeof v === 'boolean' ? 'boolean' : typeof v === 'bigint' || Number.isInteger(v) ? 'long' : 'float';
         const existing = props[k];
         if (!existing) {
           props[k] = type === 'object' ? { type: 'object', properties: {} } : type === 'text' ? { type, fields: { keyword: { type: 'keyword' } } } : { type };
