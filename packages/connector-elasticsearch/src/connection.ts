@@ -179,7 +179,7 @@ export class ElasticsearchConnection extends NoSQLConnection<ElasticsearchConfig
       return new ConnectionFailedError(`${message}; is a node listening at ${this.config.nodes.join(', ')}?`, { connector: this.type });
     }
     if (e.name === 'ProductNotSupportedError') {
-      return new ConnectionFailedError(`${message}. The @elastic/elasticsearch client only talks to Elasticsearch; OpenSearch is not supported by this client version`, { connector: this.type });
+      return new ConnectionFailedError(`${message}. The @elastic/elasticsearch client only talks to Elasticsearch; OpenSearch is not supported natively (its Spark mapping is: set distribution 'opensearch')`, { connector: this.type, retryable: false });
     }
     const retryable = status === 429 || status === 502 || status === 503 || status === 504;
     return new QueryError(message, { connector: this.type, retryable, details: { ...(status ? { status } : {}), ...(e.meta?.body?.error?.type ? { errorType: e.meta.body.error.type } : {}) } });

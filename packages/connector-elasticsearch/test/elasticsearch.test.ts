@@ -216,6 +216,20 @@ describe('elasticsearch against the in-process fake (real client)', () => {
     }
   });
 
+  it('a server that is not Elasticsearch (no product header, as OpenSearch answers) fails with a typed, non-retryable error saying so', async () => {
+    const other = new FakeElasticsearch({ product: null });
+    const url = await other.start();
+    try {
+      await using es = await open({ nodes: [url] });
+      const error = await rejection(es.listCollections());
+      expect(error?.code).toBe('CONNECTION_FAILED');
+      expect(error?.retryable).toBe(false);
+      expect(error?.message).toMatch(/only talks to Elasticsearch.*distribution 'opensearch'/);
+    } finally {
+      await other.stop();
+    }
+  });
+
   it('an unreachable node fails with a typed, retryable CONNECTION_FAILED', async () => {
     await using es = await open({ nodes: ['http://127.0.0.1:1'], requestTimeoutMs: 1500 });
     const error = await rejection(es.listCollections());

@@ -30,6 +30,8 @@ export interface FakeOptions {
   apiKeys?: string[];
   /** Refuse a value whose type conflicts with the field's mapping (as real Elasticsearch does). */
   strict?: boolean;
+  /** The `x-elastic-product` header sent (default `Elasticsearch`); `null` sends none, as OpenSearch does. */
+  product?: string | null;
 }
 
 class HttpError extends Error {
@@ -71,7 +73,8 @@ export class FakeElasticsearch {
     const url = new URL(req.url ?? '/', 'http://fake');
     this.requests.push({ method: req.method ?? 'GET', path: url.pathname, body });
     const send = (status: number, payload: unknown) => {
-      res.writeHead(status, { 'content-type': 'application/json', 'x-elastic-product': 'Elasticsearch' });
+      const product = this.options.product === undefined ? 'Elasticsearch' : this.options.product;
+      res.writeHead(status, { 'content-type': 'application/json', ...(product ? { 'x-elastic-product': product } : {}) });
       res.end(req.method === 'HEAD' ? undefined : stringifyInt64Json(payload));
     };
     try {
