@@ -46,9 +46,11 @@ import { parseInt64Json, stringifyInt64Json } from './int64-json.js';
 export const elasticsearchConfigSchema = z
   .looseObject({
     /**
-     * Which Spark connector `sparkRead`/`sparkWrite` target: elasticsearch-hadoop (`es.*`) or
-     * opensearch-hadoop (`opensearch.*`). The `opensearch` alias resolves to this same type, so
-     * say it here.
+     * The server: `elasticsearch`, or `opensearch` (2.x) — then the client skips its Elasticsearch
+     * product check and sends plain JSON content types, point-in-time calls use OpenSearch's
+     * `/_search/point_in_time` endpoints and pages sort on `_id` (OpenSearch 2.x has no
+     * `_shard_doc`); Spark options target opensearch-hadoop (`opensearch.*`). The `opensearch`
+     * alias resolves to this same type, so say it here.
      */
     distribution: z.enum(['elasticsearch', 'opensearch']).default('elasticsearch'),
     /** Node URLs (`http(s)://host:port`); the client round-robins over them. */
@@ -144,9 +146,17 @@ export class ElasticsearchConnection extends NoSQLConnection<ElasticsearchConfig
         return parseInt64Json<T>(json);
       }
     }
+    // OpenSearch: no product check (it sends no x-elastic-product header) and plain JSON
+    // content types (it refuses Elasticsearch's vendored compatible-with media types).
+    class OpenSearchTransport extends driver.Transport {
+      constructor(opts: ConstructorParameters<typeof driver.Transport>[0]) {
+        super({ ...opts, productCheck: undefined, vendoredHeaders: { jsonContentType: 'application/json', ndjsonContentType: 'application/x-ndjson', accept: 'application/json' } });
+      }
+    }
     return new driver.Client({
       nodes: c.nodes,
       Serializer: Int64Serializer,
+      ...(c.distribution === 'opensearch' ? { Transport: OpenSearchTransport } : {}),
       ...(auth ? { auth } : {}),
       ...(ca ? { tls: { ca } } : {}),
       requestTimeout: c.requestTimeoutMs,
@@ -179,7 +189,7 @@ export class ElasticsearchConnection extends NoSQLConnection<ElasticsearchConfig
       return new ConnectionFailedError(`${message}; is a node listening at ${this.config.nodes.join(', ')}?`, { connector: this.type });
     }
     if (e.name === 'ProductNotSupportedError') {
-      return new ConnectionFailedError(`${message}. The @elastic/elasticsearch client only talks to Elasticsearch; OpenSearch is not supported natively (its Spark mapping is: set distribution 'opensearch')`, { connector: this.type, retryable: false });
+      return new ConnectionFailedError(`${message}. The server is not Elasticsearch; for OpenSearch set 'distribution': 'opensearch'`, { connector: this.type, retryable: false });
     }
     const retryable = status === 429 || status === 502 || status === 503 || status === 504;
     return new QueryError(message, { connector: this.type, retryable, details: { ...(status ? { status } : {}), ...(e.meta?.body?.error?.type ? { errorType: e.meta.body.error.type } : {}) } });
@@ -314,15 +324,19 @@ export class ElasticsearchConnection extends NoSQLConnection<ElasticsearchConfig
     return parts.length === 0 ? { match_all: {} } : parts.length === 1 ? parts[0]! : { bool: { filter: parts } };
   }
 
-  /** Pages one slice of a point in time with `search_after` on `_shard_doc`, closing the point in time at the end. */
+  /** Pages one slice of a point in time with `search_after` on `_shard_doc` (`_id` on OpenSearch), closing the point in time at the end. */
   async *#find(collection: string, options: FindDocumentsOptions, slice?: { id: number; max: number }): AsyncGenerator<Document> {
     const index = this.#index(collection);
     const query = await this.#query(index, options);
     const mapping = await this.#mapping(index);
     const withId = !options.projection?.length || options.projection.includes('_id');
     const keepAlive = this.config.keepAlive;
-    const pit = await this.#call(`opening a point in time on ${collection}`, (c) => c.openPointInTime({ index, keep_alive: keepAlive }));
-    let pitId = pit.id;
+    const opensearch = this.config.distribution === 'opensearch';
+    let pitId = await this.#call(`opening a point in time on ${collection}`, async (c) =>
+      opensearch
+        ? ((await c.transport.request({ method: 'POST', path: `/${encodeURIComponent(index)}/_search/point_in_time`, querystring: { keep_alive: keepAlive } })) as { pit_id: string }).pit_id
+        : (await c.openPointInTime({ index, keep_alive: keepAlive })).id,
+    );
     let left = options.limit ?? Infinity;
     let after: unknown[] | undefined;
     try {
@@ -334,7 +348,8 @@ export class ElasticsearchConnection extends NoSQLConnection<ElasticsearchConfig
             pit: { id: pitId, keep_alive: keepAlive },
             query: query as never,
             size,
-            sort: [{ _shard_doc: 'asc' }] as never,
+            // `_shard_doc` is the cheap PIT tiebreaker; OpenSearch 2.x lacks it and sorts on `_id`.
+            sort: [opensearch ? { _id: 'asc' } : { _shard_doc: 'asc' }] as never,
             track_total_hits: false,
             ...this.#source(options.projection),
             ...(slice ? { slice: { id: String(slice.id), max: slice.max } } : {}),
@@ -350,7 +365,10 @@ export class ElasticsearchConnection extends NoSQLConnection<ElasticsearchConfig
       }
     } finally {
       const client = await this.client().catch(() => undefined);
-      await client?.closePointInTime({ id: pitId }).catch(() => undefined);
+      const close = opensearch
+        ? client?.transport.request({ method: 'DELETE', path: '/_search/point_in_time', body: { pit_id: [pitId] } })
+        : client?.closePointInTime({ id: pitId });
+      await close?.catch(() => undefined);
     }
   }
 

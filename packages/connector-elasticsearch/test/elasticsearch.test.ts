@@ -224,7 +224,7 @@ describe('elasticsearch against the in-process fake (real client)', () => {
       const error = await rejection(es.listCollections());
       expect(error?.code).toBe('CONNECTION_FAILED');
       expect(error?.retryable).toBe(false);
-      expect(error?.message).toMatch(/only talks to Elasticsearch.*distribution 'opensearch'/);
+      expect(error?.message).toMatch(/not Elasticsearch; for OpenSearch set 'distribution': 'opensearch'/);
     } finally {
       await other.stop();
     }

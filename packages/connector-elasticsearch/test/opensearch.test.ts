@@ -80,11 +80,59 @@ describe.skipIf(!url)('query DSL, bulk item errors and alias actions against rea
     expect((json.hits as { hits: Array<{ _id: string; _source: unknown }> }).hits.map((h) => [h._id, h._source])).toEqual([['2', { v: 'new' }]]);
   });
 
-  it('the native path refuses OpenSearch with a typed, non-retryable CONNECTION_FAILED (the client checks the product)', async () => {
+  it('without distribution opensearch the client refuses the server with a typed, non-retryable CONNECTION_FAILED (product check)', async () => {
     await using es = await getConnection<ElasticsearchConnection>('opensearch', { config: { nodes: [url!] }, dotenv: false, variables: {} });
     const error = await es.listCollections().then(() => undefined, (e: unknown) => e as SparkleError);
     expect(error?.code).toBe('CONNECTION_FAILED');
     expect(error?.retryable).toBe(false);
-    expect(error?.message).toMatch(/only talks to Elasticsearch/);
+    expect(error?.message).toMatch(/not Elasticsearch; for OpenSearch set 'distribution': 'opensearch'/);
+  });
+});
+
+describe.skipIf(!url)('the connector (distribution opensearch) against real OpenSearch', () => {
+  const open = () => getConnection<ElasticsearchConnection>('opensearch', { config: { distribution: 'opensearch', nodes: [url!], pageSize: 3 }, dotenv: false, variables: {} });
+  const all = async <T>(it: AsyncIterable<T>) => { const out: T[] = []; for await (const d of it) out.push(d); return out; };
+  const sample = DOCUMENT_SAMPLE.map(({ mixed: _m, ...d }) => d);
+  const name = `${index}_native`;
+  afterAll(() => http('DELETE', `/${index}*`).then(() => undefined));
+
+  it('check() names the server; upserts, then every filter case through findDocuments matches the reference', async () => {
+    await using os = await open();
+    const report = await os.check({ timeoutMs: 20_000 });
+    expect(report.ok, JSON.stringify(report.steps)).toBe(true);
+    expect(report.steps.find((s) => s.tier === 'auth')?.message).toMatch(/^opensearch 2\.19\.\d+ \(cluster sparkle-test\)$/);
+    expect(await os.upsertDocuments(name, sample)).toEqual({ written: sample.length, failed: [] });
+    expect(await os.listCollections()).toContain(name);
+    for (const { name: caseName, filter } of FILTER_CASES) {
+      const ids = (await all(os.findDocuments(name, { filter, projection: ['_id'] }))).map((d) => d._id as number).sort((a, b) => a - b);
+      expect(ids, caseName).toEqual(expectedIds(filter));
+    }
+  });
+
+  it('reads in point-in-time slices (every document once), projections, get, dates as timestamps, nested objects as structs', async () => {
+    await using os = await open();
+    const parts = await os.documentPartitions(name, { partitions: 3 });
+    const seen = (await Promise.all(parts.map((p) => all(p.find({ projection: ['_id'] }))))).flat().map((d) => d._id as number);
+    expect(seen.sort((a, b) => a - b)).toEqual(sample.map((d) => d._id));
+    expect(await os.getDocument(name, 1, { projection: ['_id', 'address.city', 'total'] })).toEqual({ _id: 1, address: { city: 'Bern' }, total: 120.5 });
+    expect((await os.getDocument(name, 3))?.created).toEqual(sample[2]!.created);
+    await expect(os.getDocument(name, 999)).resolves.toBeUndefined();
+    const frame = (await os.readTable(name, { numPartitions: 2 })) as { schema(): Promise<{ fields: Array<{ name: string; type: unknown }> }> };
+    const types = Object.fromEntries((await frame.schema()).fields.map((f) => [f.name, String(f.type)]));
+    expect(types.address).toBe('Struct<{city:Utf8, zip:Utf8}>');
+    expect(types.created).toMatch(/^Timestamp/);
+    expect(types.tags).toBe('List<Utf8>');
+  });
+
+  it('reports a conflicting value per item, deletes by key, and overwrites by alias swap', async () => {
+    await using os = await open();
+    const items = `${name}_items`;
+    const result = await os.upsertDocuments(items, [{ _id: 1, n: 1 }, { _id: 2, n: 'two' }, { _id: 3, n: 3 }]);
+    expect(result.written).toBe(2);
+    expect(result.failed).toEqual([{ index: 1, key: 2, retryable: false, message: expect.stringMatching(/parsing_exception.*\(HTTP 400\)/) }]);
+    expect(await os.deleteDocuments(items, [1, 99])).toBe(1);
+    expect(await os.writeTable([{ _id: 7, v: 'new' }], items, { mode: 'overwrite' })).toMatchObject({ rows: 1, written: true });
+    expect(await all(os.findDocuments(items))).toEqual([{ _id: 7, v: 'new' }]);
+    expect((await os.listCollections()).filter((n) => n.startsWith(items))).toEqual([items]);
   });
 });
