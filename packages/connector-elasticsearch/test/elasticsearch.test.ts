@@ -116,6 +116,23 @@ describe('elasticsearch against the in-process fake (real client)', () => {
     expect(rows.map((r) => r.big).sort()).toEqual([big, -big, 7n].sort());
   });
 
+  it('discovers indices and aliases with inferred columns (dates from the mapping as timestamps), hiding overwrite backing indices', async () => {
+    await using es = await open(await server());
+    const c = unique('disco');
+    await es.upsertDocuments(c, [{ _id: 1, at: new Date(0), tags: ['x'], address: { city: 'Bern' } }]);
+    const [found] = await es.discover({ collections: [c] });
+    expect(found!.columns.map((col) => [col.name, col.type])).toEqual([
+      ['_id', 'int64'],
+      ['at', 'timestamp'],
+      ['tags', { list: 'utf8' }],
+      ['address', { struct: [{ name: 'city', nullable: true, type: 'utf8' }] }],
+    ]);
+    await es.writeTable([{ _id: 2 }], `${c}_alias`, { mode: 'overwrite' });
+    const names = (await es.discover()).map((d) => d.name);
+    expect(names).toEqual(expect.arrayContaining([c, `${c}_alias`]));
+    expect(names.filter((n) => n.includes('__sparkle_'))).toEqual([]);
+  });
+
   it('takes a native DSL object as a value, ANDed with the typed filter; a string is refused', async () => {
     await using es = await open(await server());
     const c = unique('native');
