@@ -70,7 +70,12 @@ interface Loaded {
  * await inv.writeTable([{ id: 1n, name: 'bolt' }], 'addItem', { mode: 'append' });
  * ```
  */
-export class GrpcConnection extends APIConnection<GrpcConfig> {
+// The API base types its config with a required `baseUrl`; gRPC has none (the server is at
+// `address`), and every base method that reads `baseUrl` (endpoints, dataset, checkAuth) is
+// overridden here, so the base sees the config through this type.
+type GrpcBaseConfig = GrpcConfig & { baseUrl: string };
+
+export class GrpcConnection extends APIConnection<GrpcBaseConfig> {
   static override schema: z.ZodType = grpcConfigSchema;
   static override family = 'api';
   static override description = 'gRPC services: unary and server-streaming methods into Arrow with schemas from the proto; unary or client-streaming writes';
@@ -125,7 +130,7 @@ export class GrpcConnection extends APIConnection<GrpcConfig> {
     try {
       [grpc, loader] = await Promise.all([import('@grpc/grpc-js'), import('@grpc/proto-loader')]);
     } catch (error) {
-      throw new MissingDriverError(`grpc: '@grpc/grpc-js' and '@grpc/proto-loader' are needed: add them to the project (${(error as Error).message})`, { connector: this.type, cause: error });
+      throw new MissingDriverError(this.type, '@grpc/grpc-js @grpc/proto-loader', error);
     }
     let definition: PackageDefinition;
     try {
