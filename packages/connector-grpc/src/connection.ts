@@ -17,8 +17,6 @@ import {
   getArrowToolkit,
   InvalidArgumentError,
   MissingDriverError,
-  redactText,
-  redactValue,
   resolveJsonPointer,
   UnsupportedOperationError,
   type ConnectionInit,
@@ -95,23 +93,16 @@ export class GrpcConnection extends APIConnection<GrpcBaseConfig> {
     });
   }
 
-  // -- redaction: metadata values named like tokens are secrets too ------------------------------
+  // -- redaction: metadata values named like tokens are secrets too (core's redaction, errors and
+  // lineage all read secretValues()) ---------------------------------------------------------------
+
+  /** Token-like metadata values (empty while the base constructor runs, before they are known). */
+  #extraSecrets(): readonly string[] {
+    return #metadataSecrets in this ? this.#metadataSecrets : [];
+  }
 
   protected override secretValues(): readonly string[] {
-    return [...super.secretValues(), ...this.#metadataSecrets];
-  }
-
-  override redact(text: string): string {
-    return redactText(super.redact(text), this.#metadataSecrets);
-  }
-
-  override redactValue<T>(value: T): T {
-    const base = super.redactValue(value);
-    if (!this.#metadataSecrets?.length) return base;
-    const scrubbed = redactValue(base, undefined, this.#metadataSecrets) as T;
-    const meta = (scrubbed as { metadata?: Record<string, string> } | null)?.metadata;
-    if (meta && typeof meta === 'object') for (const k of Object.keys(meta)) if (isSecretMetadataKey(k) && meta[k]) meta[k] = '***';
-    return scrubbed;
+    return [...super.secretValues(), ...this.#extraSecrets()];
   }
 
   // -- client ----------------------------------------------------------------------------------

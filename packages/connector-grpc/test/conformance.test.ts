@@ -22,7 +22,7 @@ testConnector({
     { name: 'plaintext to a remote host', config: { address: 'api.example.test:50051', proto: PROTO, service: 's.S', insecure: true }, path: 'insecure' },
     { name: 'a resultPath that is not a JSON pointer', config: { address: '127.0.0.1:1', insecure: true, proto: PROTO, service: 's.S', reads: { a: { method: 'M', resultPath: 'items' } } }, path: 'reads.a.resultPath' },
   ],
-  secretFields: ['tls.key'],
+  secretFields: ['tls.key', 'metadata.authorization'],
   capabilities: { read: false, write: false, query: false, discover: false, spark: false, health: true },
   async service() {
     server = await startGrpcServer();
