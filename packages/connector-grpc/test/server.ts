@@ -50,7 +50,14 @@ export function sampleItems(n: number): Item[] {
   }));
 }
 
-export async function startGrpcServer(items = sampleItems(5)): Promise<GrpcTestServer> {
+/** Server TLS: its key and certificate chain, and the CA that client certificates must chain to (mutual TLS). */
+export interface ServerTls {
+  key: Buffer;
+  cert: Buffer;
+  clientCa: Buffer;
+}
+
+export async function startGrpcServer(items = sampleItems(5), tls?: ServerTls): Promise<GrpcTestServer> {
   const definition = loader.loadSync(PROTO, { keepCase: true, longs: String, enums: String, defaults: true });
   const pkg = grpc.loadPackageDefinition(definition) as unknown as { sparkle: { test: { Inventory: { service: grpc.ServiceDefinition } } } };
   const state = { items, received: [] as Array<Record<string, unknown>>, calls: new Map<string, number>() };
@@ -107,7 +114,7 @@ export async function startGrpcServer(items = sampleItems(5)): Promise<GrpcTestS
       cb(null, {});
     },
   });
-  const port = await new Promise<number>((resolve, reject) => server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))));
+  const port = await new Promise<number>((resolve, reject) => server.bindAsync('127.0.0.1:0', tls ? grpc.ServerCredentials.createSsl(tls.clientCa, [{ private_key: tls.key, cert_chain: tls.cert }], true) : grpc.ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))));
   return {
     address: `127.0.0.1:${port}`,
     items: state.items,
