@@ -108,19 +108,24 @@ export abstract class SparkleConnection<TConfig extends object = Record<string, 
   // Redaction
   // -------------------------------------------------------------------------------------------
 
-  /** The secret values of this connection's config, for clients that must scrub them too (HTTP, drivers). */
+  /**
+   * The secret values of this connection's config, for clients that must scrub them too (HTTP, drivers).
+   * Every redaction of the connection (`redact`, `redactValue`, `wrapError`, lineage) goes through
+   * it, so a connector whose secrets are not marked by the schema (values chosen by key at
+   * runtime) overrides it to add them.
+   */
   protected secretValues(): readonly string[] {
     return this.#secrets;
   }
 
   /** Removes this connection's secrets from free text. */
   redact(text: string): string {
-    return redactText(text, this.#secrets);
+    return redactText(text, this.secretValues());
   }
 
   /** A deep copy of any value with secrets (by schema, by key name, by value) replaced. */
   redactValue<T>(value: T): T {
-    return redactValue(value, this.statics.schema, this.#secrets);
+    return redactValue(value, this.statics.schema, this.secretValues());
   }
 
   /** The config with secrets replaced by `***`. */
@@ -131,7 +136,7 @@ export abstract class SparkleConnection<TConfig extends object = Record<string, 
   /** Wraps a thrown value into a typed, redacted SparkleError for this connector. */
   wrapError(error: unknown, what: string): SparkleError {
     // classifyError scrubs the whole chain — our own errors too, a driver message may be folded in.
-    return classifyError(error, this.type, what, this.#secrets, this.statics.errorHints);
+    return classifyError(error, this.type, what, this.secretValues(), this.statics.errorHints);
   }
 
   toString(): string {
@@ -357,7 +362,7 @@ export abstract class SparkleConnection<TConfig extends object = Record<string, 
     };
     // The lineage client needs the raw secret values to scrub driver messages, but a client that
     // logs its spec must not print them: non-enumerable keeps them out of JSON and inspect.
-    Object.defineProperty(spec, 'secrets', { value: this.#secrets, enumerable: false });
+    Object.defineProperty(spec, 'secrets', { value: this.secretValues(), enumerable: false });
     return this.lineage().run(spec);
   }
 

@@ -186,3 +186,24 @@ describe('seed examples', () => {
     await expect(getConnection('prob_test')).rejects.toThrow(/Did you mean 'probe_test'/);
   });
 });
+
+describe('secretValues() as the one extension point of redaction', () => {
+  /** Secrets chosen at runtime (a header map whose values are secret by key name pattern), not by schema marks. */
+  class ExtraSecretConnection extends SparkleConnection<{ headers: Record<string, string> }> {
+    static override schema = z.object({ headers: z.record(z.string(), z.string()) });
+    protected override secretValues(): readonly string[] {
+      return [...super.secretValues(), ...Object.entries(this.config.headers).filter(([k]) => /authorization/i.test(k)).map(([, v]) => v)];
+    }
+  }
+
+  it('redact, redactValue, redactedConfig and wrapError all scrub what a subclass adds', () => {
+    const value = 'Basic c3BhcmtsZS1leHRyYS1zZWNyZXQ=';
+    const conn = new ExtraSecretConnection({ type: 'extra_secret', config: { headers: { Authorization: value, accept: 'json' } } } as unknown as ConnectionInit);
+    expect(conn.redact(`sent ${value}`)).not.toContain(value);
+    expect(JSON.stringify(conn.redactedConfig())).not.toContain(value);
+    expect(JSON.stringify(conn.redactedConfig())).toContain('json');
+    expect(inspect(conn)).not.toContain(value);
+    const e = conn.wrapError(new Error(`server echoed ${value}`), 'call');
+    expect(`${e.message} ${JSON.stringify(e)}`).not.toContain(value);
+  });
+});
