@@ -34,6 +34,7 @@ import {
   AzureStorageConnection,
   containerName,
   countedBodyStream,
+  objectInfoOf,
   requireAccount,
   type AzureClientOptions,
 } from '@sparkle/connector-azure-blob';
@@ -123,7 +124,7 @@ export class AdlsConnection extends AzureStorageConnection<AdlsConfig, DataLakeS
           if (!key.startsWith(prefix) || !matches(key)) continue;
           if (options.limit !== undefined && n >= options.limit) return;
           n++;
-          yield { key, size: p.contentLength ?? 0, ...(p.lastModified ? { lastModified: p.lastModified } : {}), ...(p.etag ? { etag: p.etag } : {}) };
+          yield objectInfoOf(key, p);
         }
         if (options.limit !== undefined && n >= options.limit) return;
       }
@@ -142,14 +143,7 @@ export class AdlsConnection extends AzureStorageConnection<AdlsConfig, DataLakeS
       const p = await filesystem.getFileClient(this.pathOf(k)).getProperties(options.signal ? { abortSignal: options.signal } : {});
       if (p.metadata?.hdi_isfolder === 'true') return undefined;
       const metadata = Object.fromEntries(Object.entries(p.metadata ?? {}).filter(([name]) => name !== 'hdi_isfolder'));
-      return {
-        key: k,
-        size: p.contentLength ?? 0,
-        ...(p.lastModified ? { lastModified: p.lastModified } : {}),
-        ...(p.etag ? { etag: p.etag } : {}),
-        ...(p.contentType ? { contentType: p.contentType } : {}),
-        ...(Object.keys(metadata).length ? { metadata } : {}),
-      };
+      return objectInfoOf(k, p, metadata);
     } catch (error) {
       const { status, code } = azureStatus(error);
       if (status === 404 && code !== 'ContainerNotFound' && code !== 'FilesystemNotFound') return undefined;

@@ -16,6 +16,7 @@ import {
   type Endpoint,
   type GetObjectOptions,
   type ObjectBody,
+  type ObjectInfo,
 } from '@sparkle/core';
 import { confinedPrefix, resolveAzureTarget, tokenCredential, type AzureStorageConfig, type AzureTarget } from './azure-config.js';
 import { azureError, azureStatus, type AzureErrorContext } from './azure-errors.js';
@@ -54,6 +55,30 @@ export function countedBodyStream(body: ObjectBody): { stream: Readable; size: (
   };
   const stream = bodyStream(typeof body === 'string' || body instanceof Uint8Array ? body : counted(body));
   return { stream, size: () => size };
+}
+
+/**
+ * An `ObjectInfo` from the properties the Blob and DFS APIs return (a listing's item or a
+ * properties call); empty metadata is left out.
+ *
+ * @example
+ * ```ts
+ * objectInfoOf('a.csv', { contentLength: 3, etag: '"0x1"' }); // { key: 'a.csv', size: 3, etag: '"0x1"' }
+ * ```
+ */
+export function objectInfoOf(
+  key: string,
+  p: { contentLength?: number | undefined; lastModified?: Date | undefined; etag?: string | undefined; contentType?: string | undefined },
+  metadata?: Record<string, string>,
+): ObjectInfo {
+  return {
+    key,
+    size: p.contentLength ?? 0,
+    ...(p.lastModified ? { lastModified: p.lastModified } : {}),
+    ...(p.etag ? { etag: p.etag } : {}),
+    ...(p.contentType ? { contentType: p.contentType } : {}),
+    ...(metadata && Object.keys(metadata).length ? { metadata } : {}),
+  };
 }
 
 /** The credential classes every Azure storage SDK exports (each package its own). */

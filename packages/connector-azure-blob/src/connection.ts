@@ -27,7 +27,7 @@ import type { BlobServiceClient, ContainerClient } from '@azure/storage-blob';
 import { azureStorageConfigSchema, requireAccount } from './azure-config.js';
 import { azureError, azureStatus } from './azure-errors.js';
 import { wasbsHadoopOptions } from './azure-spark.js';
-import { AzureStorageConnection, countedBodyStream, type AzureClientOptions } from './azure-connection.js';
+import { AzureStorageConnection, countedBodyStream, objectInfoOf, type AzureClientOptions } from './azure-connection.js';
 
 /** Container names: 3–63 lower-case letters, digits and single hyphens, starting and ending alphanumeric. */
 export const containerName = z.string().regex(/^(?=.{3,63}$)[a-z0-9]+(?:-[a-z0-9]+)*$/, 'a container name is 3-63 lower-case letters, digits and single hyphens');
@@ -114,14 +114,7 @@ export class AzureBlobConnection extends AzureStorageConnection<AzureBlobConfig,
           if (!key.startsWith(prefix) || !matches(key)) continue;
           if (options.limit !== undefined && n >= options.limit) return;
           n++;
-          yield {
-            key,
-            size: blob.properties.contentLength ?? 0,
-            ...(blob.properties.lastModified ? { lastModified: blob.properties.lastModified } : {}),
-            ...(blob.properties.etag ? { etag: blob.properties.etag } : {}),
-            ...(blob.properties.contentType ? { contentType: blob.properties.contentType } : {}),
-            ...(blob.metadata && Object.keys(blob.metadata).length ? { metadata: blob.metadata } : {}),
-          };
+          yield objectInfoOf(key, blob.properties, blob.metadata);
         }
         if (options.limit !== undefined && n >= options.limit) return;
       }
@@ -137,14 +130,7 @@ export class AzureBlobConnection extends AzureStorageConnection<AzureBlobConfig,
     try {
       const p = await container.getBlobClient(this.pathOf(k)).getProperties(options.signal ? { abortSignal: options.signal } : {});
       if (p.metadata?.hdi_isfolder === 'true') return undefined;
-      return {
-        key: k,
-        size: p.contentLength ?? 0,
-        ...(p.lastModified ? { lastModified: p.lastModified } : {}),
-        ...(p.etag ? { etag: p.etag } : {}),
-        ...(p.contentType ? { contentType: p.contentType } : {}),
-        ...(p.metadata && Object.keys(p.metadata).length ? { metadata: p.metadata } : {}),
-      };
+      return objectInfoOf(k, p, p.metadata);
     } catch (error) {
       const { status, code } = azureStatus(error);
       if (status === 404 && code !== 'ContainerNotFound') return undefined;

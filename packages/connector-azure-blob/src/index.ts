@@ -24,6 +24,7 @@ export {
   AzureStorageConnection,
   bodyStream,
   countedBodyStream,
+  objectInfoOf,
   streamChunks,
   type AzureClientOptions,
   type AzureServiceKind,
