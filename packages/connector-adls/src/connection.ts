@@ -2,7 +2,8 @@
  * `AdlsConnection` (type `adls`, alias `adls_gen2`): an Azure Data Lake Storage Gen2 filesystem
  * (a storage account with the hierarchical namespace) as an object store, through
  * `@azure/storage-file-datalake` (imported on first use). Auth, credentials, error mapping and
- * Hadoop keys are `@sparkle/connector-azure-blob`'s shared Azure helpers; tables, globs, modes,
+ * Hadoop keys, lazily opened clients, reads, deletes and `discover()` are `@sparkle/connector-azure-blob`'s
+ * shared `AzureStorageConnection` and helpers; tables, globs, modes,
  * Spark specs, health and lineage are core's `CloudStorageConnection`.
  *
  * ADLS Gen2 renames atomically, so a put never shows a partial file: the bytes go to a hidden
@@ -14,15 +15,9 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import {
-  CloudStorageConnection,
   globMatcher,
-  globPrefix,
   InvalidArgumentError,
-  MissingDriverError,
   QueryError,
-  type ConnectionInit,
-  type DiscoveredTable,
-  type Endpoint,
   type GetObjectOptions,
   type ListObjectsOptions,
   type ObjectBody,
@@ -36,18 +31,17 @@ import {
   azureError,
   azureStatus,
   azureStorageConfigSchema,
-  bodyStream,
-  confinedPrefix,
+  AzureStorageConnection,
   containerName,
-  discoverStore,
+  countedBodyStream,
+  objectInfoOf,
   requireAccount,
-  resolveAzureTarget,
-  streamChunks,
-  tokenCredential,
-  type AzureErrorContext,
-  type AzureTarget,
+  type AzureClientOptions,
 } from '@sparkle/connector-azure-blob';
 import type { DataLakeFileSystemClient, DataLakeServiceClient } from '@azure/storage-file-datalake';
+
+type DataLakeSdk = typeof import('@azure/storage-file-datalake');
+type DataLakeClients = { service: DataLakeServiceClient; filesystem: DataLakeFileSystemClient };
 
 /**
  * A path as the client's `move()` needs its destination: it is set as the URL's path verbatim,
@@ -83,7 +77,7 @@ export type AdlsConfig = z.output<typeof adlsConfigSchema>;
  * await lake.writeTable(frame, 'sales/2024.parquet', { mode: 'overwrite' }); // temp file, then one atomic rename
  * ```
  */
-export class AdlsConnection extends CloudStorageConnection<AdlsConfig> {
+export class AdlsConnection extends AzureStorageConnection<AdlsConfig, DataLakeSdk, DataLakeClients> {
   static override schema: z.ZodType = adlsConfigSchema;
   static override family = 'cloud_storage';
   static override description = 'Azure Data Lake Storage Gen2: a filesystem as an object store with atomic rename; CSV, JSON lines, Arrow and Parquet tables in files';
@@ -91,79 +85,20 @@ export class AdlsConnection extends CloudStorageConnection<AdlsConfig> {
   /** Hierarchical namespace: puts are temp file + atomic rename, create-only enforced on the rename, strong listing. */
   readonly storeSemantics: ObjectStoreSemantics = { atomicPut: true, conditionalPut: true, atomicRename: true, listAfterWrite: 'strong' };
 
-  #target: AzureTarget | undefined;
-  #clients: Promise<{ service: DataLakeServiceClient; filesystem: DataLakeFileSystemClient }> | undefined;
-
-  constructor(init: ConnectionInit) {
-    super(init as never);
-    this.onClose(() => {
-      this.#clients = undefined;
-    });
-  }
-
-  /** Account, DFS service URL and credential plan (resolved once; config errors surface here). */
-  protected get target(): AzureTarget {
-    return (this.#target ??= resolveAzureTarget(this.config, 'dfs', this.type));
-  }
+  protected readonly kind = { service: 'dfs', scheme: 'abfss', containerNoun: 'filesystem', driver: '@azure/storage-file-datalake' } as const;
 
   /** The filesystem's name (the `schema` of `discover()` entries). */
   get containerName(): string {
     return this.config.filesystem;
   }
 
-  protected get where(): string {
-    return `filesystem '${this.config.filesystem}' in account '${this.target.account}'`;
+  protected importSdk(): Promise<DataLakeSdk> {
+    return import('@azure/storage-file-datalake');
   }
 
-  protected clients(): Promise<{ service: DataLakeServiceClient; filesystem: DataLakeFileSystemClient }> {
-    this.assertOpen();
-    this.#clients ??= this.#openClients().catch((error: unknown) => {
-      this.#clients = undefined;
-      throw error;
-    });
-    return this.#clients;
-  }
-
-  async #openClients(): Promise<{ service: DataLakeServiceClient; filesystem: DataLakeFileSystemClient }> {
-    let sdk: typeof import('@azure/storage-file-datalake');
-    try {
-      sdk = await import('@azure/storage-file-datalake');
-    } catch (cause) {
-      throw new MissingDriverError(this.type, '@azure/storage-file-datalake', cause);
-    }
-    const target = this.target;
-    const options = { retryOptions: { maxTries: this.config.maxTries, retryDelayInMs: 500, maxRetryDelayInMs: 15_000 } };
-    let service: DataLakeServiceClient;
-    if (target.credential.kind === 'sharedKey') {
-      service = new sdk.DataLakeServiceClient(target.serviceUrl, new sdk.StorageSharedKeyCredential(target.account, target.credential.accountKey), options);
-    } else if (target.credential.kind === 'sas') {
-      service = new sdk.DataLakeServiceClient(`${target.serviceUrl}?${target.credential.sasToken}`, new sdk.AnonymousCredential(), options);
-    } else {
-      service = new sdk.DataLakeServiceClient(target.serviceUrl, (await tokenCredential(this.config.auth, this.type)) as never, options);
-    }
+  protected openClients(sdk: DataLakeSdk, serviceUrl: string, credential: unknown, options: AzureClientOptions): DataLakeClients {
+    const service = new sdk.DataLakeServiceClient(serviceUrl, credential as never, options);
     return { service, filesystem: service.getFileSystemClient(this.config.filesystem) };
-  }
-
-  protected errorContext(what: string, key?: string, extra: Partial<AzureErrorContext> = {}): AzureErrorContext {
-    return { connector: this.type, what, container: this.where, secrets: this.secretValues(), ...(key !== undefined ? { key } : {}), ...extra };
-  }
-
-  protected get rootPrefix(): string {
-    return confinedPrefix(this.config.prefix, this.type);
-  }
-
-  /** The path of a (confined) key in the filesystem. */
-  protected pathOf(key: string): string {
-    return this.rootPrefix ? `${this.rootPrefix}/${key}` : key;
-  }
-
-  protected keyOfPath(path: string): string {
-    return this.rootPrefix ? path.slice(this.rootPrefix.length + 1) : path;
-  }
-
-  protected override endpoints(): Endpoint[] {
-    const url = new URL(this.target.serviceUrl);
-    return [{ host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port || (url.protocol === 'https:' ? 443 : 80)) }];
   }
 
   // -------------------------------------------------------------------------------------------
@@ -175,10 +110,7 @@ export class AdlsConnection extends CloudStorageConnection<AdlsConfig> {
    * glob's literal part agree on, in the service's (path) order; the glob is matched here.
    */
   async *listObjects(options: ListObjectsOptions = {}): AsyncIterable<ObjectInfo> {
-    const prefix = options.prefix ? this.key(options.prefix, 'prefix') : '';
-    const glob = options.glob ? this.key(options.glob, 'glob') : undefined;
-    const fromGlob = glob ? globPrefix(glob) : '';
-    const literal = fromGlob.startsWith(prefix) ? fromGlob : prefix;
+    const { prefix, glob, literal } = this.listScope(options);
     const directory = this.pathOf(literal.slice(0, literal.lastIndexOf('/') + 1).replace(/\/$/, '')).replace(/\/$/, '');
     const matches = glob ? globMatcher(glob) : () => true;
     const { filesystem } = await this.clients();
@@ -192,7 +124,7 @@ export class AdlsConnection extends CloudStorageConnection<AdlsConfig> {
           if (!key.startsWith(prefix) || !matches(key)) continue;
           if (options.limit !== undefined && n >= options.limit) return;
           n++;
-          yield { key, size: p.contentLength ?? 0, ...(p.lastModified ? { lastModified: p.lastModified } : {}), ...(p.etag ? { etag: p.etag } : {}) };
+          yield objectInfoOf(key, p);
         }
         if (options.limit !== undefined && n >= options.limit) return;
       }
@@ -211,14 +143,7 @@ export class AdlsConnection extends CloudStorageConnection<AdlsConfig> {
       const p = await filesystem.getFileClient(this.pathOf(k)).getProperties(options.signal ? { abortSignal: options.signal } : {});
       if (p.metadata?.hdi_isfolder === 'true') return undefined;
       const metadata = Object.fromEntries(Object.entries(p.metadata ?? {}).filter(([name]) => name !== 'hdi_isfolder'));
-      return {
-        key: k,
-        size: p.contentLength ?? 0,
-        ...(p.lastModified ? { lastModified: p.lastModified } : {}),
-        ...(p.etag ? { etag: p.etag } : {}),
-        ...(p.contentType ? { contentType: p.contentType } : {}),
-        ...(Object.keys(metadata).length ? { metadata } : {}),
-      };
+      return objectInfoOf(k, p, metadata);
     } catch (error) {
       const { status, code } = azureStatus(error);
       if (status === 404 && code !== 'ContainerNotFound' && code !== 'FilesystemNotFound') return undefined;
@@ -226,30 +151,14 @@ export class AdlsConnection extends CloudStorageConnection<AdlsConfig> {
     }
   }
 
-  /** Streams a file or a byte range of it; `ifMatch` → a retryable error naming the key when it changed. */
-  async *getObject(key: string, options: GetObjectOptions = {}): AsyncIterable<Uint8Array> {
-    const k = this.key(key);
-    const start = Math.max(0, options.range?.start ?? 0);
-    const end = options.range?.end;
-    if (end !== undefined && end <= start) return;
-    const { filesystem } = await this.clients();
-    let body: NodeJS.ReadableStream | undefined;
-    try {
-      const response = await filesystem.getFileClient(this.pathOf(k)).read(start, end === undefined ? undefined : end - start, {
-        ...(options.ifMatch ? { conditions: { ifMatch: options.ifMatch } } : {}),
-        ...(options.signal ? { abortSignal: options.signal } : {}),
-        maxRetryRequests: 3,
-      });
-      body = response.readableStreamBody;
-    } catch (error) {
-      if (azureStatus(error).code === 'InvalidRange') return;
-      throw azureError(error, this.errorContext(`read ${k}`, k));
-    }
-    try {
-      yield* streamChunks(body);
-    } catch (error) {
-      throw azureError(error, this.errorContext(`read ${k}`, k));
-    }
+  /** A read of a file's range (the SDK resumes a dropped read, pinned to the first response's ETag). */
+  protected async readPath({ filesystem }: DataLakeClients, path: string, start: number, count: number | undefined, options: GetObjectOptions): Promise<NodeJS.ReadableStream | undefined> {
+    const response = await filesystem.getFileClient(path).read(start, count, {
+      ...(options.ifMatch ? { conditions: { ifMatch: options.ifMatch } } : {}),
+      ...(options.signal ? { abortSignal: options.signal } : {}),
+      maxRetryRequests: 3,
+    });
+    return response.readableStreamBody;
   }
 
   /** A hidden temporary path beside `path` (dot-prefixed, so listings by Spark skip it). */
@@ -268,16 +177,7 @@ export class AdlsConnection extends CloudStorageConnection<AdlsConfig> {
     const path = this.pathOf(k);
     const temp = this.#tempPath(path);
     await this.#refuseDirectory(k);
-    let size = 0;
-    const counted = async function* (chunks: AsyncIterable<Uint8Array>) {
-      for await (const chunk of chunks) {
-        size += chunk.byteLength;
-        yield chunk;
-      }
-    };
-    if (typeof body === 'string') size = Buffer.byteLength(body);
-    else if (body instanceof Uint8Array) size = body.byteLength;
-    const stream = bodyStream(typeof body === 'string' || body instanceof Uint8Array ? body : counted(body));
+    const { stream, size } = countedBodyStream(body);
     const tempClient = filesystem.getFileClient(temp);
     try {
       await tempClient.uploadStream(stream, {
@@ -299,7 +199,7 @@ export class AdlsConnection extends CloudStorageConnection<AdlsConfig> {
         ...(options.ifNoneMatch ? { destinationConditions: { ifNoneMatch: '*' } } : {}),
         ...(options.signal ? { abortSignal: options.signal } : {}),
       });
-      return { key: k, size, ...(moved.etag ? { etag: moved.etag } : {}), ...(moved.lastModified ? { lastModified: moved.lastModified } : {}) };
+      return { key: k, size: size(), ...(moved.etag ? { etag: moved.etag } : {}), ...(moved.lastModified ? { lastModified: moved.lastModified } : {}) };
     } catch (error) {
       await tempClient.deleteIfExists().catch(() => undefined);
       throw azureError(error, this.errorContext(`write ${k}`, k, { createOnly: options.ifNoneMatch === '*' }));
@@ -321,25 +221,8 @@ export class AdlsConnection extends CloudStorageConnection<AdlsConfig> {
     }
   }
 
-  /** Deletes files (eight at a time); missing ones are not an error. Returns how many existed. */
-  async deleteObjects(keys: readonly string[], options: { signal?: AbortSignal } = {}): Promise<number> {
-    const confined = keys.map((key) => this.key(key));
-    const { filesystem } = await this.clients();
-    let deleted = 0;
-    for (let at = 0; at < confined.length; at += 8) {
-      options.signal?.throwIfAborted();
-      const results = await Promise.all(
-        confined.slice(at, at + 8).map(async (k) => {
-          try {
-            return (await filesystem.getFileClient(this.pathOf(k)).deleteIfExists(false, options.signal ? { abortSignal: options.signal } : {})).succeeded;
-          } catch (error) {
-            throw azureError(error, this.errorContext(`delete ${k}`, k));
-          }
-        }),
-      );
-      deleted += results.filter(Boolean).length;
-    }
-    return deleted;
+  protected async deletePath({ filesystem }: DataLakeClients, path: string, signal: AbortSignal | undefined): Promise<boolean> {
+    return (await filesystem.getFileClient(path).deleteIfExists(false, signal ? { abortSignal: signal } : {})).succeeded;
   }
 
   /** The DFS API has no copy: the file is streamed through this process (pinned to its ETag) into an atomic put. */
@@ -380,12 +263,6 @@ export class AdlsConnection extends CloudStorageConnection<AdlsConfig> {
     }
   }
 
-  /** `abfss://<filesystem>@<account>.dfs.core.windows.net/<prefix>/<key>`: how Spark's ABFS driver names the file. */
-  objectUri(key: string): string {
-    const t = this.target;
-    return `abfss://${this.config.filesystem}@${t.account}.dfs.${t.endpointSuffix}/${key ? this.pathOf(key) : this.rootPrefix}`;
-  }
-
   protected override sparkHadoopOptions(): SparkHadoopOptions {
     return abfssHadoopOptions(this.target, this.config.auth);
   }
@@ -407,18 +284,5 @@ export class AdlsConnection extends CloudStorageConnection<AdlsConfig> {
       throw azureError(error, this.errorContext('list directories'));
     }
     return out;
-  }
-
-  /**
-   * Without options: the directories below the root. With `path` (a file, directory or glob):
-   * that path with the columns the file formats infer for it.
-   *
-   * @example
-   * ```ts
-   * await conn.discover({ path: 'sales/*.parquet' }); // [{ schema: 'curated', name: 'sales/*.parquet', columns: [...] }]
-   * ```
-   */
-  async discover(options: { path?: string; signal?: AbortSignal } = {}): Promise<DiscoveredTable[]> {
-    return discoverStore(this, options);
   }
 }

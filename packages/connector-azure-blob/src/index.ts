@@ -19,7 +19,17 @@ import { provideFileFormats, provideLocalEngine, registerConnection, type Connec
 import { AzureBlobConnection } from './connection.js';
 import { meta } from './meta.js';
 
-export { AzureBlobConnection, azureBlobConfigSchema, containerName, bodyStream, streamChunks, type AzureBlobConfig } from './connection.js';
+export { AzureBlobConnection, azureBlobConfigSchema, containerName, type AzureBlobConfig } from './connection.js';
+export {
+  AzureStorageConnection,
+  bodyStream,
+  countedBodyStream,
+  objectInfoOf,
+  streamChunks,
+  type AzureClientOptions,
+  type AzureServiceKind,
+  type AzureStorageSdk,
+} from './azure-connection.js';
 export {
   azureAuthSchema,
   azureStorageConfigSchema,
