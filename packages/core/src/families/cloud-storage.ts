@@ -362,7 +362,8 @@ export abstract class CloudStorageConnection<TConfig extends object = CloudStora
     const directory = this.key(key).replace(/\/+$/, '');
     if (isGlob(directory)) throw new InvalidArgumentError(`Cannot write to a glob ('${key}'); give the directory of the partitioned table, e.g. 'out/orders'`, { connector: this.type });
     const mode = options.mode ?? 'errorIfExists';
-    const explicit = this.fileFormatOptions(`${directory}/x`, options).format ?? 'parquet';
+    // The format: the call's or config's, else the directory name's extension (`out/orders.csv/` holds CSV parts, as Spark names them), else Parquet.
+    const explicit = this.formatNameOf(directory, options) ?? 'parquet';
     const settings = this.fileFormatOptions(`${directory}/x.${explicit}`, options);
     const formats = await getFileFormats();
     try {

@@ -103,7 +103,7 @@ export async function writePartitioned(store: ObjectStore, batches: AsyncIterabl
     });
   }
 
-  const run = randomBytes(4).toString('hex');
+  const run = randomBytes(6).toString('hex');
   const writers = new Map<string, { channel: BatchChannel; done: Promise<{ rows: number; bytes: number }>; key: string }>();
   const files: string[] = [];
   let failure: unknown;
