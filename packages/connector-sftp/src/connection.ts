@@ -285,6 +285,10 @@ export class SftpConnection extends CloudStorageConnection<SftpConfig> {
     } catch (error) {
       throw this.#callError(error, 'read', path);
     } finally {
+      // Closing the remote handle can still fail after we are done (the channel closes with the
+      // close request pending: "No response from server"); that must not become an uncaught
+      // error in the caller's process, so the stream keeps a listener to its end.
+      stream.on('error', () => undefined);
       stream.destroy();
     }
   }
