@@ -22,7 +22,8 @@ import {
   secret,
   SparkleError,
   WriteError,
-  type BulkItemError,
+  upsertInBatches,
+  type BulkItem,
   type BulkWriteResult,
   type ConnectionInit,
   type DatasetRef,
@@ -393,69 +394,41 @@ export class ElasticsearchConnection extends NoSQLConnection<ElasticsearchConfig
     const client = await this.client();
     const keyFields = options.keyFields?.length ? options.keyFields : ['_id'];
     const batchSize = options.batchSize ?? this.config.batchSize;
-    const retries = options.itemRetries ?? 3;
-    const failed: BulkItemError[] = [];
-    let written = 0;
-    let position = 0;
-    type Item = { index: number; key: DocumentKey; id: string; doc: Document };
-    let batch: Item[] = [];
+    type Item = BulkItem & { id: string };
     this.#mappings.delete(index);
-
-    const send = async (items: Item[]) => {
-      const operations = items.flatMap((item) => [{ index: { _index: index, _id: item.id } }, item.doc]);
-      let res;
-      try {
-        res = await client.bulk({ operations, refresh: this.config.refresh === 'wait_for' ? 'wait_for' : this.config.refresh === 'true' });
-      } catch (error) {
-        const typed = this.#error(error, `_bulk into ${index}`);
-        throw new WriteError(`Writing a batch of ${items.length} document(s) to '${index}' failed (${written} written before it): ${typed.message}`, {
-          connector: this.type,
-          cause: typed,
-          retryable: typed.retryable,
-          details: { committed: written > 0, written },
+    return upsertInBatches<Item>(documents, {
+      keyFields,
+      batchSize,
+      ...(options.itemRetries !== undefined ? { itemRetries: options.itemRetries } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      toItem: (doc, i, key) => {
+        const id = keyFields.map((f) => String(doc[f] instanceof Date ? (doc[f] as Date).toISOString() : doc[f])).join('|');
+        // `_id` is metadata in Elasticsearch: it cannot be a source field.
+        const { _id: _drop, ...source } = doc;
+        return { index: i, key, id, doc: jsonSafe(source) as Document };
+      },
+      send: async (items, written) => {
+        const operations = items.flatMap((item) => [{ index: { _index: index, _id: item.id } }, item.doc]);
+        let res;
+        try {
+          res = await client.bulk({ operations, refresh: this.config.refresh === 'wait_for' ? 'wait_for' : this.config.refresh === 'true' });
+        } catch (error) {
+          const typed = this.#error(error, `_bulk into ${index}`);
+          throw new WriteError(`Writing a batch of ${items.length} document(s) to '${index}' failed (${written} written before it): ${typed.message}`, {
+            connector: this.type,
+            cause: typed,
+            retryable: typed.retryable,
+            details: { committed: written > 0, written },
+          });
+        }
+        return res.items.flatMap((entry, i) => {
+          const r = entry.index!;
+          if (!r.error) return [];
+          return [{ item: items[i]!, message: this.redact(`${r.error.type}: ${r.error.reason ?? ''} (HTTP ${r.status})`), retryable: r.status === 429 }];
         });
-      }
-      return res.items.flatMap((entry, i) => {
-        const r = entry.index!;
-        if (!r.error) return [];
-        const status = r.status;
-        return [{ item: items[i]!, message: this.redact(`${r.error.type}: ${r.error.reason ?? ''} (HTTP ${status})`), retryable: status === 429 }];
-      });
-    };
-
-    const flush = async () => {
-      let pending = batch;
-      batch = [];
-      for (let attempt = 0; pending.length; attempt++) {
-        options.signal?.throwIfAborted();
-        const errors = await send(pending);
-        written += pending.length - errors.length;
-        const retry = errors.filter((e) => e.retryable && attempt < retries);
-        for (const e of errors) if (!retry.includes(e)) failed.push({ index: e.item.index, key: e.item.key, message: e.message, retryable: e.retryable });
-        pending = retry.map((e) => e.item);
-        if (pending.length) await new Promise((r) => setTimeout(r, Math.min(100 * 2 ** attempt, 5000)));
-      }
-      options.onProgress?.(written);
-    };
-
-    for await (const doc of documents as AsyncIterable<Document>) {
-      options.signal?.throwIfAborted();
-      const i = position++;
-      const missing = keyFields.filter((f) => doc[f] === undefined || doc[f] === null);
-      if (missing.length) {
-        failed.push({ index: i, message: `document has no key field ${missing.map((f) => `'${f}'`).join(', ')}`, retryable: false });
-        continue;
-      }
-      const key = (keyFields.length === 1 ? doc[keyFields[0]!] : Object.fromEntries(keyFields.map((f) => [f, doc[f]]))) as DocumentKey;
-      const id = keyFields.map((f) => String(doc[f] instanceof Date ? (doc[f] as Date).toISOString() : doc[f])).join('|');
-      // `_id` is metadata in Elasticsearch: it cannot be a source field.
-      const { _id: _drop, ...source } = doc;
-      batch.push({ index: i, key, id, doc: jsonSafe(source) as Document });
-      if (batch.length >= batchSize) await flush();
-    }
-    if (batch.length) await flush();
-    else options.onProgress?.(written);
-    return { written, failed };
+      },
+    });
   }
 
   async deleteDocuments(collection: string, keys: readonly DocumentKey[], options: { signal?: AbortSignal } = {}): Promise<number> {

@@ -3,10 +3,19 @@
  * RESOURCE_EXHAUSTED) are retryable; UNAUTHENTICATED and PERMISSION_DENIED are authentication
  * errors; the rest are query errors, each naming the method and the status.
  */
-import { status as Status, type ServiceError } from '@grpc/grpc-js';
+import type { ServiceError } from '@grpc/grpc-js';
 import { AuthenticationError, ConnectionFailedError, QueryError, SparkleError, TimeoutError } from '@sparkle/core';
 
-const NAMES: Record<number, string> = Object.fromEntries(Object.entries(Status).filter(([, v]) => typeof v === 'number').map(([k, v]) => [v, k]));
+/**
+ * gRPC's status codes, fixed by the protocol (the same numbers grpc-js's `status` enum holds);
+ * spelt here so importing this package does not load grpc-js before a connection opens.
+ */
+const STATUS_NAMES = [
+  'OK', 'CANCELLED', 'UNKNOWN', 'INVALID_ARGUMENT', 'DEADLINE_EXCEEDED', 'NOT_FOUND', 'ALREADY_EXISTS', 'PERMISSION_DENIED',
+  'RESOURCE_EXHAUSTED', 'FAILED_PRECONDITION', 'ABORTED', 'OUT_OF_RANGE', 'UNIMPLEMENTED', 'INTERNAL', 'UNAVAILABLE', 'DATA_LOSS', 'UNAUTHENTICATED',
+] as const;
+const Status = Object.fromEntries(STATUS_NAMES.map((name, code) => [name, code])) as Record<(typeof STATUS_NAMES)[number], number>;
+const NAMES: Record<number, string> = { ...STATUS_NAMES };
 
 /** Name of a gRPC status code (`UNAVAILABLE`). */
 export function statusName(code: number): string {

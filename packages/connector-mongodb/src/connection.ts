@@ -21,7 +21,7 @@ import {
   secret,
   SparkleError,
   WriteError,
-  type BulkItemError,
+  upsertInBatches,
   type BulkWriteResult,
   type ConnectionInit,
   type DatasetRef,
@@ -336,66 +336,35 @@ export class MongodbConnection extends NoSQLConnection<MongodbConfig> {
     const target = db.collection(collection);
     const keyFields = options.keyFields?.length ? options.keyFields : ['_id'];
     const batchSize = options.batchSize ?? this.config.batchSize;
-    const retries = options.itemRetries ?? 3;
-    const failed: BulkItemError[] = [];
-    let written = 0;
-    let index = 0;
-    type Item = { index: number; key: DocumentKey; doc: Document };
-    let batch: Item[] = [];
-
-    const send = async (items: Item[]): Promise<Array<{ item: Item; message: string; retryable: boolean }>> => {
-      const ops: AnyBulkWriteOperation<Document>[] = items.map((item) => ({
-        replaceOne: { filter: Object.fromEntries(keyFields.map((f) => [f, item.doc[f]])), replacement: item.doc, upsert: true },
-      }));
-      try {
-        await target.bulkWrite(ops, { ordered: false });
-        return [];
-      } catch (error) {
-        const writeErrors = (error as { writeErrors?: Array<{ index: number; code: number; errmsg?: string }> | { index: number; code: number; errmsg?: string } }).writeErrors;
-        const list = Array.isArray(writeErrors) ? writeErrors : writeErrors ? [writeErrors] : undefined;
-        if (!list?.length) {
-          const typed = this.#error(error, `bulkWrite into ${collection}`);
-          throw new WriteError(`Writing a batch of ${items.length} document(s) to '${collection}' failed (${written} written before it): ${typed.message}`, {
-            connector: this.type,
-            cause: typed,
-            retryable: typed.retryable,
-            details: { committed: written > 0, written },
-          });
+    return upsertInBatches(documents, {
+      keyFields,
+      batchSize,
+      ...(options.itemRetries !== undefined ? { itemRetries: options.itemRetries } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      send: async (items, written) => {
+        const ops: AnyBulkWriteOperation<Document>[] = items.map((item) => ({
+          replaceOne: { filter: Object.fromEntries(keyFields.map((f) => [f, item.doc[f]])), replacement: item.doc, upsert: true },
+        }));
+        try {
+          await target.bulkWrite(ops, { ordered: false });
+          return [];
+        } catch (error) {
+          const writeErrors = (error as { writeErrors?: Array<{ index: number; code: number; errmsg?: string }> | { index: number; code: number; errmsg?: string } }).writeErrors;
+          const list = Array.isArray(writeErrors) ? writeErrors : writeErrors ? [writeErrors] : undefined;
+          if (!list?.length) {
+            const typed = this.#error(error, `bulkWrite into ${collection}`);
+            throw new WriteError(`Writing a batch of ${items.length} document(s) to '${collection}' failed (${written} written before it): ${typed.message}`, {
+              connector: this.type,
+              cause: typed,
+              retryable: typed.retryable,
+              details: { committed: written > 0, written },
+            });
+          }
+          return list.map((w) => ({ item: items[w.index]!, message: this.redact(`${w.errmsg ?? 'write error'} (code ${w.code})`), retryable: RETRYABLE_CODES.has(w.code) }));
         }
-        return list.map((w) => ({ item: items[w.index]!, message: this.redact(`${w.errmsg ?? 'write error'} (code ${w.code})`), retryable: RETRYABLE_CODES.has(w.code) }));
-      }
-    };
-
-    const flush = async () => {
-      let pending = batch;
-      batch = [];
-      for (let attempt = 0; pending.length; attempt++) {
-        options.signal?.throwIfAborted();
-        const errors = await send(pending);
-        written += pending.length - errors.length;
-        const retry = errors.filter((e) => e.retryable && attempt < retries);
-        for (const e of errors) if (!retry.includes(e)) failed.push({ index: e.item.index, key: e.item.key, message: e.message, retryable: e.retryable });
-        pending = retry.map((e) => e.item);
-        if (pending.length) await new Promise((r) => setTimeout(r, Math.min(100 * 2 ** attempt, 5000)));
-      }
-      options.onProgress?.(written);
-    };
-
-    for await (const doc of documents as AsyncIterable<Document>) {
-      options.signal?.throwIfAborted();
-      const i = index++;
-      const missing = keyFields.filter((f) => doc[f] === undefined || doc[f] === null);
-      if (missing.length) {
-        failed.push({ index: i, message: `document has no key field ${missing.map((f) => `'${f}'`).join(', ')}`, retryable: false });
-        continue;
-      }
-      const key = (keyFields.length === 1 ? doc[keyFields[0]!] : Object.fromEntries(keyFields.map((f) => [f, doc[f]]))) as DocumentKey;
-      batch.push({ index: i, key, doc });
-      if (batch.length >= batchSize) await flush();
-    }
-    if (batch.length) await flush();
-    else options.onProgress?.(written);
-    return { written, failed };
+      },
+    });
   }
 
   async deleteDocuments(collection: string, keys: readonly DocumentKey[], options: { signal?: AbortSignal } = {}): Promise<number> {

@@ -21,7 +21,8 @@ import {
   secret,
   UnsupportedOperationError,
   WriteError,
-  type BulkItemError,
+  upsertInBatches,
+  type BulkItem,
   type BulkWriteResult,
   type ConnectionInit,
   type DatasetRef,
@@ -410,87 +411,52 @@ export class RedisConnection extends NoSQLConnection<RedisConfig> {
     const client = await this.client();
     const keyFields = options.keyFields?.length ? options.keyFields : [this.config.keyField];
     const batchSize = options.batchSize ?? this.config.batchSize;
-    const retries = options.itemRetries ?? 3;
-    const failed: BulkItemError[] = [];
     const keys: string[] = [];
-    let written = 0;
-    let index = 0;
-    let batch: Array<{ index: number; key: string; keyValue: DocumentKey; doc: Document }> = [];
-
-    const send = async (items: typeof batch): Promise<Array<{ item: (typeof batch)[number]; message: string; retryable: boolean }>> => {
-      const multi = client.multi();
-      const owner: number[] = [];
-      for (const [i, item] of items.entries()) {
-        if (this.config.model === 'json') {
-          multi.set(item.key, encodeJson(item.doc));
-          owner.push(i);
-        } else {
-          multi.del(item.key).hSet(item.key, encodeHash(item.doc));
-          owner.push(i, i);
+    type Item = BulkItem & { redisKey: string };
+    const result = await upsertInBatches<Item>(documents, {
+      keyFields,
+      batchSize,
+      backoff: { baseMs: 50, maxMs: 2000 },
+      ...(options.itemRetries !== undefined ? { itemRetries: options.itemRetries } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      toItem: (doc, index, key) => ({ index, key, doc, redisKey: prefix + this.#keyOf(key, keyFields) }),
+      onWritten: (items) => {
+        for (const item of items) keys.push(item.redisKey);
+      },
+      send: async (items, written) => {
+        const multi = client.multi();
+        const owner: number[] = [];
+        for (const [i, item] of items.entries()) {
+          if (this.config.model === 'json') {
+            multi.set(item.redisKey, encodeJson(item.doc));
+            owner.push(i);
+          } else {
+            multi.del(item.redisKey).hSet(item.redisKey, encodeHash(item.doc));
+            owner.push(i, i);
+          }
         }
-      }
-      try {
-        await multi.exec();
-        return [];
-      } catch (error) {
-        const indexes = (error as { errorIndexes?: number[] }).errorIndexes;
-        const replies = (error as { replies?: unknown[] }).replies;
-        if (!Array.isArray(indexes)) {
-          throw new WriteError(`Writing a batch of ${items.length} document(s) to Redis failed (${written} written before): ${redisError(error, 'MULTI', this).message}`, {
-            connector: this.type,
-            cause: redisError(error, 'MULTI', this),
-            retryable: true,
-            details: { committed: written > 0, written },
-          });
+        try {
+          await multi.exec();
+          return [];
+        } catch (error) {
+          const indexes = (error as { errorIndexes?: number[] }).errorIndexes;
+          const replies = (error as { replies?: unknown[] }).replies;
+          if (!Array.isArray(indexes)) {
+            throw new WriteError(`Writing a batch of ${items.length} document(s) to Redis failed (${written} written before): ${redisError(error, 'MULTI', this).message}`, {
+              connector: this.type,
+              cause: redisError(error, 'MULTI', this),
+              retryable: true,
+              details: { committed: written > 0, written },
+            });
+          }
+          const bad = new Map<number, string>();
+          for (const at of indexes) bad.set(owner[at]!, this.redact(String((replies?.[at] as Error | undefined)?.message ?? 'command failed')));
+          return [...bad].map(([i, message]) => ({ item: items[i]!, message, retryable: isRetryableReply(message) }));
         }
-        const bad = new Map<number, string>();
-        for (const at of indexes) bad.set(owner[at]!, this.redact(String((replies?.[at] as Error | undefined)?.message ?? 'command failed')));
-        return [...bad].map(([i, message]) => ({ item: items[i]!, message, retryable: isRetryableReply(message) }));
-      }
-    };
-
-    const flush = async () => {
-      let pending = batch;
-      batch = [];
-      for (let attempt = 0; pending.length; attempt++) {
-        options.signal?.throwIfAborted();
-        const errors = await send(pending);
-        const failedNow = new Set(errors.map((e) => e.item.index));
-        for (const item of pending) if (!failedNow.has(item.index)) {
-          written++;
-          keys.push(item.key);
-        }
-        const retry = errors.filter((e) => e.retryable && attempt < retries);
-        for (const e of errors) if (!retry.includes(e)) failed.push({ index: e.item.index, key: e.item.keyValue, message: e.message, retryable: e.retryable });
-        pending = retry.map((e) => e.item);
-        if (pending.length) await new Promise((r) => setTimeout(r, Math.min(50 * 2 ** attempt, 2000)));
-      }
-      options.onProgress?.(written);
-    };
-
-    for await (const doc of documents as AsyncIterable<Document>) {
-      options.signal?.throwIfAborted();
-      const i = index++;
-      const missing = keyFields.filter((f) => doc[f] === undefined || doc[f] === null);
-      if (missing.length) {
-        failed.push({ index: i, message: `document has no key field ${missing.map((f) => `'${f}'`).join(', ')}`, retryable: false });
-        continue;
-      }
-      let keyValue: DocumentKey;
-      let key: string;
-      try {
-        keyValue = keyFields.length === 1 ? (doc[keyFields[0]!] as DocumentKey) : Object.fromEntries(keyFields.map((f) => [f, doc[f]]));
-        key = prefix + this.#keyOf(keyValue, keyFields);
-      } catch (error) {
-        failed.push({ index: i, message: (error as Error).message, retryable: false });
-        continue;
-      }
-      batch.push({ index: i, key, keyValue, doc });
-      if (batch.length >= batchSize) await flush();
-    }
-    if (batch.length) await flush();
-    else options.onProgress?.(written);
-    return { written, failed, keys };
+      },
+    });
+    return { ...result, keys };
   }
 
   async deleteDocuments(collection: string, keys: readonly DocumentKey[], options: { signal?: AbortSignal } = {}): Promise<number> {

@@ -43,6 +43,7 @@ export * from './families/streaming.js';
 export * from './families/stream-payload.js';
 export * from './families/document-schema.js';
 export * from './families/nosql.js';
+export * from './families/nosql-bulk.js';
 export * from './families/document-discover.js';
 export * from './util/provided.js';
 export * from './families/service.js';

@@ -1,0 +1,52 @@
+/** upsertInBatches: the batching, per-item retry and failure reporting document stores share. */
+import { describe, expect, it } from 'vitest';
+import { upsertInBatches, type BulkItem } from '../src/index.js';
+
+describe('upsertInBatches', () => {
+  it('batches, retries retryable refusals, reports the rest with their input position', async () => {
+    const sent: number[][] = [];
+    let refusedOnce = false;
+    const result = await upsertInBatches(
+      [{ id: 1 }, { id: 2 }, { name: 'no key' }, { id: 4 }, { id: 5 }],
+      {
+        keyFields: ['id'],
+        batchSize: 2,
+        backoff: { baseMs: 1, maxMs: 1 },
+        send: async (items) => {
+          sent.push(items.map((i) => i.index));
+          const failures = [];
+          for (const item of items) {
+            if (item.key === 2 && !refusedOnce) {
+              refusedOnce = true;
+              failures.push({ item, message: 'busy', retryable: true });
+            }
+            if (item.key === 5) failures.push({ item, message: 'bad value', retryable: false });
+          }
+          return failures;
+        },
+      },
+    );
+    expect(sent).toEqual([[0, 1], [1], [3, 4]]);
+    expect(result.written).toBe(3);
+    expect(result.failed).toEqual([
+      { index: 2, message: "document has no key field 'id'", retryable: false },
+      { index: 4, key: 5, message: 'bad value', retryable: false },
+    ]);
+  });
+
+  it('a document whose item cannot be built fails alone; onWritten sees what was written', async () => {
+    const written: unknown[] = [];
+    const result = await upsertInBatches<BulkItem & { id: string }>([{ k: 'a' }, { k: 'b/c' }], {
+      keyFields: ['k'],
+      batchSize: 10,
+      toItem: (doc, index, key) => {
+        if (String(key).includes('/')) throw new Error('key has a slash');
+        return { index, key, doc, id: String(key) };
+      },
+      onWritten: (items) => written.push(...items.map((i) => i.id)),
+      send: async () => [],
+    });
+    expect(written).toEqual(['a']);
+    expect(result).toEqual({ written: 1, failed: [{ index: 1, message: 'key has a slash', retryable: false }] });
+  });
+});
