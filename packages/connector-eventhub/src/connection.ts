@@ -14,6 +14,9 @@
 import { z } from 'zod';
 import type { EventData, EventHubConsumerClient, EventHubProducerClient, EventPosition, ReceivedEventData } from '@azure/event-hubs';
 import {
+  MESSAGE_PROPERTIES,
+  messageToRecord,
+  recordToMessage,
   abortError,
   AuthenticationError,
   ConnectionFailedError,
@@ -72,12 +75,11 @@ export const eventhubConfigSchema = z
 export type EventhubConfig = z.output<typeof eventhubConfigSchema>;
 
 /** Application properties Sparkle uses for what Event Hubs has no field for. */
-export const EVENTHUB_KEY_PROPERTY = 'sparkle.key';
-export const EVENTHUB_TIMESTAMP_PROPERTY = 'sparkle.timestamp';
-export const EVENTHUB_NULL_PROPERTY = 'sparkle.null';
+export const EVENTHUB_KEY_PROPERTY = MESSAGE_PROPERTIES.key;
+export const EVENTHUB_TIMESTAMP_PROPERTY = MESSAGE_PROPERTIES.timestamp;
+export const EVENTHUB_NULL_PROPERTY = MESSAGE_PROPERTIES.null;
 /** Names of the properties (headers, the key) sent base64-encoded because they are not UTF-8 (the SDK sends no binary property values). */
-export const EVENTHUB_BINARY_PROPERTY = 'sparkle.binary';
-const RESERVED = new Set([EVENTHUB_KEY_PROPERTY, EVENTHUB_TIMESTAMP_PROPERTY, EVENTHUB_NULL_PROPERTY, EVENTHUB_BINARY_PROPERTY]);
+export const EVENTHUB_BINARY_PROPERTY = MESSAGE_PROPERTIES.binary;
 const encoder = new TextEncoder();
 const strictDecoder = new TextDecoder('utf-8', { fatal: true });
 
@@ -103,7 +105,6 @@ function checkpoints(): Map<string, Map<string, PartitionCheckpoint>> {
   return g[CHECKPOINTS] as Map<string, Map<string, PartitionCheckpoint>>;
 }
 
-const bytesOf = (v: unknown): Uint8Array => (v instanceof Uint8Array ? new Uint8Array(v) : typeof v === 'string' ? encoder.encode(v) : encoder.encode(String(v)));
 
 /**
  * The `eventhub` connection (alias `azure_eventhub`).
@@ -259,28 +260,10 @@ export class EventhubConnection extends StreamingConnection<EventhubConfig> {
   // -------------------------------------------------------------------------------------------
 
   #event(record: ProducerRecord, index: number): EventData {
-    const properties: Record<string, unknown> = {};
-    const binary: string[] = [];
-    const put = (name: string, bytes: Uint8Array) => {
-      try {
-        properties[name] = strictDecoder.decode(bytes);
-      } catch {
-        properties[name] = Buffer.from(bytes).toString('base64');
-        binary.push(name);
-      }
-    };
-    for (const [name, value] of Object.entries(record.headers ?? {})) {
-      if (RESERVED.has(name)) throw new InvalidArgumentError(`record ${index}: header '${name}' is reserved by the eventhub connector`, { connector: this.type });
-      put(name, payloadBytes(value)!);
-    }
-    const key = payloadBytes(record.key);
-    if (key) put(EVENTHUB_KEY_PROPERTY, key);
-    if (binary.length) properties[EVENTHUB_BINARY_PROPERTY] = binary.join(',');
-    if (record.timestamp) properties[EVENTHUB_TIMESTAMP_PROPERTY] = record.timestamp.getTime();
-    const value = payloadBytes(record.value);
-    if (value === null) properties[EVENTHUB_NULL_PROPERTY] = true;
-    return { body: Buffer.from(value ?? new Uint8Array()), ...(Object.keys(properties).length ? { properties } : {}) };
+    const { body, properties } = recordToMessage(record, index, this.type);
+    return { body: Buffer.from(body), ...(Object.keys(properties).length ? { properties } : {}) };
   }
+
 
   /** Where a record goes: an explicit partition id, else its ordering key or text key as partition key, else round-robin. */
   #route(record: ProducerRecord): { partitionId?: string; partitionKey?: string } {
@@ -360,24 +343,18 @@ export class EventhubConnection extends StreamingConnection<EventhubConfig> {
   // -------------------------------------------------------------------------------------------
 
   #message(topic: string, partition: string, e: ReceivedEventData): StreamMessage {
-    const props = (e.properties ?? {}) as Record<string, unknown>;
-    const binary = new Set(typeof props[EVENTHUB_BINARY_PROPERTY] === 'string' ? (props[EVENTHUB_BINARY_PROPERTY] as string).split(',') : []);
-    const read = (name: string) => (binary.has(name) ? new Uint8Array(Buffer.from(String(props[name]), 'base64')) : bytesOf(props[name]));
-    const headers: Record<string, Uint8Array> = {};
-    for (const [k, v] of Object.entries(props)) if (!RESERVED.has(k) && v !== undefined && v !== null) headers[k] = read(k);
-    const key = props[EVENTHUB_KEY_PROPERTY] !== undefined ? read(EVENTHUB_KEY_PROPERTY) : e.partitionKey ? encoder.encode(e.partitionKey) : null;
-    const at = props[EVENTHUB_TIMESTAMP_PROPERTY];
-    const body = e.body as unknown;
+    const { key, value, headers, timestamp } = messageToRecord(e.properties as Record<string, unknown> | undefined, e.body);
     return {
       topic,
       partition,
       position: String(e.sequenceNumber),
-      key,
-      value: props[EVENTHUB_NULL_PROPERTY] === true ? null : body instanceof Uint8Array ? new Uint8Array(body) : body === undefined || body === null ? null : encoder.encode(typeof body === 'string' ? body : JSON.stringify(body)),
+      key: key ?? (e.partitionKey ? encoder.encode(e.partitionKey) : null),
+      value,
       headers,
-      timestamp: typeof at === 'number' ? new Date(at) : e.enqueuedTimeUtc,
+      timestamp: timestamp ?? e.enqueuedTimeUtc,
     };
   }
+
 
   #startOf(from: ConsumeRangeOptions['from'], partition: string, earliest: EventPosition, latest: EventPosition): EventPosition {
     if (from === undefined || from === 'earliest') return earliest;

@@ -13,6 +13,9 @@
 import { z } from 'zod';
 import type { ServiceBusClient, ServiceBusReceivedMessage, ServiceBusReceiver, ServiceBusMessage } from '@azure/service-bus';
 import {
+  MESSAGE_PROPERTIES,
+  messageToRecord,
+  recordToMessage,
   abortError,
   AuthenticationError,
   ConnectionFailedError,
@@ -61,15 +64,11 @@ export const servicebusConfigSchema = z
 
 export type ServicebusConfig = z.output<typeof servicebusConfigSchema>;
 
-export const SERVICEBUS_KEY_PROPERTY = 'sparkle.key';
-export const SERVICEBUS_TIMESTAMP_PROPERTY = 'sparkle.timestamp';
-export const SERVICEBUS_NULL_PROPERTY = 'sparkle.null';
+export const SERVICEBUS_KEY_PROPERTY = MESSAGE_PROPERTIES.key;
+export const SERVICEBUS_TIMESTAMP_PROPERTY = MESSAGE_PROPERTIES.timestamp;
+export const SERVICEBUS_NULL_PROPERTY = MESSAGE_PROPERTIES.null;
 /** Names of the properties sent base64-encoded because they are not UTF-8. */
-export const SERVICEBUS_BINARY_PROPERTY = 'sparkle.binary';
-const RESERVED = new Set([SERVICEBUS_KEY_PROPERTY, SERVICEBUS_TIMESTAMP_PROPERTY, SERVICEBUS_NULL_PROPERTY, SERVICEBUS_BINARY_PROPERTY]);
-const encoder = new TextEncoder();
-const strictDecoder = new TextDecoder('utf-8', { fatal: true });
-const bytesOf = (v: unknown): Uint8Array => (v instanceof Uint8Array ? new Uint8Array(v) : typeof v === 'string' ? encoder.encode(v) : encoder.encode(String(v)));
+export const SERVICEBUS_BINARY_PROPERTY = MESSAGE_PROPERTIES.binary;
 
 /** A Service Bus delivery: the stream contract's, plus dead-lettering. */
 export interface ServicebusDelivery extends StreamDelivery {
@@ -205,28 +204,9 @@ export class ServicebusConnection extends StreamingConnection<ServicebusConfig> 
   }
 
   #message(record: ProducerRecord, index: number): ServiceBusMessage {
-    const properties: Record<string, string | number | boolean> = {};
-    const binary: string[] = [];
-    const put = (name: string, bytes: Uint8Array) => {
-      try {
-        properties[name] = strictDecoder.decode(bytes);
-      } catch {
-        properties[name] = Buffer.from(bytes).toString('base64');
-        binary.push(name);
-      }
-    };
-    for (const [name, value] of Object.entries(record.headers ?? {})) {
-      if (RESERVED.has(name)) throw new InvalidArgumentError(`record ${index}: header '${name}' is reserved by the servicebus connector`, { connector: this.type });
-      put(name, payloadBytes(value)!);
-    }
-    const key = payloadBytes(record.key);
-    if (key) put(SERVICEBUS_KEY_PROPERTY, key);
-    if (binary.length) properties[SERVICEBUS_BINARY_PROPERTY] = binary.join(',');
-    if (record.timestamp) properties[SERVICEBUS_TIMESTAMP_PROPERTY] = record.timestamp.getTime();
-    const value = payloadBytes(record.value);
-    if (value === null) properties[SERVICEBUS_NULL_PROPERTY] = true;
+    const { body, properties } = recordToMessage(record, index, this.type);
     return {
-      body: Buffer.from(value ?? new Uint8Array()),
+      body: Buffer.from(body),
       ...(Object.keys(properties).length ? { applicationProperties: properties } : {}),
       ...(record.orderingKey ? { sessionId: record.orderingKey } : {}),
     };
@@ -277,23 +257,19 @@ export class ServicebusConnection extends StreamingConnection<ServicebusConfig> 
   }
 
   #read(topic: string, m: ServiceBusReceivedMessage): StreamMessage {
-    const props = (m.applicationProperties ?? {}) as Record<string, unknown>;
-    const binary = new Set(typeof props[SERVICEBUS_BINARY_PROPERTY] === 'string' ? (props[SERVICEBUS_BINARY_PROPERTY] as string).split(',') : []);
-    const read = (name: string) => (binary.has(name) ? new Uint8Array(Buffer.from(String(props[name]), 'base64')) : bytesOf(props[name]));
-    const headers: Record<string, Uint8Array> = {};
-    for (const [k, v] of Object.entries(props)) if (!RESERVED.has(k) && v !== undefined && v !== null) headers[k] = read(k);
-    const at = props[SERVICEBUS_TIMESTAMP_PROPERTY];
-    const body = m.body as unknown;
+    const { key, value, headers, timestamp } = messageToRecord(m.applicationProperties as Record<string, unknown> | undefined, m.body);
+    const at = timestamp ?? m.enqueuedTimeUtc;
     return {
       topic,
       partition: '0',
       ...(m.sequenceNumber !== undefined ? { position: m.sequenceNumber.toString() } : {}),
-      key: props[SERVICEBUS_KEY_PROPERTY] !== undefined ? read(SERVICEBUS_KEY_PROPERTY) : null,
-      value: props[SERVICEBUS_NULL_PROPERTY] === true ? null : body instanceof Uint8Array ? new Uint8Array(body) : body === undefined || body === null ? null : encoder.encode(typeof body === 'string' ? body : JSON.stringify(body)),
+      key: key ?? null,
+      value,
       headers,
-      ...(typeof at === 'number' ? { timestamp: new Date(at) } : m.enqueuedTimeUtc ? { timestamp: m.enqueuedTimeUtc } : {}),
+      ...(at ? { timestamp: at } : {}),
     };
   }
+
 
   /**
    * A bounded read by **peeking** (nothing is locked or removed): from the first message, or

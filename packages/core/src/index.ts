@@ -41,6 +41,7 @@ export * from './families/aws.js';
 export * from './families/cloud-storage-discover.js';
 export * from './families/streaming.js';
 export * from './families/stream-payload.js';
+export * from './families/message-properties.js';
 export * from './families/document-schema.js';
 export * from './families/nosql.js';
 export * from './families/nosql-bulk.js';
