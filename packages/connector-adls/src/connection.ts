@@ -225,19 +225,9 @@ export class AdlsConnection extends AzureStorageConnection<AdlsConfig, DataLakeS
     return (await filesystem.getFileClient(path).deleteIfExists(false, signal ? { abortSignal: signal } : {})).succeeded;
   }
 
-  /** The DFS API has no copy: the file is streamed through this process (pinned to its ETag) into an atomic put. */
+  /** The DFS API has no copy: the bytes stream through this process into an atomic put (content type and metadata kept). */
   async copyObject(from: string, to: string, options: { signal?: AbortSignal; ifNoneMatch?: '*' } = {}): Promise<ObjectInfo> {
-    const source = this.key(from);
-    const target = this.key(to);
-    const info = await this.statObject(source, options);
-    if (!info) throw new QueryError(`copy ${source} failed: no object '${source}' in ${this.where}`, { connector: this.type, details: { notFound: true, key: source } });
-    const signal = options.signal ? { signal: options.signal } : {};
-    return this.putObject(target, this.getObject(source, { ...(info.etag ? { ifMatch: info.etag } : {}), ...signal }), {
-      ...signal,
-      ...(options.ifNoneMatch ? { ifNoneMatch: '*' } : {}),
-      ...(info.contentType ? { contentType: info.contentType } : {}),
-      ...(info.metadata ? { metadata: info.metadata } : {}),
-    });
+    return this.copyThroughProcess(from, to, options);
   }
 
   /**

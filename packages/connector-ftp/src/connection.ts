@@ -388,15 +388,12 @@ export class FtpConnection extends CloudStorageConnection<FtpConfig> {
     });
   }
 
-  /** FTP has no server-side copy: the bytes come down (spooled locally) and go back up through an atomic put. */
+  /**
+   * FTP has no server-side copy: the bytes come down and go back up through an atomic put
+   * (putObject spools the stream locally before it uploads, so the download finishes first).
+   */
   async copyObject(from: string, to: string, options: { signal?: AbortSignal; ifNoneMatch?: '*' } = {}): Promise<ObjectInfo> {
-    const source = await this.statObject(from);
-    if (!source) throw new QueryError(`${this.type}: no file ${from} under ${this.config.root} to copy`, { connector: this.type, details: { notFound: true, key: from } });
-    // putObject spools the stream locally before it uploads, so the download finishes first.
-    return this.putObject(to, this.getObject(from, { ifMatch: source.etag!, ...(options.signal ? { signal: options.signal } : {}) }), {
-      ...(options.ifNoneMatch ? { ifNoneMatch: options.ifNoneMatch } : {}),
-      ...(options.signal ? { signal: options.signal } : {}),
-    });
+    return this.copyThroughProcess(from, to, options);
   }
 
   /** Renames a file (RNFR/RNTO); with `overwrite: false` an existing target fails with `TABLE_EXISTS` (checked first). */

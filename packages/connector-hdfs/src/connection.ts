@@ -280,16 +280,9 @@ export class HdfsConnection extends CloudStorageConnection<HdfsConfig> {
     return deleted;
   }
 
-  /** HDFS has no server-side copy over REST: the bytes are read (pinned to the source's version) and written, atomically. */
+  /** WebHDFS has no copy: the bytes stream through this process into an atomic put. */
   async copyObject(from: string, to: string, options: { signal?: AbortSignal; ifNoneMatch?: '*' } = {}): Promise<ObjectInfo> {
-    const source = this.key(from);
-    const target = this.key(to);
-    const info = await this.statObject(source, options);
-    if (!info) throw new QueryError(`${this.objectUri(source)} does not exist (copy)`, { connector: this.type, details: { key: source, notFound: true } });
-    return this.putObject(target, this.getObject(source, { ifMatch: info.etag!, ...(options.signal ? { signal: options.signal } : {}) }), {
-      ...(options.ifNoneMatch ? { ifNoneMatch: options.ifNoneMatch } : {}),
-      ...(options.signal ? { signal: options.signal } : {}),
-    });
+    return this.copyThroughProcess(from, to, options);
   }
 
   /**

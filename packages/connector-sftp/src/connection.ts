@@ -364,12 +364,7 @@ export class SftpConnection extends CloudStorageConnection<SftpConfig> {
 
   /** SFTP has no server-side copy: the bytes stream down and back up through an atomic put. */
   async copyObject(from: string, to: string, options: { signal?: AbortSignal; ifNoneMatch?: '*' } = {}): Promise<ObjectInfo> {
-    const source = await this.statObject(from);
-    if (!source) throw new QueryError(`${this.type}: no file ${from} under ${this.config.root} to copy`, { connector: this.type, details: { notFound: true, key: from } });
-    return this.putObject(to, this.getObject(from, { ifMatch: source.etag!, ...(options.signal ? { signal: options.signal } : {}) }), {
-      ...(options.ifNoneMatch ? { ifNoneMatch: options.ifNoneMatch } : {}),
-      ...(options.signal ? { signal: options.signal } : {}),
-    });
+    return this.copyThroughProcess(from, to, options);
   }
 
   /**

@@ -117,6 +117,27 @@ export abstract class CloudStorageConnection<TConfig extends object = CloudStora
   abstract objectUri(key: string): string;
 
   /**
+   * A copy whose bytes stream through this process, for stores with no server-side copy (SFTP,
+   * FTP, WebHDFS, the ADLS DFS API): the read is pinned to the source's etag, so a source changed
+   * mid-copy fails instead of producing a mix, and the write is the store's own atomic put
+   * (`ifNoneMatch: '*'` passed on). A missing source is a not-found `QueryError`.
+   */
+  protected async copyThroughProcess(from: string, to: string, options: { signal?: AbortSignal; ifNoneMatch?: '*' } = {}): Promise<ObjectInfo> {
+    // Both keys are refused here when they leave the root, before any byte moves.
+    this.key(from);
+    this.key(to);
+    const signal = options.signal ? { signal: options.signal } : {};
+    const info = await this.statObject(from, signal);
+    if (!info) throw new QueryError(`${this.type}: no object '${from}' to copy (${this.objectUri(this.key(from))})`, { connector: this.type, details: { notFound: true, key: from } });
+    return this.putObject(to, this.getObject(from, { ...(info.etag ? { ifMatch: info.etag } : {}), ...signal }), {
+      ...signal,
+      ...(options.ifNoneMatch ? { ifNoneMatch: options.ifNoneMatch } : {}),
+      ...(info.contentType ? { contentType: info.contentType } : {}),
+      ...(info.metadata ? { metadata: info.metadata } : {}),
+    });
+  }
+
+  /**
    * Temporary objects (`.name.<token>.sparkle-tmp`) that interrupted writes left under `scope`
    * (a key prefix; the whole root when absent). Judge and remove them with `cleanLeftovers()`
    * or `sparkle clean`; a later write to the same key also removes those no live writer owns.
