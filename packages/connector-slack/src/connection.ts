@@ -9,6 +9,8 @@ import type { RecordBatch } from 'apache-arrow';
 import type { z } from 'zod';
 import type { WebClient } from '@slack/web-api';
 import {
+  previewTable,
+  recordText,
   AuthenticationError,
   ConnectionFailedError,
   getArrowToolkit,
@@ -29,7 +31,6 @@ import {
   type WriteTableOptions,
 } from '@sparkle/core';
 import { slackConfigSchema, type SlackConfig } from './config.js';
-import { previewTable, recordText } from './table-messages.js';
 
 /** Slack error codes that mean the token itself is bad: nothing else will work either. */
 const AUTH_ERRORS = new Set(['invalid_auth', 'not_authed', 'token_revoked', 'token_expired', 'account_inactive', 'no_permission', 'missing_scope', 'not_allowed_token_type', 'ekm_access_denied']);

@@ -9,6 +9,8 @@ import type { RecordBatch } from 'apache-arrow';
 import type { z } from 'zod';
 import type { SentMessageInfo, Transporter } from 'nodemailer';
 import {
+  previewTable,
+  recordText,
   AuthenticationError,
   ConnectionFailedError,
   getArrowToolkit,
@@ -29,7 +31,7 @@ import {
 } from '@sparkle/core';
 import { invalidRecipients } from './addresses.js';
 import { smtpConfigSchema, type SmtpConfig } from './config.js';
-import { fileNameOf, previewTable, recordText, rowsToCsv } from './table-messages.js';
+import { fileNameOf, rowsToCsv } from './table-messages.js';
 
 /** What nodemailer puts on its errors. */
 interface MailError extends Error {

@@ -52,6 +52,7 @@ export * from './families/arrow-rows.js';
 export * from './families/catalog.js';
 export * from './families/ml.js';
 export * from './families/notify.js';
+export * from './families/notify-text.js';
 export * from './families/directory.js';
 export * from './families/warehouse.js';
 export * from './families/table-format.js';
