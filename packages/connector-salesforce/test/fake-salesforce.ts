@@ -12,7 +12,7 @@
  *   400 MALFORMED_QUERY / INVALID_FIELD / INVALID_TYPE, 404 NOT_FOUND.
  * SOQL is parsed by `fake-soql.ts`. The fake never uses SOAP: the connector's password flow is OAuth.
  */
-import { createPublicKey, generateKeyPairSync, verify, type KeyObject } from 'node:crypto';
+import { generateKeyPairSync, verify, type KeyObject } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
@@ -30,7 +30,7 @@ export const API_VERSION = '62.0';
 /** A key pair for the JWT bearer flow: the connector signs with the private key, the fake verifies with the public one. */
 export function jwtKeys(): { privateKey: string; publicKey: KeyObject } {
   const pair = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  return { privateKey: pair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), publicKey: createPublicKey(pair.publicKey) };
+  return { privateKey: pair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), publicKey: pair.publicKey };
 }
 
 export interface FakeField {
