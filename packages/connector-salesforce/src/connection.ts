@@ -106,7 +106,8 @@ export class SalesforceConnection extends SparkleConnection<SalesforceConfig> {
 
   /** Every secret of the config plus the live session token, for redaction. */
   protected override secretValues(): readonly string[] {
-    const token = this.#tokenNow;
+    // Called by the base class during construction too, before this class's fields exist.
+    const token = #tokenNow in this ? this.#tokenNow : undefined;
     return token ? [...super.secretValues(), token] : super.secretValues();
   }
 
@@ -268,8 +269,9 @@ export class SalesforceConnection extends SparkleConnection<SalesforceConfig> {
         throw new UnsupportedOperationError(`${this.type}: Bulk API 2.0 does not return compound fields (${compound.map((f) => `${f.name}: ${f.type}`).join(', ')}); select their component fields (e.g. BillingCity) or read with bulk: false`, { connector: this.type });
       }
     } else {
-      // Compound fields repeat their components; Bulk cannot return them at all.
-      fields = d.fields.filter((f) => bulk !== true || !COMPOUND_TYPES.has(f.type));
+      // Compound fields repeat their components, and Bulk cannot return them at all: a read that
+      // may go through Bulk leaves them out, so its schema is the same whichever API serves it.
+      fields = d.fields.filter((f) => bulk === false || !COMPOUND_TYPES.has(f.type));
     }
     const kindOf = (name: string): LiteralKind => {
       const t = field(name).type;
@@ -439,10 +441,11 @@ export class SalesforceConnection extends SparkleConnection<SalesforceConfig> {
     for await (const row of rows) {
       if (!header) {
         header = Object.keys(row);
-        const unknown = header.filter((h) => !byName.has(h.toLowerCase()));
+        // `Account.External_Key__c`-style columns set a lookup by the parent's external id.
+        const unknown = header.filter((h) => !h.includes('.') && !byName.has(h.toLowerCase()));
         if (unknown.length) throw new InvalidArgumentError(`${this.type}: ${d.name} has no field ${unknown.map((u) => `'${u}'`).join(', ')}; rename or drop those columns before writing`, { connector: this.type, details: { object: d.name, fields: unknown } });
       }
-      const line = stringify([header.map((h) => this.#cell(row[h], byName.get(h.toLowerCase())!))]);
+      const line = stringify([header.map((h) => this.#cell(row[h], byName.get(h.toLowerCase())))]);
       chunk.push(line);
       bytes += Buffer.byteLength(line);
       if (bytes >= this.config.write.maxJobBytes) {
@@ -455,9 +458,9 @@ export class SalesforceConnection extends SparkleConnection<SalesforceConfig> {
   }
 
   /** A CSV cell for Bulk ingest: dates as `YYYY-MM-DD`, datetimes as ISO UTC, nulls as configured. */
-  #cell(value: unknown, field: SfField): string {
+  #cell(value: unknown, field: SfField | undefined): string {
     if (value === null || value === undefined) return this.config.write.nulls === 'clear' ? '#N/A' : '';
-    if (value instanceof Date) return field.type === 'date' ? value.toISOString().slice(0, 10) : value.toISOString();
+    if (value instanceof Date) return field?.type === 'date' ? value.toISOString().slice(0, 10) : value.toISOString();
     if (typeof value === 'object') return JSON.stringify(value);
     return String(value);
   }

@@ -52,7 +52,8 @@ export function soqlLiteral(value: FilterValue, kind: LiteralKind, connector: st
   if (value instanceof Date) {
     if (Number.isNaN(value.getTime())) throw new InvalidArgumentError(`${connector}: a filter value is an invalid Date`, { connector });
     const iso = value.toISOString();
-    return kind === 'date' ? iso.slice(0, 10) : iso.replace(/\.\d{3}Z$/, 'Z');
+    // Whole seconds in the documented form; milliseconds kept when there are any (never rounded away).
+    return kind === 'date' ? iso.slice(0, 10) : iso.replace(/\.000Z$/, 'Z');
   }
   // Date and datetime literals are unquoted in SOQL; a string for such a field must have their exact shape.
   if (kind === 'date' && /^\d{4}-\d{2}-\d{2}$/.test(value)) return value;
@@ -112,19 +113,33 @@ export function soqlSelect(object: string, fields: readonly string[], where: str
  * simple scan can tell (used to type columns from describe; anything unusual is typed as text).
  */
 export function soqlShape(soql: string): { object: string | undefined; fields: string[] } {
-  const m = /^\s*select\s+([\s\S]+?)\s+from\s+([A-Za-z][A-Za-z0-9_]*)/i.exec(soql);
-  if (!m) return { object: undefined, fields: [] };
+  const head = /^\s*select\s+/i.exec(soql);
+  if (!head) return { object: undefined, fields: [] };
   const list: string[] = [];
   let depth = 0;
   let current = '';
-  for (const ch of m[1]!) {
+  let quoted = false;
+  for (let i = head[0].length; i < soql.length; i++) {
+    const ch = soql[i]!;
+    if (quoted) {
+      current += ch;
+      if (ch === '\\') current += soql[++i] ?? '';
+      else if (ch === "'") quoted = false;
+      continue;
+    }
+    if (ch === "'") quoted = true;
     if (ch === '(') depth++;
     if (ch === ')') depth--;
+    // The outer FROM: at depth 0, after whitespace, as a whole word.
+    const from = depth === 0 && /\s/.test(ch) ? /^\s+from\s+([A-Za-z][A-Za-z0-9_]*)/i.exec(soql.slice(i)) : null;
+    if (from) {
+      if (current.trim()) list.push(current.trim());
+      return { object: from[1], fields: list };
+    }
     if (ch === ',' && depth === 0) {
       list.push(current.trim());
       current = '';
     } else current += ch;
   }
-  if (current.trim()) list.push(current.trim());
-  return { object: m[2], fields: list };
+  return { object: undefined, fields: [] };
 }
