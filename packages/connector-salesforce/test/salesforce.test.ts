@@ -97,6 +97,14 @@ describe('login flows', () => {
     expect(fake.grants).toEqual(['urn:ietf:params:oauth:grant-type:jwt-bearer']);
   });
 
+  it('JWT bearer: an expired session is renewed with a freshly signed assertion', async () => {
+    await using sf = await open({ auth: { type: 'jwt', username: USERNAME, clientId: CLIENT_ID, privateKey: keys.privateKey } });
+    await sf.limits();
+    fake.tokens.clear();
+    expect((await rowsOf(sf.readTable('Account', { columns: ['Id'] }))).length).toBe(ACCOUNTS.length);
+    expect(fake.grants).toEqual(['urn:ietf:params:oauth:grant-type:jwt-bearer', 'urn:ietf:params:oauth:grant-type:jwt-bearer']);
+  });
+
   it('JWT bearer signed with a key the org does not know is refused, typed, without the key in the error', async () => {
     await using sf = await open({ auth: { type: 'jwt', username: USERNAME, clientId: CLIENT_ID, privateKey: otherKeys.privateKey } });
     const error = await failure(sf.limits());
