@@ -204,6 +204,34 @@ export class SalesforceConnection extends SparkleConnection<SalesforceConfig> {
     return this.#call('limits', 'read', (c) => c.limits() as unknown as Promise<Record<string, { Max: number; Remaining: number }>>);
   }
 
+  readonly #listeners = new Set<(progress: BulkProgress) => void>();
+
+  /**
+   * Listens to every status poll of this connection's Bulk API 2.0 jobs (query and ingest): job
+   * id, state, records processed so far, polls made. Returns the function that stops listening.
+   * (The local engine's `onProgress` counts rows as they arrive; a Bulk job has none until it ends.)
+   * @example
+   * ```ts
+   * const stop = sf.onBulkProgress((p) => console.log(`${p.jobId} ${p.state}: ${p.recordsProcessed} rows`));
+   * await sf.readTable('Account', { options: { bulk: 'true' } });
+   * stop();
+   * ```
+   */
+  onBulkProgress(listener: (progress: BulkProgress) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  #progress(p: BulkProgress): void {
+    for (const listener of this.#listeners) {
+      try {
+        listener(p);
+      } catch {
+        // A listener's failure must not fail the job it watches.
+      }
+    }
+  }
+
   /**
    * The describe of one sObject (cached per connection).
    * @example
@@ -322,10 +350,10 @@ export class SalesforceConnection extends SparkleConnection<SalesforceConfig> {
   }
 
   /** Rows of a read, as plain values for the Arrow builders, REST or Bulk as the spec says. */
-  async *#rows(spec: ReadSpec, signal: AbortSignal, onBulk?: (p: BulkProgress) => void): AsyncGenerator<Record<string, unknown>> {
+  async *#rows(spec: ReadSpec, signal: AbortSignal): AsyncGenerator<Record<string, unknown>> {
     const fromBulk = async function* (this: SalesforceConnection): AsyncGenerator<Record<string, unknown>> {
       const ctx = await this.#bulk(signal);
-      for await (const cells of bulkQuery(ctx, spec.soql, { includeDeleted: this.config.includeDeleted, pageSize: this.config.resultPageSize, ...(onBulk ? { onProgress: onBulk } : {}) })) {
+      for await (const cells of bulkQuery(ctx, spec.soql, { includeDeleted: this.config.includeDeleted, pageSize: this.config.resultPageSize, onProgress: (p) => this.#progress(p) })) {
         const row: Record<string, unknown> = {};
         for (const c of spec.columns) {
           const cell = Object.hasOwn(cells, c.name) ? cells[c.name]! : (Object.entries(cells).find(([k]) => k.toLowerCase() === c.name.toLowerCase())?.[1] ?? '');
@@ -360,16 +388,14 @@ export class SalesforceConnection extends SparkleConnection<SalesforceConfig> {
     }
   }
 
-  #plan(spec: ReadSpec, schema: Schema, options: Pick<ReadTableOptions, 'onProgress'>): NativeReadPlan {
-    const started = Date.now();
+  #plan(spec: ReadSpec, schema: Schema): NativeReadPlan {
     return {
       schema,
       partitions: [
         {
           description: spec.soql,
           open: (signal) => {
-            const onBulk = options.onProgress ? (p: BulkProgress) => options.onProgress!({ rows: 0, bytes: 0, totalRows: p.recordsProcessed, elapsedMs: Date.now() - started }) : undefined;
-            const rows = this.#rows(spec, signal, onBulk);
+            const rows = this.#rows(spec, signal);
             return (async function* () {
               const toolkit = await getArrowToolkit('salesforce');
               yield* toolkit.rowsToBatches(rows, { schema, batchSize: spec.batchSize });
@@ -390,7 +416,7 @@ export class SalesforceConnection extends SparkleConnection<SalesforceConfig> {
       throw new UnsupportedOperationError(`${this.type}: partitioned reads (predicates, partitionColumn) are not supported; Bulk API 2.0 splits large reads on the server (bulk: true)`, { connector: this.type });
     }
     const spec = /^\s*select\s/i.test(name) ? await this.#soqlRead(name, this.#bulkMode(options), options.fetchSize ?? 10_000) : await this.#objectRead(name, options);
-    return this.#plan(spec, await arrowSchema(spec.columns, this.type), options);
+    return this.#plan(spec, await arrowSchema(spec.columns, this.type));
   }
 
   /** Runs a SOQL query (`sf.query('SELECT …')`). Parameters are refused: filter through readTable, whose values are escaped. */
@@ -399,7 +425,7 @@ export class SalesforceConnection extends SparkleConnection<SalesforceConfig> {
       throw new UnsupportedOperationError(`${this.type}: SOQL has no bound parameters; pass values through readTable(object, { filter }) (escaped as SOQL literals) instead of splicing them into the text`, { connector: this.type });
     }
     const spec = await this.#soqlRead(soql, this.config.bulk, options.fetchSize ?? 10_000);
-    const plan = this.#plan(spec, await arrowSchema(spec.columns, this.type), {});
+    const plan = this.#plan(spec, await arrowSchema(spec.columns, this.type));
     yield* plan.partitions[0]!.open(options.signal);
   }
 
@@ -433,7 +459,7 @@ export class SalesforceConnection extends SparkleConnection<SalesforceConfig> {
       const csv = stringify([header]) + chunk.join('');
       chunk = [];
       bytes = 0;
-      const outcome = await ingestJob(ctx, { object: d.name, operation, externalIdField, csv });
+      const outcome = await ingestJob(ctx, { object: d.name, operation, externalIdField, csv, onProgress: (p) => this.#progress(p) });
       outcomes.push(outcome);
       options.onJob?.(outcome);
       return outcome;

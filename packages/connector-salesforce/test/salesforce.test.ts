@@ -273,9 +273,13 @@ describe('reads', () => {
     await using bulk = await open({ bulk: true, resultPageSize: 2 });
     const viaRest = await rowsOf(await rest.readTable('Account', { columns: ['Id', 'Name', 'NumberOfEmployees', 'AnnualRevenue', 'IsActive__c', 'Founded__c', 'LastModifiedDate', 'ParentId'] }));
     fake.requests.length = 0;
-    const progress: number[] = [];
-    const viaBulk = await rowsOf(await bulk.readTable('Account', { columns: ['Id', 'Name', 'NumberOfEmployees', 'AnnualRevenue', 'IsActive__c', 'Founded__c', 'LastModifiedDate', 'ParentId'], onProgress: (p) => progress.push(p.totalRows ?? -1) }));
+    const progress: string[] = [];
+    const stop = bulk.onBulkProgress((p) => progress.push(`${p.polls}:${p.state}:${p.recordsProcessed}`));
+    const viaBulk = await rowsOf(await bulk.readTable('Account', { columns: ['Id', 'Name', 'NumberOfEmployees', 'AnnualRevenue', 'IsActive__c', 'Founded__c', 'LastModifiedDate', 'ParentId'] }));
+    stop();
     expect(viaBulk).toEqual(viaRest);
+    // Each poll is reported: twice InProgress, then JobComplete with every row processed.
+    expect(progress).toEqual(['1:InProgress:0', '2:InProgress:0', `3:JobComplete:${ACCOUNTS.length}`]);
     const results = fake.requests.filter((r) => r.url.includes('/results'));
     expect(results.length).toBe(4); // 7 rows, 2 per page
     expect(results.slice(1).every((r) => r.url.includes('locator='))).toBe(true);
