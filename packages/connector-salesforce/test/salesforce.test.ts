@@ -405,6 +405,16 @@ describe('writes (Bulk API 2.0 ingest)', () => {
     expect(outcome!.successful).toEqual([]);
   });
 
+  it('a job that fails as a whole reports its rows as unprocessed and nothing as written', async () => {
+    await using sf = await open();
+    // A relationship column passes the client's check; this org refuses it for the whole job.
+    const error = await failure(sf.writeTable([{ Name: 'a', 'Parent.External_Key__c': 'ACME' }, { Name: 'b', 'Parent.External_Key__c': 'ACME' }], 'Account', { mode: 'append' }));
+    expect(error.code).toBe('WRITE_FAILED');
+    expect(error.details).toMatchObject({ written: 0, committed: false, unprocessed: 2, failed: 0 });
+    expect(error.message).toContain('ended Failed: InvalidBatch : Field name not found : Parent.External_Key__c');
+    expect(fake.objects.get('Account')!.records.length).toBe(ACCOUNTS.length);
+  });
+
   it('an upsert on a field that is not an external id fails typed with the server message', async () => {
     await using sf = await open();
     const error = await failure(sf.writeTable([{ Name: 'x' }], 'Account', { mode: 'append', options: { operation: 'upsert', externalIdField: 'Name' } }));
