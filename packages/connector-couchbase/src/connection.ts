@@ -87,6 +87,19 @@ const RETRYABLE = new Set(['TemporaryFailureError', 'DocumentLockedError', 'Unam
 /** Retryable only when repeating the write is harmless (upsert/replace are idempotent; an insert may already have landed). */
 const AMBIGUOUS = new Set(['AmbiguousTimeoutError', 'DurabilityAmbiguousError']);
 
+/** The first SQL++ error of a failed query (code and message), from the SDK error's context; undefined for non-query errors. */
+function queryErrorOf(error: unknown): { code?: number; message?: string } | undefined {
+  const context = (error as { context?: { statement?: unknown; first_error_code?: unknown; first_error_message?: unknown; http_response_body?: unknown } } | null)?.context;
+  if (!context || typeof context.statement !== 'string') return undefined;
+  if (typeof context.first_error_code === 'number') return { code: context.first_error_code, ...(typeof context.first_error_message === 'string' ? { message: context.first_error_message } : {}) };
+  try {
+    const first = (JSON.parse(String(context.http_response_body)) as { errors?: Array<{ code?: number; msg?: string }> }).errors?.[0];
+    return first ? { ...(first.code !== undefined ? { code: first.code } : {}), ...(first.msg !== undefined ? { message: first.msg } : {}) } : {};
+  } catch {
+    return {};
+  }
+}
+
 const sdkName = (error: unknown): string => (error && typeof error === 'object' ? ((error as { constructor?: { name?: string } }).constructor?.name ?? '') : '');
 
 /**
@@ -191,6 +204,13 @@ export class CouchbaseConnection extends NoSQLConnection<CouchbaseConfig> {
     const name = sdkName(error);
     const classified = this.wrapError(error, what);
     const opts = { connector: this.type, cause: classified, details: { sdkError: name } };
+    const query = queryErrorOf(error);
+    if (query && (query.code === 12003 || name === 'BucketNotFoundError' || name === 'ScopeNotFoundError' || name === 'CollectionNotFoundError')) {
+      return new InvalidArgumentError(
+        `${what} failed: the query service does not know the keyspace (SQL++ error ${query.code ?? '12003'}: ${query.message ?? 'keyspace not found'}). Check 'bucket', the scope and the collection name`,
+        { ...opts, details: { sdkError: name, queryCode: query.code } },
+      );
+    }
     switch (name) {
       case 'AuthenticationFailureError':
         return new AuthenticationError(`${what} failed: Couchbase refused the credentials of user '${this.config.username}'. Check 'username'/'password' and the user's roles on bucket '${this.config.bucket}'`, opts);
@@ -237,12 +257,19 @@ export class CouchbaseConnection extends NoSQLConnection<CouchbaseConfig> {
    */
   protected override async checkAuth(): Promise<string> {
     const { bucket } = await this.#bucket();
-    let kv: Array<{ state?: unknown; error?: unknown }>;
-    try {
-      const ping = await bucket.ping({ timeout: this.config.connectTimeoutMs });
-      kv = ((ping.services as Record<string, Array<{ state?: unknown; error?: unknown }>> | undefined)?.kv ?? []);
-    } catch (error) {
-      throw this.#error(error, `Pinging bucket '${this.config.bucket}'`);
+    // A bucket opens asynchronously after bootstrap: until it has, its ping answers from no
+    // node. An unknown bucket never opens, so the ping is repeated until connectTimeoutMs.
+    let kv: Array<{ state?: unknown; error?: unknown }> = [];
+    const deadline = Date.now() + this.config.connectTimeoutMs;
+    for (;;) {
+      try {
+        const ping = await bucket.ping({ timeout: this.config.connectTimeoutMs });
+        kv = (ping.services as Record<string, Array<{ state?: unknown; error?: unknown }>> | undefined)?.kv ?? [];
+      } catch (error) {
+        throw this.#error(error, `Pinging bucket '${this.config.bucket}'`);
+      }
+      if (kv.length || Date.now() >= deadline) break;
+      await new Promise((r) => setTimeout(r, 200));
     }
     if (!kv.length) {
       throw new InvalidArgumentError(`Bucket '${this.config.bucket}' does not exist or the user '${this.config.username}' cannot open it (its KV ping answered from no node). Check 'bucket' in the config`, {
@@ -661,8 +688,7 @@ async function* events<T>(emitter: { on(event: string, listener: (...args: any[]
     done = true;
     notify();
   });
-  // The promise side of the SDK's streamable settles too; its rejection is the 'error' above.
-  (emitter as { catch?: (f: () => void) => void }).catch?.(() => undefined);
+  // (The SDK's streamable is either awaited or listened to, never both: no .catch here.)
   for (;;) {
     if (queue.length) {
       yield queue.shift()!;

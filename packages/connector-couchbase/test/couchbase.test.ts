@@ -37,6 +37,8 @@ testConnector({
     { name: 'a hostile scope name', config: { username: 'u', password: 'p', bucket: 'b', scope: '_system' }, path: 'scope' },
   ],
   secretFields: ['password'],
+  // Spark options carry no secret: the Couchbase Spark connector takes credentials as session conf (sparkConf()).
+  sparkSecretOptions: [],
   capabilities: { read: true, write: true, query: false, discover: true, spark: true, health: true },
   unreachableConfig: { connectionString: 'couchbase://127.0.0.1:1', username: 'u', password: 'unreachable-pw', bucket: 'b', connectTimeoutMs: 1500 },
 });
@@ -104,11 +106,29 @@ describe.skipIf(!url)('couchbase KV against CouchbaseMock (real SDK)', () => {
   it('writes a table from the local engine (append upserts by _id); overwrite is refused', async () => {
     await using cb = await open(mock());
     const p = unique('table');
-    const rows = [{ _id: `${p}-1`, n: 1n, tags: ['a'] }, { _id: `${p}-2`, n: 2n, tags: [] }];
+    const rows = [{ _id: `${p}-1`, n: 1n, label: 'a' }, { _id: `${p}-2`, n: 2n, label: 'b' }];
     expect(await cb.writeTable(rows, '_default', { mode: 'append' })).toMatchObject({ rows: 2, written: true });
-    expect(await cb.getDocument('_default', `${p}-1`)).toEqual({ _id: `${p}-1`, n: 1, tags: ['a'] });
+    expect(await cb.getDocument('_default', `${p}-1`)).toEqual({ _id: `${p}-1`, n: 1, label: 'a' });
     expect((await rejection(cb.writeTable(rows, '_default', { mode: 'overwrite' })))?.code).toBe('UNSUPPORTED');
     expect((await rejection(cb.writeTable(rows, '_default', { mode: 'errorIfExists' })))?.code).toBe('TABLE_EXISTS');
+  });
+
+  it('SQL++ reads reach the query service named by the cluster map with values as parameters (the mock answers every statement with keyspace-not-found)', async () => {
+    await using cb = await open(mock());
+    const hostile = "x' OR '1'='1";
+    const error = await rejection(all(cb.findDocuments('_default', { filter: { field: 'name', op: 'eq', value: hostile }, projection: ['name'] })));
+    expect(error?.code).toBe('INVALID_ARGUMENT');
+    expect(error?.message).toMatch(/SQL\+\+ error 12003: keyspace not found/);
+    // What the SDK put on the wire (its error context): the statement without the value, the value as a named parameter.
+    let link: unknown = error;
+    let context: { statement?: string; parameters?: string } | undefined;
+    for (let depth = 0; link && !context && depth < 5; depth++) {
+      context = (link as { context?: typeof context }).context;
+      link = (link as { cause?: unknown }).cause;
+    }
+    expect(context?.statement).toBe(cb.findStatement('_default', { filter: { field: 'name', op: 'eq', value: hostile }, projection: ['name'] }).statement);
+    expect(context!.statement).not.toContain(hostile);
+    expect(JSON.parse(context!.parameters!).$p0).toBe(hostile);
   });
 
   it('an unknown bucket fails check() and reads with a typed error naming the bucket', async () => {
