@@ -28,6 +28,8 @@ import {
   WriteError,
   upsertInBatches,
   type BulkWriteResult,
+  type ColumnSpec,
+  type ColumnType,
   type ConnectionInit,
   type DatasetRef,
   type DiscoveredCollection,
@@ -71,6 +73,10 @@ export const couchbaseConfigSchema = z.looseObject({
   partitions: z.coerce.number().int().positive().max(1_000).default(1),
   /** SQL++ scan consistency: `notBounded` (fast, may miss recent writes) or `requestPlus` (sees every write acknowledged before the query). */
   scanConsistency: z.enum(['notBounded', 'requestPlus']).default('requestPlus'),
+  /** Read strings in `Date.toISOString()` form back as dates (how dates are written: JSON has no date type). */
+  reviveDates: z.boolean().default(true),
+  /** Columns per collection (`{ "orders": [{ "name": "_id", "type": "utf8" }, …] }`) used instead of inferring them from a sample. */
+  schemas: z.record(z.string(), z.array(z.custom<ColumnSpec>(isColumnSpec, 'a column { name, type, nullable? } (types: bool, int32, int64, float64, utf8, binary, timestamp, date, { list }, { struct })'))).optional(),
   /** Create a missing collection (in an existing scope) on the first write into it. */
   createCollections: z.boolean().default(true),
   connectTimeoutMs: z.coerce.number().int().positive().default(10_000),
@@ -98,6 +104,20 @@ function queryErrorOf(error: unknown): { code?: number; message?: string } | und
   } catch {
     return {};
   }
+}
+
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+const SCALAR_TYPES = new Set(['bool', 'int32', 'int64', 'float64', 'utf8', 'binary', 'timestamp', 'date']);
+function isColumnType(value: unknown): value is ColumnType {
+  if (typeof value === 'string') return SCALAR_TYPES.has(value);
+  if (!value || typeof value !== 'object') return false;
+  if ('list' in value) return isColumnType((value as { list: unknown }).list);
+  return 'struct' in value && Array.isArray((value as { struct: unknown }).struct) && ((value as { struct: unknown[] }).struct).every(isColumnSpec);
+}
+function isColumnSpec(value: unknown): value is ColumnSpec {
+  const v = value as { name?: unknown; type?: unknown; nullable?: unknown } | null;
+  return !!v && typeof v.name === 'string' && isColumnType(v.type) && (v.nullable === undefined || typeof v.nullable === 'boolean');
 }
 
 const sdkName = (error: unknown): string => (error && typeof error === 'object' ? ((error as { constructor?: { name?: string } }).constructor?.name ?? '') : '');
@@ -353,9 +373,25 @@ export class CouchbaseConnection extends NoSQLConnection<CouchbaseConfig> {
     return String(key);
   }
 
+  /** ISO-8601 strings in `toISOString()` form back to dates, at any depth (`reviveDates`). */
+  #revive(value: unknown): unknown {
+    if (!this.config.reviveDates) return value;
+    if (typeof value === 'string') return ISO_DATE.test(value) ? new Date(value) : value;
+    if (Array.isArray(value)) return value.map((v) => this.#revive(v));
+    if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, this.#revive(v)]));
+    return value;
+  }
+
+  /** A configured schema (`schemas`) for the collection; undefined infers one from a sample. */
+  protected override async collectionColumns(collection: string, _options: ReadTableOptions): Promise<ColumnSpec[] | undefined> {
+    const ks = this.keyspace(collection);
+    const schemas = this.config.schemas;
+    return schemas?.[collection] ?? schemas?.[`${ks.scope}.${ks.collection}`] ?? (ks.scope === this.config.scope ? schemas?.[ks.collection] : undefined);
+  }
+
   /** The document the SDK returned, with the key added as `idField` when it lacks one. */
   #withId(content: unknown, id: string, projection?: readonly string[]): Document {
-    const doc = (content && typeof content === 'object' && !Array.isArray(content) ? content : { value: content }) as Document;
+    const doc = this.#revive(content && typeof content === 'object' && !Array.isArray(content) ? content : { value: content }) as Document;
     const idField = this.config.idField;
     if ((!projection?.length || projection.includes(idField)) && doc[idField] === undefined) return { [idField]: id, ...doc };
     return doc;
@@ -464,7 +500,7 @@ export class CouchbaseConnection extends NoSQLConnection<CouchbaseConfig> {
   async *#find(collection: string, options: FindDocumentsOptions, idRange?: { from?: string; to?: string }): AsyncGenerator<Document> {
     const statement = this.findStatement(collection, options, idRange);
     for await (const row of this.#query(`SQL++ read of ${collection}`, statement, options.signal)) {
-      yield rowToDocument(row, this.config.idField, options.projection);
+      yield this.#revive(rowToDocument(row, this.config.idField, options.projection)) as Document;
     }
   }
 

@@ -58,9 +58,12 @@ describe.skipIf(!url)('couchbase KV against CouchbaseMock (real SDK)', () => {
     const p = unique('kv');
     const docs = [1, 2, 3].map((i) => ({ _id: `${p}-${i}`, n: i, at: new Date(Date.UTC(2024, 0, i)), address: { city: `c${i}`, zip: null }, tags: ['x', i] }));
     expect(await cb.upsertDocuments('_default', docs, { batchSize: 2 })).toEqual({ written: 3, failed: [] });
-    expect(await cb.getDocument('_default', `${p}-2`)).toEqual({ _id: `${p}-2`, n: 2, at: '2024-01-02T00:00:00.000Z', address: { city: 'c2', zip: null }, tags: ['x', 2] });
+    expect(await cb.getDocument('_default', `${p}-2`)).toEqual({ _id: `${p}-2`, n: 2, at: new Date(Date.UTC(2024, 0, 2)), address: { city: 'c2', zip: null }, tags: ['x', 2] });
     expect(await cb.getDocument('_default', `${p}-2`, { projection: ['address.city', 'n'] })).toEqual({ address: { city: 'c2' }, n: 2 });
     expect(await cb.getDocument('_default', `${p}-9`)).toBeUndefined();
+    // Dates are JSON text in the document; reviveDates: false reads them as that text.
+    await using raw = await open({ ...mock(), reviveDates: false });
+    expect((await raw.getDocument('_default', `${p}-2`))?.at).toBe('2024-01-02T00:00:00.000Z');
     expect((await all(cb.getDocuments('_default', [`${p}-3`, `${p}-9`, `${p}-1`]))).map((d) => d.n)).toEqual([3, 1]);
     expect(await cb.deleteDocuments('_default', [`${p}-1`, `${p}-9`])).toBe(1);
     expect(await cb.getDocument('_default', `${p}-1`)).toBeUndefined();
@@ -148,6 +151,26 @@ describe.skipIf(!url)('couchbase KV against CouchbaseMock (real SDK)', () => {
     expect(missing?.code).toBe('UNSUPPORTED');
     expect(missing?.message).toContain('inventory.items');
     expect((await rejection(all(cb.scanDocuments('_default', { prefix: 'k' }))))?.code).toBe('UNSUPPORTED');
+  });
+});
+
+describe('couchbase config', () => {
+  it('takes given schemas per collection and refuses malformed ones', async () => {
+    const columns = [{ name: '_id', type: 'utf8' }, { name: 'address', type: { struct: [{ name: 'city', type: 'utf8' }] } }, { name: 'tags', type: { list: 'utf8' } }];
+    class Peek extends CouchbaseConnection {
+      columnsOf(c: string) {
+        return this.collectionColumns(c, {});
+      }
+    }
+    const { registerConnection } = await import('@sparkle/core');
+    registerConnection('couchbase_peek', Peek as never);
+    await using cb = await getConnection<Peek>('couchbase_peek', { config: { username: 'u', password: 'p', bucket: 'b', scope: 'sales', schemas: { orders: columns } }, dotenv: false, variables: {} });
+    expect(await cb.columnsOf('orders')).toEqual(columns);
+    expect(await cb.columnsOf('sales.orders')).toEqual(columns);
+    expect(await cb.columnsOf('other.orders')).toBeUndefined();
+    const bad = await rejection(open({ username: 'u', password: 'p', bucket: 'b', schemas: { orders: [{ name: 'x', type: 'varchar' }] } }));
+    expect(bad?.code).toBe('CONFIG_INVALID');
+    expect(bad?.message).toMatch(/schemas/);
   });
 });
 
