@@ -81,8 +81,12 @@ export const cosmosdbConfigSchema = z
     throughput: z.coerce.number().int().min(400).optional(),
     /** Create the database and container on the first write when missing. */
     createIfMissing: z.boolean().default(true),
-    /** Operations per `executeBulkOperations` call. */
-    batchSize: z.coerce.number().int().positive().max(10_000).default(500),
+    /**
+     * Documents per `executeBulkOperations` call. The client splits a call into requests of at
+     * most 100 operations per partition key range itself and pauses about a second before the
+     * last partial requests of a call, so larger calls write faster.
+     */
+    batchSize: z.coerce.number().int().positive().max(100_000).default(5000),
     /** Items per query page (`maxItemCount`). */
     pageSize: z.coerce.number().int().positive().max(10_000).default(1000),
     /** Read partitions when a read does not say `numPartitions`; > 1 means one per partition key range. */
@@ -397,13 +401,13 @@ export class CosmosdbConnection extends NoSQLConnection<CosmosdbConfig> {
    * scoped to its range; one cross-partition query otherwise.
    */
   async documentPartitions(collection: string, options: FindDocumentsOptions & { partitions?: number }): Promise<DocumentPartition[]> {
-    const spec = this.#spec(options);
-    if ((options.partitions ?? this.config.partitions) <= 1) return [{ description: collection, find: (o) => this.#query(collection, spec, o) }];
+    this.#spec(options); // refuses a bad filter before any request
+    if ((options.partitions ?? this.config.partitions) <= 1) return [{ description: collection, find: (o) => this.#query(collection, this.#spec(o), o) }];
     const container = await this.#container(collection);
     const { resources } = await this.#call(`reading the partition key ranges of '${collection}'`, () => container.readPartitionKeyRanges().fetchAll());
     return resources.map((r) => ({
       description: `${collection} partition key range ${r.id} [${r.minInclusive || '""'}, ${r.maxExclusive})`,
-      find: (o: FindDocumentsOptions) => this.#query(collection, spec, o, r.id),
+      find: (o: FindDocumentsOptions) => this.#query(collection, this.#spec(o), o, r.id),
     }));
   }
 
