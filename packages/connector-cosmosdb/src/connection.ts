@@ -10,6 +10,8 @@
  * `x-ms-retry-after-ms` (bounded by `throttleRetries` / `throttleMaxWaitSeconds`), items still
  * throttled are retried by core's `upsertInBatches` and then reported as retryable.
  */
+import { readFileSync } from 'node:fs';
+import { Agent } from 'node:https';
 import { z } from 'zod';
 import {
   AuthenticationError,
@@ -43,6 +45,7 @@ import {
   type WriteTableOptions,
 } from '@sparkle/core';
 import type { Container, CosmosClient, Database, OperationInput, PartitionKeyDefinition } from '@azure/cosmos';
+import type { TokenCredential } from '@azure/identity';
 import { fromItem, itemId, toItem } from './documents.js';
 import { toCosmosQuery, type CosmosQuerySpec } from './sql.js';
 
@@ -65,8 +68,8 @@ export const cosmosdbConfigSchema = z
     /** `AccountEndpoint=https://…;AccountKey=…;` as the portal shows it (instead of endpoint + key). */
     connectionString: secret(z.string().min(1)).optional(),
     /** `key` (default when a key or connection string is given) or `aad` (Entra ID token credential). */
-    auth: z.enum(['key', 'aad']).optional(),
-    /** A service principal for `auth: "aad"`; without it the Azure default credential chain is used. */
+    authMethod: z.enum(['key', 'aad']).optional(),
+    /** A service principal for `authMethod: "aad"`; without it the Azure default credential chain is used. */
     aad: aadSchema.optional(),
     /** The database whose containers this connection reads and writes. */
     database: z.string().min(1),
@@ -95,6 +98,8 @@ export const cosmosdbConfigSchema = z
     throttleRetries: z.coerce.number().int().min(0).max(100).default(9),
     /** Total time the SDK may spend waiting on 429s for one request. */
     throttleMaxWaitSeconds: z.coerce.number().int().min(0).max(3600).default(30),
+    /** PEM file of a CA to trust besides the system's (the emulator's self-signed certificate). */
+    caFile: z.string().min(1).optional(),
     /** Preferred regions, in order (geo-replicated accounts). */
     preferredRegions: z.array(z.string().min(1)).optional(),
     /** `timestamp`: ISO-8601 UTC strings read back as dates (Arrow timestamps); `text`: as strings. */
@@ -108,12 +113,12 @@ export const cosmosdbConfigSchema = z
     message: "give either 'connectionString' or 'endpoint' with 'key', not both",
     path: ['connectionString'],
   })
-  .refine((c) => (c.auth === 'aad' ? c.key === undefined && c.connectionString === undefined : true), {
-    message: "auth 'aad' uses a token credential; remove 'key' / 'connectionString'",
-    path: ['auth'],
+  .refine((c) => (c.authMethod === 'aad' ? c.key === undefined && c.connectionString === undefined : true), {
+    message: "authMethod 'aad' uses a token credential; remove 'key' / 'connectionString'",
+    path: ['authMethod'],
   })
-  .refine((c) => c.auth === 'aad' || c.aad !== undefined || c.key !== undefined || c.connectionString !== undefined, {
-    message: "give 'key' (e.g. \"${COSMOS_KEY}\"), a 'connectionString', or auth 'aad'",
+  .refine((c) => c.authMethod === 'aad' || c.aad !== undefined || c.key !== undefined || c.connectionString !== undefined, {
+    message: "give 'key' (e.g. \"${COSMOS_KEY}\"), a 'connectionString', or authMethod 'aad'",
     path: ['key'],
   });
 
@@ -158,8 +163,15 @@ export class CosmosdbConnection extends NoSQLConnection<CosmosdbConfig> {
   #client: Promise<CosmosClient> | undefined;
   readonly #definitions = new Map<string, Promise<PartitionKeyDefinition>>();
 
-  constructor(init: ConnectionInit) {
+  readonly #credential: TokenCredential | undefined;
+
+  /**
+   * `credential` is an Entra ID token credential to use instead of the config's (code only, e.g.
+   * a `ManagedIdentityCredential` from `@azure/identity`); it implies `authMethod: "aad"`.
+   */
+  constructor(init: ConnectionInit & { credential?: TokenCredential }) {
     super(init);
+    this.#credential = init.credential;
     this.onClose(async () => {
       const pending = this.#client;
       this.#client = undefined;
@@ -197,8 +209,8 @@ export class CosmosdbConnection extends NoSQLConnection<CosmosdbConfig> {
     }
     const c = this.config;
     const { endpoint, key } = this.#account();
-    let aadCredentials: import('@azure/identity').TokenCredential | undefined;
-    if (c.auth === 'aad' || (key === undefined && c.aad)) {
+    let aadCredentials: TokenCredential | undefined = this.#credential;
+    if (!aadCredentials && (c.authMethod === 'aad' || (key === undefined && c.aad))) {
       let identity: typeof import('@azure/identity');
       try {
         identity = await import('@azure/identity');
@@ -207,8 +219,19 @@ export class CosmosdbConnection extends NoSQLConnection<CosmosdbConfig> {
       }
       aadCredentials = c.aad ? new identity.ClientSecretCredential(c.aad.tenantId, c.aad.clientId, c.aad.clientSecret) : new identity.DefaultAzureCredential();
     }
+    let agent: Agent | undefined;
+    if (c.caFile) {
+      let ca: string;
+      try {
+        ca = readFileSync(c.caFile, 'utf8');
+      } catch (cause) {
+        throw new InvalidArgumentError(`caFile: cannot read '${c.caFile}'; point it at the PEM file of the CA to trust`, { connector: this.type, cause });
+      }
+      agent = new Agent({ ca, keepAlive: true });
+    }
     return new driver.CosmosClient({
       endpoint,
+      ...(agent ? { agent } : {}),
       ...(aadCredentials ? { aadCredentials } : { key: key! }),
       userAgentSuffix: 'sparkle',
       connectionPolicy: {
@@ -568,7 +591,7 @@ export class CosmosdbConnection extends NoSQLConnection<CosmosdbConfig> {
       'spark.cosmos.container': this.#containerId(table),
     };
     const secretOptions: string[] = [];
-    if (c.auth === 'aad' || (key === undefined && c.aad)) options['spark.cosmos.useAad'] = 'true';
+    if (c.authMethod === 'aad' || (key === undefined && c.aad)) options['spark.cosmos.useAad'] = 'true';
     else {
       options['spark.cosmos.accountKey'] = key!;
       secretOptions.push('spark.cosmos.accountKey');

@@ -310,7 +310,7 @@ describe('cosmosdb Spark mapping (golden options of cosmos.oltp)', () => {
   it('a connection string maps to endpoint + secret key; AAD sets spark.cosmos.useAad and carries no key', async () => {
     await using byString = await open({ connectionString: 'AccountEndpoint=https://a.documents.azure.com:443/;AccountKey=a2V5;', database: 'd' }, 'azure_cosmosdb');
     expect(byString.sparkRead('c')).toMatchObject({ options: { 'spark.cosmos.accountEndpoint': 'https://a.documents.azure.com:443/', 'spark.cosmos.accountKey': 'a2V5' }, secretOptions: ['spark.cosmos.accountKey'] });
-    await using aad = await open({ endpoint: 'https://a.documents.azure.com:443/', auth: 'aad', database: 'd' });
+    await using aad = await open({ endpoint: 'https://a.documents.azure.com:443/', authMethod: 'aad', database: 'd' });
     const spec = aad.sparkRead('c');
     expect(spec.options['spark.cosmos.useAad']).toBe('true');
     expect(spec.options['spark.cosmos.accountKey']).toBeUndefined();

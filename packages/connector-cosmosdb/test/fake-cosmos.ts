@@ -173,7 +173,7 @@ export class FakeCosmos {
   #authorized(req: IncomingMessage, method: string, segments: string[], res: ServerResponse): boolean {
     const raw = req.headers.authorization;
     const date = req.headers['x-ms-date'];
-    if (typeof raw !== 'string' || typeof date !== 'string') {
+    if (typeof raw !== 'string' || (typeof date !== 'string' && !decodeURIComponent(raw).startsWith('type=aad&'))) {
       this.#error(res, 401, 'Unauthorized', 'Required Header authorization is missing. Ensure a valid Authorization token is passed.');
       return false;
     }
@@ -188,7 +188,7 @@ export class FakeCosmos {
       this.#error(res, 401, 'Unauthorized', 'Local Authorization is disabled or the AAD token is not valid for this account.');
       return false;
     }
-    if (Math.abs(Date.parse(date) - Date.now()) > 15 * 60_000) {
+    if (typeof date !== 'string' || Math.abs(Date.parse(date) - Date.now()) > 15 * 60_000) {
       this.#error(res, 401, 'Unauthorized', 'The authorization token is not valid at the current time.');
       return false;
     }
@@ -324,7 +324,7 @@ export class FakeCosmos {
         const spec = JSON.parse(body) as { id: string; partitionKey?: PartitionKeyDefinition };
         if (db.colls.has(spec.id)) return this.#error(res, 409, 'Conflict', 'Entity with the specified id already exists in the system.');
         if (!spec.partitionKey?.paths?.length) return this.#error(res, 400, 'BadRequest', 'A partition key definition is required.');
-        const c: Collection = { id: spec.id, rid: rid(), ts: Math.floor(Date.now() / 1000), partitionKey: { kind: 'Hash', version: 2, ...spec.partitionKey }, ranges: splitRanges(this.#options.ranges), items: new Map() };
+        const c: Collection = { id: spec.id, rid: rid(), ts: Math.floor(Date.now() / 1000), partitionKey: { version: 2, ...spec.partitionKey, kind: spec.partitionKey.kind ?? 'Hash' }, ranges: splitRanges(this.#options.ranges), items: new Map() };
         db.colls.set(c.id, c);
         return this.#send(res, 201, this.#collJson(db, c));
       }
