@@ -183,7 +183,8 @@ describe('cosmosdb against the in-process gateway fake (real client)', () => {
       expect(read?.code).toBe('QUERY_FAILED');
       expect(read?.retryable).toBe(true);
       expect(read?.message).toMatch(/throttled after 3 retries/);
-      expect(read?.details).toMatchObject({ status: 429 });
+      // The client read the server's x-ms-retry-after-ms (the fake sends 5 ms) and carries it on the error.
+      expect(read?.details).toMatchObject({ status: 429, retryAfterMs: fake.retryAfterMs });
       const readRequests = fake.throttled;
       // Bounded: the query and the query plan request, each sent at most 1 + 3 times.
       expect(readRequests).toBeGreaterThanOrEqual(4);
