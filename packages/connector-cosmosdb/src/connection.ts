@@ -15,9 +15,9 @@ import { Agent } from 'node:https';
 import { z } from 'zod';
 import {
   AuthenticationError,
+  discoverCollections,
   ConnectionFailedError,
   InvalidArgumentError,
-  inferDocumentColumns,
   MissingDriverError,
   NoSQLConnection,
   QueryError,
@@ -29,13 +29,13 @@ import {
   where,
   type BulkItem,
   type BulkWriteResult,
-  type ColumnSpec,
   type ConnectionInit,
   type DatasetRef,
   type DiscoveredCollection,
   type Document,
   type DocumentKey,
   type DocumentPartition,
+  type DocumentStore,
   type Endpoint,
   type FindDocumentsOptions,
   type ReadTableOptions,
@@ -265,8 +265,8 @@ export class CosmosdbConnection extends NoSQLConnection<CosmosdbConfig> {
     return collection;
   }
 
-  async #container(collection: string): Promise<Container> {
-    return (await this.#database()).container(this.#containerId(collection));
+  async #container(collection: string, database = this.config.database): Promise<Container> {
+    return (await this.client()).database(database).container(this.#containerId(collection));
   }
 
   /** Types an SDK failure by status code; never carries the key (the SDK's messages do not, and they are redacted anyway). */
@@ -376,8 +376,9 @@ export class CosmosdbConnection extends NoSQLConnection<CosmosdbConfig> {
   }
 
   /** Pages a query (scoped to one partition key range when given), yielding documents until `limit`. */
-  async *#query(collection: string, spec: CosmosQuerySpec, options: FindDocumentsOptions, range?: string, partitionKey?: string): AsyncGenerator<Document> {
-    const container = await this.#container(collection);
+  async *#query(collection: string, spec: CosmosQuerySpec, options: FindDocumentsOptions, scope: { range?: string; partitionKey?: string; database?: string } = {}): AsyncGenerator<Document> {
+    const { range, partitionKey } = scope;
+    const container = await this.#container(collection, scope.database);
     let left = options.limit ?? Infinity;
     if (left <= 0) return;
     const pageSize = Math.min(options.pageSize ?? this.config.pageSize, left);
@@ -430,7 +431,7 @@ export class CosmosdbConnection extends NoSQLConnection<CosmosdbConfig> {
     const { resources } = await this.#call(`reading the partition key ranges of '${collection}'`, () => container.readPartitionKeyRanges().fetchAll());
     return resources.map((r) => ({
       description: `${collection} partition key range ${r.id} [${r.minInclusive || '""'}, ${r.maxExclusive})`,
-      find: (o: FindDocumentsOptions) => this.#query(collection, this.#spec(o), o, r.id),
+      find: (o: FindDocumentsOptions) => this.#query(collection, this.#spec(o), o, { range: r.id }),
     }));
   }
 
@@ -439,7 +440,7 @@ export class CosmosdbConnection extends NoSQLConnection<CosmosdbConfig> {
     const definition = await this.#definition(collection);
     const byId = definition.paths.length === 1 && definition.paths[0] === '/id';
     const spec = toCosmosQuery(where.eq('id', id), options.projection);
-    for await (const doc of this.#query(collection, spec, { limit: 1, ...(options.signal ? { signal: options.signal } : {}) }, undefined, byId ? id : undefined)) return doc;
+    for await (const doc of this.#query(collection, spec, { limit: 1, ...(options.signal ? { signal: options.signal } : {}) }, byId ? { partitionKey: id } : {})) return doc;
     return undefined;
   }
 
@@ -554,28 +555,32 @@ export class CosmosdbConnection extends NoSQLConnection<CosmosdbConfig> {
    * ```
    */
   async discover(options: { sampleSize?: number; collections?: readonly string[]; databases?: readonly string[]; signal?: AbortSignal } = {}): Promise<DiscoveredContainer[]> {
-    const sampleSize = options.sampleSize ?? 100;
-    const client = await this.client();
     const out: DiscoveredContainer[] = [];
     for (const database of options.databases ?? [this.config.database]) {
-      const containers = (await this.#containers(database, options.signal)).filter((c) => !options.collections || options.collections.includes(c.id));
-      for (const c of containers.sort((a, b) => a.id.localeCompare(b.id))) {
-        const container = client.database(database).container(c.id);
-        const sample: Document[] = [];
-        const pages = container.items.query<Document>('SELECT * FROM c', { maxItemCount: sampleSize }).getAsyncIterator();
-        try {
-          for await (const page of pages) {
-            for (const item of page.resources) if (sample.length < sampleSize) sample.push(this.#fromItem(item));
-            if (sample.length >= sampleSize) break;
-          }
-        } catch (error) {
-          throw this.#error(error, `sampling container '${c.id}'`);
-        }
-        const columns: ColumnSpec[] = inferDocumentColumns(sample);
-        out.push({ database, name: c.id, partitionKeyPaths: c.partitionKey?.paths ?? [], columns, sampled: sample.length });
-      }
+      const containers = await this.#containers(database, options.signal);
+      const paths = new Map(containers.map((c) => [c.id, c.partitionKey?.paths ?? []]));
+      const found = await discoverCollections(this.#readOnlyView(database, [...paths.keys()].sort()), {
+        ...(options.sampleSize !== undefined ? { sampleSize: options.sampleSize } : {}),
+        ...(options.collections ? { collections: options.collections.filter((name) => paths.has(name)) } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+      out.push(...found.map((d) => ({ ...d, database, partitionKeyPaths: paths.get(d.name) ?? [] })));
     }
     return out;
+  }
+
+  /** One database's containers as a read-only document store, for core's `discoverCollections`. */
+  #readOnlyView(database: string, containers: string[]): DocumentStore {
+    const readOnly = (): never => {
+      throw new UnsupportedOperationError('discover() reads only', { connector: this.type });
+    };
+    return {
+      listCollections: async () => containers,
+      findDocuments: (collection, o = {}) => this.#query(collection, this.#spec(o), o, { database }),
+      getDocument: async () => readOnly(),
+      upsertDocuments: async () => readOnly(),
+      deleteDocuments: async () => readOnly(),
+    };
   }
 
   // -------------------------------------------------------------------------------------------
