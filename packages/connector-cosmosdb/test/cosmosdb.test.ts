@@ -79,6 +79,10 @@ describe('cosmosdb against the in-process gateway fake (real client)', () => {
     expect(new Set(queries.map((q) => q.headers['x-ms-documentdb-partitionkeyrangeid']))).toEqual(new Set(['0', '1', '2', '3']));
     expect(queries.some((q) => q.headers['x-ms-continuation'])).toBe(true);
     for (const q of queries) expect(JSON.parse(q.body)).toEqual({ query: 'SELECT c._id FROM c WHERE (c.n >= @p0)', parameters: [{ name: '@p0', value: 2 }] });
+    // Alongside each query the client asks the gateway for a query plan (answered; unused for streaming queries).
+    const plans = fake.requests.slice(before).filter((r) => r.headers['x-ms-cosmos-is-query-plan-request'] !== undefined);
+    expect(plans.length).toBeGreaterThan(0);
+    expect(plans[0]!.headers['x-ms-cosmos-supported-query-features']).toBeTruthy();
     const frame = await cosmos.readTable(c, { numPartitions: 4 });
     expect(Object.fromEntries((await (frame as unknown as { schema(): Promise<{ fields: Array<{ name: string; type: unknown }> }> }).schema()).fields.map((f) => [f.name, String(f.type)]))).toEqual({
       _id: 'Int64',

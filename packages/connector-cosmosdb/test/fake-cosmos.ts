@@ -426,6 +426,9 @@ export class FakeCosmos {
     if (rangeId !== undefined && !coll.ranges.some((r) => r.id === rangeId)) {
       return this.#error(res, 410, 'Gone', 'The requested partition key range is gone.', { 'x-ms-substatus': '1002' });
     }
+    if (rangeId === undefined && !pk && coll.ranges.length > 1 && h['x-ms-documentdb-query-enablecrosspartition'] !== 'true') {
+      return this.#error(res, 400, 'BadRequest', 'Cross partition query is required but disabled. Please set x-ms-documentdb-query-enablecrosspartition to true, specify x-ms-documentdb-partitionkey, or revise your query to avoid this exception.');
+    }
     const pkKey = pk ? JSON.stringify(pk) : undefined;
     const scoped = [...coll.items.values()]
       .filter((e) => (rangeId === undefined || this.#rangeOf(coll, e.epk).id === rangeId) && (pkKey === undefined || JSON.stringify(e.pk) === pkKey))
