@@ -88,6 +88,11 @@ export const pubsubConfigSchema = z.strictObject({
   ackDeadlineSeconds: z.coerce.number().int().min(1).max(600).default(60),
   /** What a bounded read leaves behind: `peek` gives every message back (nack), `remove` acknowledges what it read. Default `peek`. */
   boundedRead: z.enum(['peek', 'remove']).default('peek'),
+  /**
+   * After a subscription loop ends, how long messages handed out but not yet settled stay leased, so
+   * an `ack()` right after the loop still counts; then they are given back. 0: at once. Default 2000.
+   */
+  ackGraceMs: z.coerce.number().int().min(0).max(600_000).default(2000),
   /** Use each record's key (as text) as its ordering key when the record has none. Default false. */
   orderingKeyFromKey: z.boolean().default(false),
   /** Per-call gRPC deadline of admin and pull calls, ms. Default 60 000. */

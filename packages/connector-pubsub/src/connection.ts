@@ -125,6 +125,8 @@ export class PubsubConnection extends StreamingConnection<PubsubConfig> {
   #sdk: Sdk | undefined;
   #pubsub: PubSub | undefined;
   #subscriber: Promise<SubscriberClient> | undefined;
+  /** Releases of ended subscriptions whose handed-out messages are still leased (see `ackGraceMs`). */
+  readonly #lingering = new Set<() => Promise<void>>();
 
   constructor(init: ConnectionInit) {
     super(init);
@@ -133,6 +135,7 @@ export class PubsubConnection extends StreamingConnection<PubsubConfig> {
     const parsed = json === undefined ? undefined : parseServiceAccountKey(json);
     this.#key = typeof parsed === 'object' ? parsed : undefined;
     this.onClose(async () => {
+      for (const release of [...this.#lingering]) await release();
       const subscriber = this.#subscriber;
       this.#subscriber = undefined;
       await (await subscriber?.catch(() => undefined))?.close().catch(() => undefined);
@@ -543,14 +546,19 @@ export class PubsubConnection extends StreamingConnection<PubsubConfig> {
   }
 
   /** Keeps `leased()` messages leased: modifyAckDeadline well before the shorter of both deadlines runs out. */
-  #keepLeased(path: string, name: string, subscriptionDeadline: number, leased: () => string[]): () => void {
+  #keepLeased(path: string, name: string, subscriptionDeadline: number, leased: () => string[]): () => Promise<void> {
     const seconds = this.config.ackDeadlineSeconds;
     const every = Math.max(250, (Math.min(subscriptionDeadline, seconds) * 1000) / 3);
+    let extending: Promise<void> = Promise.resolve();
     const timer = setInterval(() => {
-      this.#lease(path, name, leased(), seconds).catch(() => undefined);
+      extending = this.#lease(path, name, leased(), seconds).catch(() => undefined);
     }, every);
     timer.unref();
-    return () => clearInterval(timer);
+    // Stopping waits for an extension in flight, so it cannot land after a final ack or nack.
+    return () => {
+      clearInterval(timer);
+      return extending;
+    };
   }
 
   /**
@@ -605,7 +613,7 @@ export class PubsubConnection extends StreamingConnection<PubsubConfig> {
       }
       if (options.last !== undefined) yield* tail;
     } finally {
-      stopLeasing();
+      await stopLeasing();
       if (!this.closed) {
         const take = mode === 'remove' ? [...held].filter(([id]) => yielded.has(id)).map(([, ack]) => ack) : [];
         const giveBack = mode === 'remove' ? [...held].filter(([id]) => !yielded.has(id)).map(([, ack]) => ack) : [...held.values()];
@@ -631,8 +639,10 @@ export class PubsubConnection extends StreamingConnection<PubsubConfig> {
     const held = new Map<string, string>(); // message id → ack id
     let wake: (() => void) | undefined;
     const stopLeasing = this.#keepLeased(path, name, ackDeadlineSeconds, () => [...held.values()]);
+    const yielded = new Set<string>();
     const settle = (id: string) => {
       held.delete(id);
+      yielded.delete(id);
       wake?.();
     };
     try {
@@ -661,6 +671,7 @@ export class PubsubConnection extends StreamingConnection<PubsubConfig> {
         for (const r of fresh) {
           if (signal?.aborted) throw abortError(signal, `subscription to ${name}`, this.type);
           const id = r.message?.messageId ?? r.ackId!;
+          yielded.add(id);
           let settled: Promise<void> | undefined;
           const message = fromPubsubMessage(name, r);
           yield {
@@ -684,10 +695,39 @@ export class PubsubConnection extends StreamingConnection<PubsubConfig> {
         }
       }
     } finally {
-      stopLeasing();
-      const unacked = [...held.values()];
-      held.clear();
-      if (!this.closed) await this.#lease(path, name, unacked, 0).catch(() => undefined);
+      // Pulled but never handed out: back at once. Handed out and not yet settled: leased for
+      // ackGraceMs more (the caller may ack right after leaving the loop), then given back.
+      const handedOut = new Set(yielded);
+      const unseen = [...held].filter(([id]) => !handedOut.has(id));
+      for (const [id] of unseen) held.delete(id);
+      if (!this.closed) await this.#lease(path, name, unseen.map(([, ack]) => ack), 0).catch(() => undefined);
+      if (held.size === 0 || this.config.ackGraceMs === 0 || this.closed) {
+        await stopLeasing();
+        if (!this.closed) await this.#lease(path, name, [...held.values()], 0).catch(() => undefined);
+        held.clear();
+      } else {
+        this.#linger(async () => {
+          await stopLeasing();
+          const rest = [...held.values()];
+          held.clear();
+          await this.#lease(path, name, rest, 0).catch(() => undefined);
+        });
+      }
     }
+  }
+
+  /** Runs `release` after ackGraceMs, or when the connection closes, whichever comes first. */
+  #linger(release: () => Promise<void>): void {
+    let done = false;
+    const once = async () => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      this.#lingering.delete(once);
+      await release();
+    };
+    const timer = setTimeout(() => void once(), this.config.ackGraceMs);
+    timer.unref();
+    this.#lingering.add(once);
   }
 }

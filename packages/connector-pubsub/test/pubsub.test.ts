@@ -13,7 +13,8 @@ import { PubsubConnection, type PubsubDelivery } from '../src/index.js';
 const emulatorHost = process.env.SPARKLE_TEST_PUBSUB_EMULATOR_HOST ?? '127.0.0.1:8085';
 /** A project of this test file's own: pstest's state is shared by every test process. */
 const projectId = `sparkle-${process.pid}-${Date.now().toString(36)}`;
-const base = { emulatorHost, projectId };
+// pstest answers an empty Pull after 500 ms and hands out everything available at once: one empty pull means caught up.
+const base = { emulatorHost, projectId, emptyPullsToStop: 1 };
 /** A key of the right shape, never valid anywhere: what testConnector checks is that it is never printed. */
 const fakeKey = JSON.stringify({ type: 'service_account', project_id: projectId, client_email: 'sparkle@example.iam.gserviceaccount.com', private_key: '-----BEGIN PRIVATE KEY-----\nnot-a-real-key-never-printed\n-----END PRIVATE KEY-----\n' });
 
@@ -247,9 +248,12 @@ describe('pubsub against pstest', () => {
     });
     expect(deadline.aborted).toBe(false);
     expect(attempts).toEqual([1, 2, 3, 4, 5]);
-    let deadLettered: Awaited<ReturnType<typeof all<unknown>>> = [];
-    for (let i = 0; i < 20 && deadLettered.length === 0; i++) deadLettered = await all(conn.consumeRange(dead));
-    expect(deadLettered.map((m) => text((m as { value: Uint8Array }).value))).toEqual(['poison']);
+    // pstest keeps re-publishing a dead-lettered message (its own ack of it is refused after a
+    // nack), so the dead-letter subscription is read with maxMessages rather than until caught up.
+    let deadLettered: Array<{ value: Uint8Array | null; headers: Record<string, Uint8Array> }> = [];
+    for (let i = 0; i < 20 && deadLettered.length === 0; i++) deadLettered = await all(conn.consumeRange(dead, { maxMessages: 1 }));
+    expect(deadLettered.map((m) => text(m.value))).toEqual(['poison']);
+    expect(text(deadLettered[0]!.headers.reason)).toBe('bad');
     expect(await all(conn.consumeRange(name))).toHaveLength(0);
   });
 
