@@ -334,6 +334,26 @@ export class PubsubConnection extends StreamingConnection<PubsubConfig> {
     }
   }
 
+  /** Deletes a topic (its subscriptions stay, detached, until deleted). */
+  async deleteTopic(name: string): Promise<void> {
+    const pubsub = await this.client();
+    try {
+      await pubsub.topic(await this.topicPath(name)).delete({ timeout: this.config.timeoutMs });
+    } catch (error) {
+      throw this.#fail({ op: 'admin', what: 'DeleteTopic', resource: `topic '${name}'` })(error);
+    }
+  }
+
+  /** Deletes a subscription and its unacknowledged messages. */
+  async deleteSubscription(name: string): Promise<void> {
+    const pubsub = await this.client();
+    try {
+      await pubsub.subscription(await this.subscriptionPath(name)).delete({ timeout: this.config.timeoutMs });
+    } catch (error) {
+      throw this.#fail({ op: 'admin', what: 'DeleteSubscription', resource: `subscription '${name}'` })(error);
+    }
+  }
+
   /** The metadata of a topic (`google.pubsub.v1.Topic`). */
   async describePubsubTopic(name: string, options: { signal?: AbortSignal } = {}): Promise<Record<string, unknown>> {
     const pubsub = await this.client();
