@@ -157,7 +157,9 @@ export class PubsubConnection extends StreamingConnection<PubsubConfig> {
   protected clientConfig(): ClientConfig {
     const c = this.config;
     const project = this.projectId;
-    if (c.emulatorHost) return { apiEndpoint: c.emulatorHost, emulatorMode: true, projectId: project ?? 'sparkle-emulator' };
+    // An emulator takes no credentials; naming the universe keeps the auth library from probing
+    // for Application Default Credentials (a metadata-server lookup off this machine).
+    if (c.emulatorHost) return { apiEndpoint: c.emulatorHost, emulatorMode: true, universeDomain: 'googleapis.com', projectId: project ?? 'sparkle-emulator' };
     return {
       ...(project ? { projectId: project } : {}),
       ...(c.apiEndpoint ? { apiEndpoint: c.apiEndpoint, emulatorMode: false } : {}),
@@ -614,10 +616,15 @@ export class PubsubConnection extends StreamingConnection<PubsubConfig> {
           continue;
         }
         empty = 0;
-        for (const r of inPublishOrder(batch)) {
+        // Every pulled message is held (and released when the read ends) before any is yielded:
+        // a consumer that stops mid-batch must not strand the rest of it.
+        const ordered = inPublishOrder(batch).map((r) => {
           const id = r.message?.messageId ?? r.ackId!;
           const seen = held.has(id) || yielded.has(id);
           held.set(id, r.ackId!);
+          return { r, id, seen };
+        });
+        for (const { r, id, seen } of ordered) {
           if (seen || count >= max) continue;
           if (options.signal?.aborted) throw abortError(options.signal, `read of ${name}`, this.type);
           yielded.add(id);
