@@ -105,14 +105,28 @@ describe('pubsub against pstest', () => {
     const name = unique('batches');
     await topicWithSubscription(conn, name);
     const progress: number[] = [];
+    let pulled = 0;
+    let mostAhead = 0;
     const result = await conn.produce(
       name,
       (async function* () {
-        for (let i = 0; i < 60; i++) yield { key: `k${i}`, value: JSON.stringify({ i }), headers: { source: 'web' }, ...(i % 2 ? { orderingKey: `o${i % 3}` } : {}) };
+        for (let i = 0; i < 60; i++) {
+          pulled++;
+          yield { key: `k${i}`, value: JSON.stringify({ i }), headers: { source: 'web' }, ...(i % 2 ? { orderingKey: `o${i % 3}` } : {}) };
+        }
       })(),
-      { maxInFlightBytes: 200, onProgress: (messages) => progress.push(messages) },
+      {
+        maxInFlightBytes: 200,
+        onProgress: (messages) => {
+          progress.push(messages);
+          mostAhead = Math.max(mostAhead, pulled - messages);
+        },
+      },
     );
     expect(result.messages).toBe(60);
+    // Backpressure: records are pulled from the iterator only as publishes complete (each is ~40
+    // bytes with its attributes, so a 200-byte window holds a handful), never the whole input.
+    expect(mostAhead).toBeLessThanOrEqual(8);
     expect(progress.at(-1)).toBe(60);
     // A 200-byte window holds only a few messages: progress was reported as each settled.
     expect(progress.length).toBeGreaterThan(10);
