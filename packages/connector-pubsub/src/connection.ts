@@ -146,7 +146,8 @@ export class PubsubConnection extends StreamingConnection<PubsubConfig> {
 
   /** The project of topic and subscription names (config, else the key's). */
   get projectId(): string | undefined {
-    return this.config.projectId ?? this.#key?.project_id;
+    // An emulator serves any project name; without one, asking ADC would leave this machine.
+    return this.config.projectId ?? this.#key?.project_id ?? (this.config.emulatorHost ? 'sparkle-emulator' : undefined);
   }
 
   protected override secretValues(): readonly string[] {
@@ -159,7 +160,7 @@ export class PubsubConnection extends StreamingConnection<PubsubConfig> {
     const project = this.projectId;
     // An emulator takes no credentials; naming the universe keeps the auth library from probing
     // for Application Default Credentials (a metadata-server lookup off this machine).
-    if (c.emulatorHost) return { apiEndpoint: c.emulatorHost, emulatorMode: true, universeDomain: 'googleapis.com', projectId: project ?? 'sparkle-emulator' };
+    if (c.emulatorHost) return { apiEndpoint: c.emulatorHost, emulatorMode: true, universeDomain: 'googleapis.com', projectId: project };
     return {
       ...(project ? { projectId: project } : {}),
       ...(c.apiEndpoint ? { apiEndpoint: c.apiEndpoint, emulatorMode: false } : {}),

@@ -179,6 +179,15 @@ describe('pubsub against pstest', () => {
     expect((await all(conn.consumeRange(name))).map((m) => text(m.value))).toEqual(['ok']);
   });
 
+  it('an emulator without projectId uses a fixed project name instead of asking Application Default Credentials', async () => {
+    await using conn = await getConnection<PubsubConnection>('pubsub', { config: { emulatorHost }, dotenv: false, variables: {} });
+    expect(conn.projectId).toBe('sparkle-emulator');
+    const name = unique(`noproject_${process.pid}`);
+    await conn.createTopic(name);
+    expect((await conn.describePubsubTopic(name)).name).toBe(`projects/sparkle-emulator/topics/${name}`);
+    expect((await conn.check()).ok).toBe(true);
+  });
+
   it("creates a missing topic on produce only with createTopics", async () => {
     await using conn = await open({ createTopics: true });
     const name = unique('created');
