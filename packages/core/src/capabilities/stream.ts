@@ -50,6 +50,11 @@ export interface StreamMessage {
   value: Uint8Array | null;
   headers: Record<string, Uint8Array>;
   timestamp?: Date;
+  /**
+   * Fields of the system beyond the common ones (Pub/Sub's message id, publish time, ordering key,
+   * delivery attempt), by column name; a bounded read puts them in the connection's extra columns.
+   */
+  extra?: Record<string, unknown>;
 }
 
 /** A consumed message of an unbounded subscription, acknowledged after processing. */

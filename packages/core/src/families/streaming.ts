@@ -208,6 +208,14 @@ export abstract class StreamingConnection<TConfig extends object = Record<string
     return { partition: 'int32', position: 'int64' };
   }
 
+  /**
+   * Columns a system reads after the standard ones ({@link streamColumns}), filled from each
+   * message's `extra` by name (null when absent): Pub/Sub's `message_id`, `publish_time`, … Default none.
+   */
+  protected streamExtraColumns(): ColumnSpec[] {
+    return [];
+  }
+
   /** The OpenLineage dataset of a topic (`kafka://host:port` + topic, `pubsub` + `topic:project:id`, …). */
   protected datasetForTopic(topic: string): DatasetRef {
     return super.dataset(topic);
@@ -302,7 +310,8 @@ export abstract class StreamingConnection<TConfig extends object = Record<string
     const arrow = await getArrowToolkit(this.type);
     // keyFormat / valueFormat / onInvalidPayload: bytes (default), UTF-8 or JSON text (stream-payload.ts).
     const formats = payloadFormatsOf(options.options);
-    const all = payloadColumns(streamColumns(this.streamLayout()), formats);
+    const extras = this.streamExtraColumns();
+    const all = payloadColumns([...streamColumns(this.streamLayout()), ...extras], formats);
     const columns = options.columns?.length
       ? options.columns.map((name) => {
           const column = all.find((c) => c.name === name);
@@ -327,6 +336,7 @@ export abstract class StreamingConnection<TConfig extends object = Record<string
       [layout.position === 'int64' ? 'offset' : 'position']: m.position === undefined ? null : layout.position === 'int64' ? BigInt(m.position) : m.position,
       timestamp: m.timestamp ?? null,
       headers: Object.entries(m.headers).map(([key, value]) => ({ key, value })),
+      ...Object.fromEntries(extras.map((c) => [c.name, m.extra?.[c.name] ?? null])),
     });
     const open = (partitions: string[] | undefined) => (signal: AbortSignal) => {
       const messages = this.consumeRange(topic, { from: range.from, to, ...(range.maxMessages ? { maxMessages: range.maxMessages } : {}), ...(partitions ? { partitions } : {}), signal });
