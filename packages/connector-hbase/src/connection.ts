@@ -118,8 +118,8 @@ export class HBaseConnection extends NoSQLConnection<HBaseConfig> {
   static override family = 'nosql';
   static override description = 'Apache HBase through its REST gateway: tables as collections, rows as documents (JSON cells or declared typed columns)';
   readonly #rest: HBaseRest;
-  /** Tables known to exist (created or seen) in this connection. */
-  readonly #known = new Set<string>();
+  /** Column families of tables seen or created by this connection. */
+  readonly #known = new Map<string, string[]>();
 
   constructor(init: ConnectionInit) {
     super(init);
@@ -176,7 +176,7 @@ export class HBaseConnection extends NoSQLConnection<HBaseConfig> {
         details: { table: this.#rest.qualified(table) },
       });
     }
-    this.#known.add(table);
+    this.#known.set(table, families);
     return families;
   }
 
@@ -412,11 +412,14 @@ export class HBaseConnection extends NoSQLConnection<HBaseConfig> {
 
   /** Creates a missing table with the families its documents use. */
   async #ensureTable(table: string, signal?: AbortSignal): Promise<void> {
-    if (this.#known.has(table)) return;
-    const families = await this.#rest.families(table, signal);
-    if (families) this.#checkFamilies(table, families);
-    else await this.#rest.createTable(table, this.#familiesOf(table), signal);
-    this.#known.add(table);
+    const families = this.#known.get(table) ?? (await this.#rest.families(table, signal));
+    if (families) {
+      this.#checkFamilies(table, families);
+      this.#known.set(table, families);
+      return;
+    }
+    await this.#rest.createTable(table, this.#familiesOf(table), signal);
+    this.#known.set(table, this.#familiesOf(table));
   }
 
   /**
