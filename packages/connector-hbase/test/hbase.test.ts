@@ -3,7 +3,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { getConnection, SparkleError, where, type Document } from '@sparkle/core';
 import { arrowToolkit, type LocalFrame } from '@sparkle/engine-local';
-import type { RecordBatch } from 'apache-arrow';
 import '../src/index.js';
 import type { HBaseConnection } from '../src/index.js';
 import { liveConfig } from './live-config.js';
@@ -23,7 +22,7 @@ async function open(config: Record<string, unknown> = {}): Promise<HBaseConnecti
 }
 async function rows(frame: unknown): Promise<Array<Record<string, unknown>>> {
   const out: Array<Record<string, unknown>> = [];
-  for await (const batch of frame as AsyncIterable<RecordBatch>) out.push(...arrowToolkit.rows(batch));
+  for await (const batch of frame as AsyncIterable<Parameters<typeof arrowToolkit.rows>[0]>) out.push(...arrowToolkit.rows(batch));
   return out;
 }
 async function all(docs: AsyncIterable<Document>): Promise<Document[]> {
