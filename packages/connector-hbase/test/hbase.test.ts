@@ -244,6 +244,35 @@ describe('hbase against the real REST gateway', () => {
     expect((await all(conn.findDocuments(table))).length).toBe(11);
   });
 
+  it('writes multi-row puts of batchSize rows each', async () => {
+    const table = unique('batches');
+    created.push(table);
+    const p = await proxy();
+    await using conn = await open({ url: p.url, batchSize: 3, writeConcurrency: 2 });
+    const docs = Array.from({ length: 10 }, (_, i) => ({ _id: `w${i}`, v: i }));
+    expect(await conn.upsertDocuments(table, docs)).toEqual({ written: 10, failed: [] });
+    const puts = p.requests.filter((r) => r.method === 'PUT' && r.path.endsWith('/sparkle-batch')).map((r) => (JSON.parse(r.body) as { Row: unknown[] }).Row.length);
+    expect(puts.sort()).toEqual([1, 3, 3, 3]);
+    expect((await all(conn.findDocuments(table))).map((d) => d.v)).toEqual(docs.map((d) => d.v));
+  });
+
+  it('deletes its scanner when the read is aborted', async () => {
+    const table = unique('abort');
+    created.push(table);
+    await using seedConn = await open();
+    await seedConn.upsertDocuments(table, Array.from({ length: 6 }, (_, i) => ({ _id: `a${i}` })));
+    const p = await proxy();
+    await using conn = await open({ url: p.url, scanBatch: 1 });
+    const controller = new AbortController();
+    const error = await rejection(
+      (async () => {
+        for await (const _doc of conn.findDocuments(table, { signal: controller.signal })) controller.abort();
+      })(),
+    );
+    expect(error.name).toMatch(/Abort/);
+    expect(p.requests.filter((r) => r.method === 'DELETE' && r.path.includes('/scanner/'))).toHaveLength(1);
+  });
+
   it('overwrite is refused: the gateway has no atomic table swap', async () => {
     await using conn = await open();
     const error = await rejection(conn.writeTable([{ _id: 'a' }], unique('ow'), { mode: 'overwrite' }));
