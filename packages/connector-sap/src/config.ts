@@ -32,6 +32,11 @@ export const sapConfigSchema = apiConfigSchema.extend({
   version: z.enum(['auto', 'v2', 'v4']).default('auto'),
   /** SAP client (`sap-client` query parameter on every request), e.g. `"100"`. */
   sapClient: z.string().regex(/^\d{3}$/, 'an SAP client is three digits').optional(),
+  /**
+   * Language of texts the service returns (`accept-language`), e.g. `"en"`. Unset, fetch's own
+   * `accept-language: *` is sent, which some services (the CAP V2 adapter) cannot localize.
+   */
+  language: z.string().regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'a language tag such as en or de-DE').optional(),
   /** Read settings by entity set name. */
   entitySets: z.record(z.string().min(1), entitySetReadSchema).default({}),
   /** Pages read at most per read; a service that keeps sending next links then fails instead of looping. */

@@ -18,6 +18,7 @@ import {
   WriteError,
   type ConnectionInit,
   type Filter,
+  type HttpClientOptions,
   type HttpResponse,
   type NativeReadPlan,
   type NativeWriteContext,
@@ -107,6 +108,12 @@ export class SapConnection extends APIConnection<SapConfig> {
 
   constructor(init: ConnectionInit) {
     super(init);
+  }
+
+  /** The family's HTTP options, plus `accept-language` when `language` is set. */
+  protected override httpOptions(): HttpClientOptions {
+    const base = super.httpOptions();
+    return this.config.language ? { ...base, headers: { ...base.headers, 'accept-language': this.config.language } } : base;
   }
 
   /** The service's `$metadata`, fetched and parsed once per connection. */
