@@ -212,6 +212,17 @@ describe('bad input and server faults', () => {
     }
   });
 
+  it('fails a search that still has more after maxPages instead of truncating it', async () => {
+    const fake = await startFakeJira({ issues: makeIssues('OPS', 30) });
+    try {
+      await using conn = await open({ baseUrl: fake.url, auth: { type: 'api_token', email: EMAIL, apiToken: API_TOKEN }, pageSize: 10, maxPages: 2 });
+      await expect(rowsOf(conn, 'OPS', { columns: ['key'] })).rejects.toThrow(/still had more after maxPages=2 pages/);
+      expect(fake.searches).toHaveLength(2);
+    } finally {
+      await fake.close();
+    }
+  });
+
   it('fails a malformed JSON page with a typed error', async () => {
     const fake = await startFakeJira({ malformedSearch: true });
     try {

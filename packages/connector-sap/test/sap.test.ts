@@ -212,16 +212,22 @@ describe.skipIf(!cap)('OData V2 against CAP through the V2 adapter, behind a CSR
 
 describe('bad answers (node:http fake)', () => {
   let server: TestHttpServer;
-  const METADATA = `<?xml version="1.0" encoding="utf-8"?><edmx:Edmx Version="4.0" xmlns:edmx="http://docs.oasis-open.org/odata/ns/edmx"><edmx:DataServices><Schema Namespace="S" xmlns="http://docs.oasis-open.org/odata/ns/edm"><EntityType Name="T"><Key><PropertyRef Name="id"/></Key><Property Name="id" Type="Edm.Int32" Nullable="false"/></EntityType><EntityContainer Name="C"><EntitySet Name="Loop" EntityType="S.T"/><EntitySet Name="Broken" EntityType="S.T"/><EntitySet Name="Away" EntityType="S.T"/><EntitySet Name="Shape" EntityType="S.T"/></EntityContainer></Schema></edmx:DataServices></edmx:Edmx>`;
+  const METADATA = `<?xml version="1.0" encoding="utf-8"?><edmx:Edmx Version="4.0" xmlns:edmx="http://docs.oasis-open.org/odata/ns/edmx"><edmx:DataServices><Schema Namespace="S" xmlns="http://docs.oasis-open.org/odata/ns/edm"><EntityType Name="T"><Key><PropertyRef Name="id"/></Key><Property Name="id" Type="Edm.Int32" Nullable="false"/></EntityType><EntityContainer Name="C"><EntitySet Name="Loop" EntityType="S.T"/><EntitySet Name="Broken" EntityType="S.T"/><EntitySet Name="Away" EntityType="S.T"/><EntitySet Name="Shape" EntityType="S.T"/><EntitySet Name="Ok" EntityType="S.T"/></EntityContainer></Schema></edmx:DataServices></edmx:Edmx>`;
   beforeAll(async () => {
     server = await startHttpServer((req, res) => {
       const url = new URL(req.url, 'http://x');
+      if (url.pathname === '/token') {
+        // OAuth 2.0 client credentials (RFC 6749 §4.4): client id and secret as HTTP Basic.
+        const ok = req.headers.authorization === `Basic ${Buffer.from('etl-client:sap-Client-Secret-Never-Printed').toString('base64')}` && new URLSearchParams(req.body).get('grant_type') === 'client_credentials';
+        return ok ? sendJson(res, 200, { access_token: 'sap-Fake-Token-Never-Printed', token_type: 'bearer', expires_in: 3600 }) : sendJson(res, 401, { error: 'invalid_client' });
+      }
       if (req.headers.authorization !== 'Bearer sap-Fake-Token-Never-Printed') return sendJson(res, 401, { error: { code: '401', message: 'Unauthorized' } });
       if (url.pathname === '/bad/$metadata') return void res.writeHead(200, { 'content-type': 'application/xml' }).end('<edmx:Edmx Version="4.0"><edmx:DataServices><Schema></edmx:Edmx>');
       if (url.pathname.endsWith('/$metadata')) return void res.writeHead(200, { 'content-type': 'application/xml' }).end(METADATA);
       if (url.pathname === '/svc/Loop') return sendJson(res, 200, { value: [{ id: 1 }], '@odata.nextLink': 'Loop?$skiptoken=again' });
       if (url.pathname === '/svc/Broken') return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"value":[{"id":1},');
       if (url.pathname === '/svc/Away') return sendJson(res, 200, { value: [{ id: 1 }], '@odata.nextLink': 'http://127.0.0.2:9/elsewhere/Away?$skiptoken=1' });
+      if (url.pathname === '/svc/Ok') return sendJson(res, 200, { value: [{ id: 1 }, { id: 2 }] });
       if (url.pathname === '/svc/Shape') return sendJson(res, 200, { d: { results: [] } });
       return sendJson(res, 404, { error: { code: '404', message: 'Not found' } });
     });
@@ -253,6 +259,16 @@ describe('bad answers (node:http fake)', () => {
     await using conn = await open(cfg('/svc'));
     await expect(rows(conn, 'Away')).rejects.toThrow(/next link points outside the service/);
     expect(server.requests.some((r) => r.url.includes('elsewhere'))).toBe(false);
+  });
+
+  it('gets a token with OAuth 2.0 client credentials (client id + secret as Basic), reads with it, and never prints a refused secret', async () => {
+    await using conn = await open({ baseUrl: `${server.url}/svc`, auth: { type: 'oauth2', tokenUrl: `${server.url}/token`, clientId: 'etl-client', clientSecret: 'sap-Client-Secret-Never-Printed' } });
+    expect(await rows(conn, 'Ok')).toEqual([{ id: 1 }, { id: 2 }]);
+    expect(server.requests.filter((r) => r.url === '/token')).toHaveLength(1);
+    await using wrong = await open({ baseUrl: `${server.url}/svc`, auth: { type: 'oauth2', tokenUrl: `${server.url}/token`, clientId: 'etl-client', clientSecret: 'wrong-Client-Secret-Do-Not-Print' }, retry: { attempts: 1 } });
+    const error = await failure(rows(wrong, 'Ok'));
+    expect(error.code).toBe('AUTHENTICATION_FAILED');
+    expect(JSON.stringify({ m: error.message, error })).not.toContain('wrong-Client-Secret-Do-Not-Print');
   });
 
   it('fails a wrong bearer token without printing it', async () => {
