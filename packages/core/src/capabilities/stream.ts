@@ -50,6 +50,8 @@ export interface StreamMessage {
   value: Uint8Array | null;
   headers: Record<string, Uint8Array>;
   timestamp?: Date;
+  /** Values of the system's extra columns (`StreamLayout.extra`), by column name. */
+  extra?: Record<string, unknown>;
 }
 
 /** A consumed message of an unbounded subscription, acknowledged after processing. */

@@ -46,6 +46,11 @@ export interface StreamLayout {
   partition: 'int32' | 'utf8';
   /** `int64` offsets in a column named `offset` (Kafka), or `utf8` positions in a column `position` (Kinesis sequence numbers exceed 2^64). */
   position: 'int64' | 'utf8';
+  /**
+   * Columns a system adds after Spark's layout (Pulsar's `publishTime` and `eventTime`); their
+   * values come from each message's {@link StreamMessage.extra}, null when absent.
+   */
+  extra?: ColumnSpec[];
 }
 
 /**
@@ -63,6 +68,7 @@ export function streamColumns(layout: StreamLayout = { partition: 'int32', posit
     layout.position === 'int64' ? { name: 'offset', type: 'int64' } : { name: 'position', type: 'utf8' },
     { name: 'timestamp', type: 'timestamp' },
     { name: 'headers', type: { list: { struct: [{ name: 'key', type: 'utf8', nullable: false }, { name: 'value', type: 'binary' }] } } },
+    ...(layout.extra ?? []),
   ];
 }
 
@@ -327,6 +333,7 @@ export abstract class StreamingConnection<TConfig extends object = Record<string
       [layout.position === 'int64' ? 'offset' : 'position']: m.position === undefined ? null : layout.position === 'int64' ? BigInt(m.position) : m.position,
       timestamp: m.timestamp ?? null,
       headers: Object.entries(m.headers).map(([key, value]) => ({ key, value })),
+      ...Object.fromEntries((layout.extra ?? []).map((c) => [c.name, m.extra?.[c.name] ?? null])),
     });
     const open = (partitions: string[] | undefined) => (signal: AbortSignal) => {
       const messages = this.consumeRange(topic, { from: range.from, to, ...(range.maxMessages ? { maxMessages: range.maxMessages } : {}), ...(partitions ? { partitions } : {}), signal });
