@@ -50,10 +50,16 @@ export class PulsarAdmin {
     });
   }
 
-  /** Partitions of a partitioned topic; 0 for a non-partitioned (or missing) one. */
-  async partitions(topic: TopicName, signal?: AbortSignal): Promise<number> {
-    const meta = await this.http.getJson<{ partitions: number }>(`${restPath(topic)}/partitions`, { ...(signal ? { signal } : {}) });
-    return meta.partitions ?? 0;
+  /** Partitions of a partitioned topic; 0 for a non-partitioned one; `null` when the broker says the topic does not exist. */
+  async partitions(topic: TopicName, signal?: AbortSignal): Promise<number | null> {
+    try {
+      const meta = await this.http.getJson<{ partitions: number }>(`${restPath(topic)}/partitions`, { ...(signal ? { signal } : {}) });
+      return meta.partitions ?? 0;
+    } catch (error) {
+      // Pulsar 4 answers 404 for a missing topic; older brokers answer 0 partitions.
+      if (error instanceof HttpError && error.status === 404 && /topic .*not found/i.test(error.message)) return null;
+      throw error;
+    }
   }
 
   /** The id of the last message of a (partition) topic; entryId -1 when it holds none. */

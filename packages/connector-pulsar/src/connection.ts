@@ -10,6 +10,7 @@
  * `ledgerId:entryId`.
  */
 import {
+  abortError,
   HealthSkip,
   InvalidArgumentError,
   MissingDriverError,
@@ -234,21 +235,24 @@ export class PulsarConnection extends StreamingConnection<PulsarConfig> {
     return { namespace: `pulsar://${address.host}`, name: fullName(this.#topic(topic)) };
   }
 
+  #notFound(topic: TopicName): QueryError {
+    return new QueryError(`Pulsar topic '${fullName(topic)}' does not exist. Create it (createTopic, or produce with auto-creation on), or check tenant, namespace and name`, {
+      connector: this.type,
+      retryable: false,
+      details: { notFound: true, topic: fullName(topic) },
+    });
+  }
+
   /** The partitions of an existing topic ([-1] for a non-partitioned one); a missing topic is a QueryError. */
   async #partitionsOf(topic: TopicName, signal?: AbortSignal): Promise<Partition[]> {
     const count = await this.admin().partitions(topic, signal);
+    if (count === null) throw this.#notFound(topic);
     if (count === 0) {
       // The partitions endpoint answers 0 for a missing topic too: ask for its last message id.
       try {
         await this.admin().lastMessageId(topic, signal);
       } catch (error) {
-        if (error instanceof HttpError && error.status === 404) {
-          throw new QueryError(`Pulsar topic '${fullName(topic)}' does not exist. Create it (createTopic, or produce with auto-creation on), or check tenant, namespace and name`, {
-            connector: this.type,
-            retryable: false,
-            details: { notFound: true, topic: fullName(topic) },
-          });
-        }
+        if (error instanceof HttpError && error.status === 404) throw this.#notFound(topic);
         throw error;
       }
     }
@@ -289,7 +293,7 @@ export class PulsarConnection extends StreamingConnection<PulsarConfig> {
           if (pattern && !pattern.test(name)) continue;
           const topic = this.#topic(name);
           const isPartitioned = partitioned.includes(name);
-          const entry: DiscoveredPulsarTopic = { name, persistent: persistence === 'persistent', partitions: isPartitioned ? await this.admin().partitions(topic, options.signal) : 0, columns };
+          const entry: DiscoveredPulsarTopic = { name, persistent: persistence === 'persistent', partitions: isPartitioned ? ((await this.admin().partitions(topic, options.signal)) ?? 0) : 0, columns };
           if (options.stats) {
             const stats = await this.admin().stats(topic, isPartitioned, options.signal);
             entry.stats = { ...(stats.msgInCounter !== undefined ? { msgInCounter: stats.msgInCounter } : {}), ...(stats.storageSize !== undefined ? { storageSize: stats.storageSize } : {}), subscriptions: Object.keys(stats.subscriptions ?? {}) };
@@ -343,7 +347,8 @@ export class PulsarConnection extends StreamingConnection<PulsarConfig> {
     const fail = this.#fail(`producing to Pulsar topic '${fullName(name)}'`, true);
     let partitions: number;
     try {
-      partitions = await this.admin().partitions(name, options.signal);
+      // A missing topic is created by the first send when the broker allows auto-creation.
+      partitions = (await this.admin().partitions(name, options.signal)) ?? 0;
     } catch (error) {
       throw fail(error);
     }
@@ -524,13 +529,12 @@ export class PulsarConnection extends StreamingConnection<PulsarConfig> {
       yield* consumeSocket(socket, {
         topic,
         maxUnacked: options.maxUnacked ?? this.config.consumer.receiverQueueSize,
-        ackLater: (partition, frame) => ackLater(partition, frame).catch((error: unknown) => {
-          throw fail(error);
-        }),
+        ackLater,
+        fail,
         ...(options.signal ? { signal: options.signal } : {}),
       });
     } catch (error) {
-      if (options.signal?.aborted) throw options.signal.reason;
+      if (options.signal?.aborted) throw abortError(options.signal, `the subscription '${group}' to '${fullName(name)}'`, this.type);
       throw fail(error);
     }
   }

@@ -32,7 +32,7 @@ export function messageOf(frame: MessageFrame, topic: string, id: MessageId = de
     partition: String(Math.max(0, id.partition)),
     position: positionText(id),
     key: frame.key === undefined || frame.key === null ? null : encoder.encode(frame.key),
-    value: Buffer.from(frame.payload ?? '', 'base64'),
+    value: new Uint8Array(Buffer.from(frame.payload ?? '', 'base64')),
     headers: Object.fromEntries(Object.entries(frame.properties ?? {}).map(([k, v]) => [k, encoder.encode(v)])),
     ...(timestamp ? { timestamp } : {}),
     extra: { publishTime: publishTime ?? null, eventTime: eventTime ?? null },

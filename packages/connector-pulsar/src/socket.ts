@@ -68,6 +68,8 @@ export class PulsarSocket {
         headers: options.token ? { Authorization: `Bearer ${options.token}` } : {},
         // Payloads travel base64-encoded in JSON text frames; the broker bounds them, not the client.
         maxPayload: 0,
+        // JSON with base64 payloads compresses, but deflate costs both ends CPU per frame.
+        perMessageDeflate: false,
         ...(options.tls ?? {}),
       });
       const onAbort = () => {
@@ -106,7 +108,8 @@ export class PulsarSocket {
   /** Sends one JSON frame (resolves once written to the socket). */
   send(frame: unknown): Promise<void> {
     if (this.#closed) return Promise.reject(this.#closed);
-    return new Promise((resolve, reject) => this.#ws.send(JSON.stringify(frame), (error) => (error ? reject(error) : resolve())));
+    // A send that fails means the socket went away under it: report it as a closed socket.
+    return new Promise((resolve, reject) => this.#ws.send(JSON.stringify(frame), (error) => (error ? reject(this.#closed ?? new SocketClosed(1006, error.message)) : resolve())));
   }
 
   /**
@@ -115,8 +118,10 @@ export class PulsarSocket {
    */
   async next<T = unknown>(options: { idleMs?: number; signal?: AbortSignal } = {}): Promise<T | undefined> {
     for (;;) {
-      if (this.#frames.length) return this.#frames.shift() as T;
+      // Frames still buffered when the socket closed are dropped: the broker redelivers what was
+      // not acknowledged, and a caller must learn of the loss now, not after the buffer drains.
       if (this.#closed) throw this.#closed;
+      if (this.#frames.length) return this.#frames.shift() as T;
       options.signal?.throwIfAborted();
       const outcome = await new Promise<'frame' | 'idle'>((resolve, reject) => {
         let timer: NodeJS.Timeout | undefined;

@@ -22,6 +22,8 @@ export interface SubscriptionSettings {
   signal?: AbortSignal;
   /** Sends one ack frame for a message of `partition` (-1: non-partitioned) after the socket closed. */
   ackLater: (partition: number, frame: Record<string, unknown>) => Promise<void>;
+  /** Types an ack or nack failure (a lost socket, a refused handshake). */
+  fail: (error: unknown) => unknown;
 }
 
 /** Deliveries of an open consumer socket until the caller leaves or `signal` fires. */
@@ -57,15 +59,21 @@ export async function* consumeSocket(socket: PulsarSocket, settings: Subscriptio
           settled = true;
           settle();
           const ack = { messageId: frame.messageId };
-          if (live && socket.open) await socket.send(ack);
-          else await settings.ackLater(id.partition, ack);
+          try {
+            if (live && socket.open) await socket.send(ack);
+            else await settings.ackLater(id.partition, ack);
+          } catch (error) {
+            throw settings.fail(error);
+          }
         },
         async nack() {
           if (settled) return;
           settled = true;
           settle();
           // After the socket closed the broker redelivers it anyway.
-          if (live && socket.open) await socket.send({ type: 'negativeAcknowledge', messageId: frame.messageId });
+          if (live && socket.open) await socket.send({ type: 'negativeAcknowledge', messageId: frame.messageId }).catch((error: unknown) => {
+            throw settings.fail(error);
+          });
         },
       };
       yield delivery;

@@ -1,58 +1,40 @@
-// Scaffolded by tools/generators/new-connector.ts (pnpm gen:connector). A starting point: this package owns it now.
-import { describe, expect, it } from 'vitest';
-import { getConnection, registerConnection, type ConnectionInit } from '@sparkle/core';
-import { MemoryStreamConnection, testConnector, testStream } from '@sparkle/testkit';
-import { PulsarConnection } from '../src/index.js';
+/**
+ * The shared suites against the real Pulsar standalone broker (tools/services/ensure-pulsar.sh,
+ * token auth on): testConnector (registration, schema, redaction, lifecycle, health tiers) and
+ * testStream (produce, bounded reads over the WebSocket reader, subscriptions that acknowledge
+ * only what the caller acked, tables through the local engine).
+ */
+import { testConnector, testStream } from '@sparkle/testkit';
+import { comparePositions, PulsarConnection } from '../src/index.js';
+import { brokerConfig } from './broker.js';
 
-// Registration, config schema, redaction, lifecycle: the shared suite.
 testConnector({
   type: 'pulsar',
   aliases: ['apache_pulsar'],
   connectionClass: PulsarConnection,
-  validConfig: { brokers: ['localhost:9999'], user: 'app', password: 'example-secret' },
-  secretFields: ['password'],
-  capabilities: { read: true, write: true, query: false, discover: false, spark: false, health: true },
-  unreachableConfig: { brokers: ['127.0.0.1:1'] },
+  validConfig: { webServiceUrl: 'https://pulsar.example:8443', serviceUrl: 'pulsar+ssl://pulsar.example:6651', token: 'example-secret-jwt' },
+  secretFields: ['token'],
+  invalidConfigs: [
+    { name: 'no web service URL', config: { serviceUrl: 'pulsar://127.0.0.1:6650' }, path: 'webServiceUrl' },
+    { name: 'a service URL that is not pulsar://', config: { webServiceUrl: 'http://127.0.0.1:8080', serviceUrl: 'http://127.0.0.1:6650' }, path: 'serviceUrl' },
+    { name: 'an unknown subscription type', config: { webServiceUrl: 'http://127.0.0.1:8080', consumer: { subscriptionType: 'Broadcast' } }, path: 'consumer.subscriptionType' },
+  ],
+  sparkSecretOptions: ['pulsar.client.authParams', 'pulsar.admin.authParams'],
+  sparkWriteMode: 'append',
+  // Topics are streams, not tables: testStream below covers reads and writes of topics.
+  capabilities: { read: false, write: false, query: false, discover: false, spark: true, health: true },
+  service: async () => ({ config: { ...brokerConfig, topic: 'persistent://public/default/sparkle_health' } }),
+  serviceRequired: true,
+  unreachableConfig: { webServiceUrl: 'http://127.0.0.1:1', requestTimeoutMs: 500 },
 });
 
-/** The in-memory cluster the suite's connections share (every connection naming it sees the same topics). */
-const cluster = `pulsar-${process.pid}`;
-
-/** This connection over testkit's in-memory stream, as a type of its own so the suite can open it by config. */
-class PulsarConnectionOnMemory extends PulsarConnection {
-  constructor(init: ConnectionInit) {
-    const memory = new MemoryStreamConnection({ type: 'memory_stream', config: { cluster } });
-    super({ ...init, client: memory });
-    // Closing this connection ends the memory client's waiting subscriptions too.
-    this.onClose(() => memory.close());
-  }
-
-  /** In memory: no broker to reach. */
-  protected override endpoints() {
-    return [];
-  }
-}
-registerConnection('pulsar_on_memory', PulsarConnectionOnMemory);
-
-// The stream capability suite, against this connection over the in-memory stream.
 testStream({
-  type: 'pulsar_on_memory',
-  config: { brokers: ['localhost:9999'] },
-  createTopic: async (_conn, topic, partitions) => {
-    await using admin = new MemoryStreamConnection({ type: 'memory_stream', config: { cluster } });
-    await admin.createTopic(topic, partitions);
+  type: 'pulsar',
+  config: brokerConfig,
+  createTopic: async (connection, topic, partitions) => {
+    await (connection as unknown as PulsarConnection).createTopic(topic, { partitions });
   },
-});
-
-describe('pulsar', () => {
-  it('is created from config in code, with the password redacted', async () => {
-    await using conn = await getConnection('pulsar', { config: { password: 'example-secret' }, dotenv: false, variables: {} });
-    expect(conn).toBeInstanceOf(PulsarConnection);
-    expect(String(conn)).not.toContain('example-secret');
-  });
-
-  it('without a client, calls fail with a typed UNSUPPORTED error', async () => {
-    await using conn = await getConnection<PulsarConnection>('pulsar', { config: {}, dotenv: false, variables: {} });
-    await expect(conn.describeTopic('orders')).rejects.toMatchObject({ code: 'UNSUPPORTED' });
-  });
+  positionPattern: /^\d+:\d+(:\d+)?$/,
+  comparePositions,
+  subscribeTimeoutMs: 20_000,
 });
