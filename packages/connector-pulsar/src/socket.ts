@@ -120,9 +120,9 @@ export class PulsarSocket {
     for (;;) {
       // Frames still buffered when the socket closed are dropped: the broker redelivers what was
       // not acknowledged, and a caller must learn of the loss now, not after the buffer drains.
+      options.signal?.throwIfAborted();
       if (this.#closed) throw this.#closed;
       if (this.#frames.length) return this.#frames.shift() as T;
-      options.signal?.throwIfAborted();
       const outcome = await new Promise<'frame' | 'idle'>((resolve, reject) => {
         let timer: NodeJS.Timeout | undefined;
         const onAbort = () => {
