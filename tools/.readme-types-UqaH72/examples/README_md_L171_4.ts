@@ -1,0 +1,4 @@
+import { ConnectionFactory } from '@sparkle/core';
+const available = ConnectionFactory.listAvailable();
+console.log(`Available: ${available.length} connection types`);
+export {};
