@@ -7,7 +7,8 @@
 # runtime dependencies at the versions of Pulsar's own parent pom) into the service cache and
 # starts `org.apache.pulsar.PulsarStandaloneStarter` in one JVM with a small heap: broker,
 # one bookie and a RocksDB metadata store under ${SPARKLE_PULSAR_DIR:-/tmp/sparkle-pulsar}
-# (wiped on every start), no functions worker, no stream storage, the WebSocket service on. The
+# (wiped on every start), no functions worker, stream storage, load balancer or system topics,
+# the WebSocket service on. The
 # bookie opens no TCP port (BookKeeper's in-JVM transport). Token authentication is on (HS256 JWTs
 # signed with a fixed TEST key below; authorization off, so any valid token may do anything);
 # `sparkle-admin` is the broker's own superuser. Start bounded by SPARKLE_PULSAR_START_TIMEOUT (180 s).
@@ -71,6 +72,10 @@ managedLedgerDefaultAckQuorum=1
 allowAutoTopicCreation=true
 allowAutoTopicCreationType=non-partitioned
 brokerDeleteInactiveTopicsEnabled=false
+# Less to start: one broker needs no load balancing, and no topic-level policies (system topics).
+loadBalancerEnabled=false
+systemTopicEnabled=false
+topicLevelPoliciesEnabled=false
 # Small messages keep the oversized-message test cheap: 1 MiB.
 maxMessageSize=1048576
 authenticationEnabled=true
@@ -86,7 +91,8 @@ enableLocalTransport=true
 httpServerEnabled=false
 CONF
 
-java_opts=(-Xms128m -Xmx512m -XX:MaxDirectMemorySize=256m -XX:+UseSerialGC -Djava.awt.headless=true "-Djava.io.tmpdir=$dir/tmp" -Dpulsar.log.level=warn -Dpulsar.log.root.level=warn)
+# C1 only: a test broker starts far sooner without the optimising compiler's CPU (2-core machines).
+java_opts=(-Xms128m -Xmx512m -XX:MaxDirectMemorySize=256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Djava.awt.headless=true "-Djava.io.tmpdir=$dir/tmp" -Dpulsar.log.level=warn -Dpulsar.log.root.level=warn)
 svc_spawn "$dir/server.log" java "${java_opts[@]}" -cp "$lib/*" org.apache.pulsar.PulsarStandaloneStarter \
   --config "$dir/standalone.conf" --no-functions-worker --no-stream-storage --wipe-data \
   --bookkeeper-dir "$dir/data/bookkeeper" --metadata-dir "$dir/data/metadata"

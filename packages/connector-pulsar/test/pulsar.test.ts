@@ -4,6 +4,7 @@
  * testStream (produce, bounded reads over the WebSocket reader, subscriptions that acknowledge
  * only what the caller acked, tables through the local engine).
  */
+import { getConnection } from '@sparkle/core';
 import { testConnector, testStream } from '@sparkle/testkit';
 import { comparePositions, PulsarConnection } from '../src/index.js';
 import { brokerConfig } from './broker.js';
@@ -23,7 +24,13 @@ testConnector({
   sparkWriteMode: 'append',
   // Topics are streams, not tables: testStream below covers reads and writes of topics.
   capabilities: { read: false, write: false, query: false, discover: false, spark: true, health: true },
-  service: async () => ({ config: { ...brokerConfig, topic: 'persistent://public/default/sparkle_health' } }),
+  service: async () => {
+    // The health probe describes this topic: make sure it exists on the (fresh) broker.
+    const topic = 'persistent://public/default/sparkle_health';
+    await using admin = await getConnection<PulsarConnection>('pulsar', { config: brokerConfig, dotenv: false, variables: {} });
+    await admin.createTopic(topic);
+    return { config: { ...brokerConfig, topic } };
+  },
   serviceRequired: true,
   unreachableConfig: { webServiceUrl: 'http://127.0.0.1:1', requestTimeoutMs: 500 },
 });

@@ -1,4 +1,0 @@
-import { ConnectionFactory } from '@sparkle/core';
-const available = ConnectionFactory.listAvailable();
-console.log(`Available: ${available.length} connection types`);
-export {};
