@@ -155,6 +155,7 @@ export class PulsarConnection extends StreamingConnection<PulsarConfig> {
     if (!this.config.serviceUrl) throw new InvalidArgumentError("pulsar: the native client needs 'serviceUrl' (pulsar://host:6650)", { connector: this.type });
     let mod: { default?: unknown; Client?: unknown; AuthenticationToken?: unknown };
     try {
+      // A computed specifier: bundlers and vitest must not try to resolve an optional package at build time.
       mod = (await import(/* @vite-ignore */ ['pulsar', 'client'].join('-'))) as typeof mod;
     } catch (cause) {
       throw new MissingDriverError(this.type, 'pulsar-client', cause);
