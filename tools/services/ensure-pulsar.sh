@@ -36,6 +36,7 @@ jwt() {
   printf '%s.%s.%s' "$head" "$body" "$sig"
 }
 command -v openssl >/dev/null 2>&1 || svc_die "openssl is missing (it signs the test tokens)"
+command -v curl >/dev/null 2>&1 || svc_die "curl is missing (it asks the admin API whether the broker is ready)"
 token="$(jwt sparkle)"
 admin_token="$(jwt sparkle-admin)"
 svc_env SPARKLE_TEST_PULSAR_WEB_URL "http://127.0.0.1:$http_port"
