@@ -5,7 +5,7 @@
  */
 import { Agent, fetch as undiciFetch } from 'undici';
 import { bearerAuth, createHttpClient, HttpError, type HttpClient } from '@sparkle/core';
-import { fullName, partitionTopic, restPath, type TopicName } from './topics.js';
+import { partitionTopic, restPath, type TopicName } from './topics.js';
 
 /** A message id as the admin API writes it. */
 export interface AdminMessageId {
@@ -125,5 +125,3 @@ export class PulsarAdmin {
 export function partitionTopics(topic: TopicName, partitions: number): Array<{ id: number; topic: TopicName }> {
   return partitions > 0 ? Array.from({ length: partitions }, (_, id) => ({ id, topic: partitionTopic(topic, id) })) : [{ id: -1, topic }];
 }
-
-export { fullName };

@@ -64,6 +64,7 @@ export async function produceRecords(records: Iterable<ProducerRecord> | AsyncIt
     failure ??= error;
     notify();
   };
+  let closing = false;
   const pump = async (socket: PulsarSocket) => {
     try {
       for (;;) {
@@ -91,7 +92,6 @@ export async function produceRecords(records: Iterable<ProducerRecord> | AsyncIt
       if (pending.size > 0 || !closing) fail(error);
     }
   };
-  let closing = false;
   const socketFor = (partition: number) => {
     let socket = sockets.get(partition);
     if (!socket) {
@@ -105,8 +105,11 @@ export async function produceRecords(records: Iterable<ProducerRecord> | AsyncIt
     while (!done() && failure === undefined) {
       settings.signal?.throwIfAborted();
       await new Promise<void>((resolve) => {
-        wake = resolve;
         const onAbort = () => resolve();
+        wake = () => {
+          settings.signal?.removeEventListener('abort', onAbort);
+          resolve();
+        };
         settings.signal?.addEventListener('abort', onAbort, { once: true });
       });
     }

@@ -42,8 +42,12 @@ export async function* consumeSocket(socket: PulsarSocket, settings: Subscriptio
       while (unacked >= settings.maxUnacked) {
         settings.signal?.throwIfAborted();
         await new Promise<void>((resolve, reject) => {
-          wake = resolve;
-          settings.signal?.addEventListener('abort', () => reject(settings.signal?.reason), { once: true });
+          const onAbort = () => reject(settings.signal?.reason);
+          wake = () => {
+            settings.signal?.removeEventListener('abort', onAbort);
+            resolve();
+          };
+          settings.signal?.addEventListener('abort', onAbort, { once: true });
         });
       }
       const frame = await socket.next<MessageFrame>(settings.signal ? { signal: settings.signal } : {});

@@ -145,6 +145,28 @@ describe('reads', () => {
   });
 });
 
+describe('produce', () => {
+  it('keeps at most maxPendingMessages sends waiting for receipts (backpressure), then every record is there once', async () => {
+    const topic = uniqueTopic('bounded');
+    let pulled = 0;
+    let acked = 0;
+    let maxAhead = 0;
+    async function* records() {
+      for (let i = 0; i < 60; i++) {
+        pulled++;
+        maxAhead = Math.max(maxAhead, pulled - acked);
+        yield { key: `k${i}`, value: `r${i}` };
+      }
+    }
+    const result = await pulsar.produce(topic, records(), { batchSize: 5, onProgress: (messages) => (acked = messages) });
+    expect(result.messages).toBe(60);
+    expect(result.positions?.['0']).toMatch(/^\d+:\d+$/);
+    // Five sends wait for receipts, plus the record just read from the source.
+    expect(maxAhead).toBeLessThanOrEqual(6);
+    expect((await all(pulsar.consumeRange(topic))).map((m) => text(m.value))).toEqual(Array.from({ length: 60 }, (_, i) => `r${i}`));
+  });
+});
+
 describe('subscriptions', () => {
   it('a nack redelivers; after maxRedeliverCount the message moves to the dead-letter topic', async () => {
     const topic = uniqueTopic('dlq');
