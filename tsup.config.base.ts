@@ -15,7 +15,9 @@ export function packageBuild(entry: Record<string, string> | string[] = ['src/in
   return {
     entry,
     format: ['esm'],
-    dts: true,
+    // Declarations come from one workspace-wide program (tools/scripts/typecheck-all.mjs
+    // --emit-declarations, run by `pnpm build`), not from a TypeScript program per package.
+    dts: false,
     sourcemap: true,
     clean: true,
     target: 'node22',

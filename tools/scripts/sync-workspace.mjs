@@ -28,7 +28,11 @@ export const NODE_ENGINES = '>=22.12';
 /** The ESM-only entry points every published package exposes (`dist/index.js` and its types). */
 export const ESM_ENTRY = { types: './dist/index.d.ts', default: './dist/index.js' };
 
-export const LINT_SCRIPT = 'publint --strict && attw --pack . --profile esm-only';
+/**
+ * A package's own lint: its declarations (written by the workspace typecheck, since tsup builds
+ * only JavaScript), then publint --strict and attw's esm-only profile, both run by lint-all.
+ */
+export const LINT_SCRIPT = 'node ../../tools/scripts/typecheck-all.mjs --emit-declarations --projects=. && node ../../tools/scripts/lint-all.mjs --projects=.';
 
 /** Sets `key` on `obj`, keeping its position when it exists (so diffs stay small). */
 function setField(obj, key, value) {

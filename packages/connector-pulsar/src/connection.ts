@@ -227,7 +227,12 @@ export class PulsarConnection extends StreamingConnection<PulsarConfig> {
   }
 
   protected override streamLayout(): StreamLayout {
-    return { partition: 'int32', position: 'utf8', extra: PULSAR_EXTRA_COLUMNS };
+    return { partition: 'int32', position: 'utf8' };
+  }
+
+  /** `publishTime` and `eventTime` after Spark's layout. */
+  protected override streamExtraColumns(): ColumnSpec[] {
+    return PULSAR_EXTRA_COLUMNS;
   }
 
   protected override datasetForTopic(topic: string): DatasetRef {

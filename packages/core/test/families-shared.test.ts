@@ -119,9 +119,6 @@ describe('stream ranges and layout', () => {
       ['partition', 'utf8'],
       ['position', 'utf8'],
     ]);
-    // A system's own columns come after Spark's layout (Pulsar's publish and event times).
-    const extra = streamColumns({ partition: 'int32', position: 'utf8', extra: [{ name: 'publishTime', type: 'timestamp' }] });
-    expect(extra.map((c) => c.name)).toEqual(['key', 'value', 'topic', 'partition', 'position', 'timestamp', 'headers', 'publishTime']);
   });
 });
 

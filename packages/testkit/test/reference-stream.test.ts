@@ -1,12 +1,37 @@
 /** The stream suite against its in-memory reference (the suite testing itself), plus what only the reference can show. */
 import { describe, expect, it } from 'vitest';
-import { getConnection, SparkleError } from '@sparkle/core';
-import { MemoryStreamConnection, testStream } from '../src/index.js';
+import { getConnection, registerConnection, SparkleError, type ColumnSpec, type ConsumeRangeOptions, type StreamMessage } from '@sparkle/core';
+import { collectRows, MemoryStreamConnection, testStream } from '../src/index.js';
+
+/** A stream with a system-specific column (as Pub/Sub adds message ids): filled from `extra`, null where a message has none. */
+class ExtraColumnStream extends MemoryStreamConnection {
+  protected override streamExtraColumns(): ColumnSpec[] {
+    return [{ name: 'note', type: 'utf8' }];
+  }
+
+  override async *consumeRange(topic: string, options: ConsumeRangeOptions = {}): AsyncGenerator<StreamMessage> {
+    for await (const m of super.consumeRange(topic, options)) yield m.position === '0' ? m : { ...m, extra: { note: `at ${m.position}` } };
+  }
+}
+registerConnection('memory_stream_extra', ExtraColumnStream);
 
 testStream({
   type: 'memory_stream',
   config: { cluster: 'suite-stream' },
   createTopic: (conn, topic, partitions) => (conn as MemoryStreamConnection).createTopic(topic, partitions),
+});
+
+describe('streamExtraColumns', () => {
+  it('adds the columns after the standard ones, filled from each message\'s extra (null when absent)', async () => {
+    await using stream = (await getConnection('memory_stream_extra', { config: { cluster: 'extra' }, dotenv: false, variables: {} })) as ExtraColumnStream;
+    await stream.createTopic('noted', 1);
+    await stream.produce('noted', ['a', 'b'].map((value) => ({ value })));
+    const rows = await collectRows(await stream.readTable('noted'));
+    expect(Object.keys(rows[0]!)).toEqual(['key', 'value', 'topic', 'partition', 'offset', 'timestamp', 'headers', 'note']);
+    expect(rows.map((r) => r.note)).toEqual([null, 'at 1']);
+    const projected = await collectRows(await stream.readTable('noted', { columns: ['note'] }));
+    expect(projected).toEqual([{ note: null }, { note: 'at 1' }]);
+  });
 });
 
 describe('memory_stream specifics', () => {

@@ -50,7 +50,10 @@ export interface StreamMessage {
   value: Uint8Array | null;
   headers: Record<string, Uint8Array>;
   timestamp?: Date;
-  /** Values of the system's extra columns (`StreamLayout.extra`), by column name. */
+  /**
+   * Fields of the system beyond the common ones (Pub/Sub's message id, publish time, ordering key,
+   * delivery attempt), by column name; a bounded read puts them in the connection's extra columns.
+   */
   extra?: Record<string, unknown>;
 }
 

@@ -46,11 +46,6 @@ export interface StreamLayout {
   partition: 'int32' | 'utf8';
   /** `int64` offsets in a column named `offset` (Kafka), or `utf8` positions in a column `position` (Kinesis sequence numbers exceed 2^64). */
   position: 'int64' | 'utf8';
-  /**
-   * Columns a system adds after Spark's layout (Pulsar's `publishTime` and `eventTime`); their
-   * values come from each message's {@link StreamMessage.extra}, null when absent.
-   */
-  extra?: ColumnSpec[];
 }
 
 /**
@@ -68,7 +63,6 @@ export function streamColumns(layout: StreamLayout = { partition: 'int32', posit
     layout.position === 'int64' ? { name: 'offset', type: 'int64' } : { name: 'position', type: 'utf8' },
     { name: 'timestamp', type: 'timestamp' },
     { name: 'headers', type: { list: { struct: [{ name: 'key', type: 'utf8', nullable: false }, { name: 'value', type: 'binary' }] } } },
-    ...(layout.extra ?? []),
   ];
 }
 
@@ -214,6 +208,14 @@ export abstract class StreamingConnection<TConfig extends object = Record<string
     return { partition: 'int32', position: 'int64' };
   }
 
+  /**
+   * Columns a system reads after the standard ones ({@link streamColumns}), filled from each
+   * message's `extra` by name (null when absent): Pub/Sub's `message_id`, `publish_time`, … Default none.
+   */
+  protected streamExtraColumns(): ColumnSpec[] {
+    return [];
+  }
+
   /** The OpenLineage dataset of a topic (`kafka://host:port` + topic, `pubsub` + `topic:project:id`, …). */
   protected datasetForTopic(topic: string): DatasetRef {
     return super.dataset(topic);
@@ -308,7 +310,8 @@ export abstract class StreamingConnection<TConfig extends object = Record<string
     const arrow = await getArrowToolkit(this.type);
     // keyFormat / valueFormat / onInvalidPayload: bytes (default), UTF-8 or JSON text (stream-payload.ts).
     const formats = payloadFormatsOf(options.options);
-    const all = payloadColumns(streamColumns(this.streamLayout()), formats);
+    const extras = this.streamExtraColumns();
+    const all = payloadColumns([...streamColumns(this.streamLayout()), ...extras], formats);
     const columns = options.columns?.length
       ? options.columns.map((name) => {
           const column = all.find((c) => c.name === name);
@@ -333,7 +336,7 @@ export abstract class StreamingConnection<TConfig extends object = Record<string
       [layout.position === 'int64' ? 'offset' : 'position']: m.position === undefined ? null : layout.position === 'int64' ? BigInt(m.position) : m.position,
       timestamp: m.timestamp ?? null,
       headers: Object.entries(m.headers).map(([key, value]) => ({ key, value })),
-      ...Object.fromEntries((layout.extra ?? []).map((c) => [c.name, m.extra?.[c.name] ?? null])),
+      ...Object.fromEntries(extras.map((c) => [c.name, m.extra?.[c.name] ?? null])),
     });
     const open = (partitions: string[] | undefined) => (signal: AbortSignal) => {
       const messages = this.consumeRange(topic, { from: range.from, to, ...(range.maxMessages ? { maxMessages: range.maxMessages } : {}), ...(partitions ? { partitions } : {}), signal });
