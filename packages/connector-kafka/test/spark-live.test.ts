@@ -28,7 +28,7 @@ interface Row {
 }
 
 const hex = (bytes: Uint8Array | null | undefined) => (bytes === null || bytes === undefined ? null : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex'));
-const byPosition = (a: Row, b: Row) => a.partition - b.partition || a.offset - b.offset;
+const byPosition = (a: Pick<Row, 'partition' | 'offset'>, b: Pick<Row, 'partition' | 'offset'>) => a.partition - b.partition || a.offset - b.offset;
 
 /** Spark's Kafka row (key/value binary, headers array<struct<key, value>>, offset bigint) as a Row. */
 function sparkRow(r: Record<string, unknown>): Row {
