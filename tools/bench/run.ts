@@ -6,6 +6,7 @@
  *   pnpm bench -- --only=postgres,import
  *   pnpm bench -- --rows=200000      # smaller Postgres table (the committed figures use 1M)
  *   pnpm bench -- --only=s3 --s3-mb=1024   # the S3 section on a 1 GB object (default 256 MB)
+ *   pnpm bench -- --only=kafka --kafka-records=200000   # fewer Kafka records (default 1M)
  */
 import { execFile } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
@@ -102,6 +103,17 @@ if (want('s3') && existsSync(join(root, 'tools/bench/s3.ts'))) {
     await run('bash', [ensure], { timeout: 600_000 });
     const { benchS3 } = await import('./s3.js');
     await printResult(await benchS3({ mb: flag('s3-mb') ? Number(flag('s3-mb')) : 256 }));
+  });
+}
+
+if (want('kafka') && existsSync(join(root, 'tools/bench/kafka.ts'))) {
+  await section('Kafka (produce and bounded consume into Arrow vs plain kafkajs and the Java perf test)', async () => {
+    const { benchKafka } = await import('./kafka.js');
+    await benchKafka({
+      records: flag('kafka-records') ? Number(flag('kafka-records')) : 1_000_000,
+      ...(flag('kafka-repeat') ? { repeat: Number(flag('kafka-repeat')) } : {}),
+      log: (l) => console.log(`   ${l}`),
+    });
   });
 }
 

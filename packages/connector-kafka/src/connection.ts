@@ -373,23 +373,28 @@ export class KafkaConnection extends StreamingConnection<KafkaConfig> {
       return meta[0]?.partitions.length ?? null;
     };
     const type = this.type;
-    const checked = (async function* () {
-      let index = 0;
-      for await (const record of records as AsyncIterable<ProducerRecord>) {
-        if (record.partition !== undefined) {
-          if (partitionCount === undefined) partitionCount = await partitionsOf().catch((error: unknown) => {
-            throw fail(error);
-          });
-          const n = Number(record.partition);
-          if (partitionCount !== null && (!Number.isInteger(n) || n < 0 || n >= partitionCount)) {
-            throw new InvalidArgumentError(`record ${index} names partition '${record.partition}', but Kafka topic '${topic}' has partitions 0-${partitionCount - 1}`, { connector: type });
-          }
-        }
-        index++;
-        yield record;
+    const checkPartition = (record: ProducerRecord, index: number) => {
+      const n = Number(record.partition);
+      if (partitionCount !== null && partitionCount !== undefined && (!Number.isInteger(n) || n < 0 || n >= partitionCount)) {
+        throw new InvalidArgumentError(`record ${index} names partition '${record.partition}', but Kafka topic '${topic}' has partitions 0-${partitionCount - 1}`, { connector: type });
       }
-    })();
-    if (!transactionalId) return produceBatches(producer, topic, checked, produceSettings);
+    };
+    // Only a record naming its partition is checked; the topic's partition count is read once, on the first one.
+    const check = (record: ProducerRecord, index: number): Promise<void> | undefined => {
+      if (record.partition === undefined) return undefined;
+      if (partitionCount !== undefined) return void checkPartition(record, index);
+      return partitionsOf().then(
+        (count) => {
+          partitionCount = count;
+          checkPartition(record, index);
+        },
+        (error: unknown) => {
+          throw fail(error);
+        },
+      );
+    };
+    const settingsWithCheck = { ...produceSettings, check };
+    if (!transactionalId) return produceBatches(producer, topic, records, settingsWithCheck);
     let transaction;
     try {
       transaction = await producer.transaction();
@@ -397,7 +402,7 @@ export class KafkaConnection extends StreamingConnection<KafkaConfig> {
       throw fail(error);
     }
     try {
-      const result = await produceBatches(transaction, topic, checked, produceSettings);
+      const result = await produceBatches(transaction, topic, records, settingsWithCheck);
       await transaction.commit();
       return result;
     } catch (error) {

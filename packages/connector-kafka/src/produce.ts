@@ -18,6 +18,8 @@ export interface ProduceSettings {
   compression: CompressionTypes;
   signal?: AbortSignal;
   onProgress?: (messages: number, bytes: number) => void;
+  /** Checks a record before it is batched; returns a promise only when it has to look something up. */
+  check?: (record: ProducerRecord, index: number) => Promise<void> | undefined;
   /** Turns a send failure into the typed error to throw. */
   fail: (error: unknown) => Error;
 }
@@ -101,18 +103,40 @@ export async function produceBatches(
     batchBytes = 0;
   };
 
-  for await (const record of records as AsyncIterable<ProducerRecord>) {
-    settings.signal?.throwIfAborted();
-    if (failure) break;
+  const add = (record: ProducerRecord) => {
     const { message, bytes } = toKafkaMessage(record, index++);
     batch.push(message);
     batchBytes += bytes;
-    if (batch.length >= settings.batchSize || batchBytes >= batchBytesLimit) await flush();
+    return batch.length >= settings.batchSize || batchBytes >= batchBytesLimit ? flush() : undefined;
+  };
+  /** Batches one record: a promise only when it had to wait (a check's look-up, a full batch). */
+  const accept = (record: ProducerRecord): Promise<void> | undefined => {
+    settings.signal?.throwIfAborted();
+    const checking = settings.check?.(record, index);
+    return checking ? checking.then(() => add(record)) : add(record);
+  };
+  if (isSyncIterable(records)) {
+    // A plain loop: `for await` over a sync source would cost a promise per record.
+    for (const record of records) {
+      if (failure) break;
+      const waiting = accept(record);
+      if (waiting) await waiting;
+    }
+  } else {
+    for await (const record of records) {
+      if (failure) break;
+      const waiting = accept(record);
+      if (waiting) await waiting;
+    }
   }
   await flush();
   await inFlight;
   if (failure) throw settings.fail(failure.error);
   return { messages: acked, bytes: ackedBytes, positions };
+}
+
+function isSyncIterable<T>(source: Iterable<T> | AsyncIterable<T>): source is Iterable<T> {
+  return typeof (source as Iterable<T>)[Symbol.iterator] === 'function' && typeof (source as AsyncIterable<T>)[Symbol.asyncIterator] !== 'function';
 }
 
 /** Closes a producer, ignoring a failure (it is being thrown away). */

@@ -120,11 +120,17 @@ export async function* readRange(kafka: Kafka, topic: string, ranges: PartitionR
   // Seek on every join (the first, and one after kafkajs restarted the consumer, e.g. while a
   // fresh broker's group coordinator was not ready): each partition resumes where this read is.
   // The seek is stored by kafkajs and applied before the next fetch.
-  consumer.on(consumer.events.GROUP_JOIN, () => {
+  consumer.on(consumer.events.GROUP_JOIN, (event) => {
     for (const r of ranges) {
       const at = next.get(r.partition) ?? r.end;
       consumer.seek({ topic, partition: r.partition, offset: String(at < r.end ? at : r.end) });
     }
+    // The throwaway group is assigned every partition: pause the ones outside the range (and the
+    // finished ones) before the first fetch, so their messages are not fetched and decoded only
+    // to be dropped (with one engine partition per topic partition, that was most of a fetch).
+    const assigned = (event.payload.memberAssignment as Record<string, number[]> | undefined)?.[topic] ?? [];
+    const idle = assigned.filter((p) => !remaining.has(p));
+    if (idle.length > 0) consumer.pause([{ topic, partitions: idle }]);
   });
 
   try {
@@ -141,25 +147,43 @@ export async function* readRange(kafka: Kafka, topic: string, ranges: PartitionR
           pause();
           return;
         }
+        // Resolved once per batch (and before any early return), not per message: kafkajs turns
+        // each resolved offset into a Long, which costs more than the message itself.
+        let lastQueued: string | undefined;
+        const resolveQueued = () => {
+          if (lastQueued !== undefined) resolveOffset(lastQueued);
+          lastQueued = undefined;
+        };
+        let nextOffset = next.get(partition)!;
+        // Whether the batch went stale (a seek, a rebalance) can only change while this loop
+        // awaits: checked before it and after every wait, not per message (a map look-up each).
+        if (stopped || !isRunning() || isStale()) return;
         for (const m of batch.messages) {
-          if (stopped || !isRunning() || isStale()) return;
+          if (stopped) return resolveQueued();
           const offset = BigInt(m.offset);
           // Below the start (fetched before the seek landed) or seen already: skip.
-          if (offset < next.get(partition)!) continue;
+          if (offset < nextOffset) continue;
           if (offset >= end) break;
-          while (queue.length >= settings.bufferMessages && !stopped) {
-            await new Promise<void>((resolve) => {
-              roomWake = resolve;
-              setTimeout(resolve, 1000).unref();
-            });
-            await heartbeat();
+          if (queue.length >= settings.bufferMessages) {
+            resolveQueued();
+            // Full: wait until the reader drained half of the buffer (woken once, not per message).
+            while (queue.length >= settings.bufferMessages / 2 && !stopped) {
+              await new Promise<void>((resolve) => {
+                roomWake = resolve;
+                setTimeout(resolve, 1000).unref();
+              });
+              await heartbeat();
+            }
+            if (!isRunning() || isStale()) return resolveQueued();
           }
-          if (stopped) return;
+          if (stopped) return resolveQueued();
           queue.push(toStreamMessage(topic, partition, m));
-          next.set(partition, offset + 1n);
-          resolveOffset(m.offset);
-          wakeReader();
+          nextOffset = offset + 1n;
+          next.set(partition, nextOffset);
+          lastQueued = m.offset;
+          if (queue.length === 1) wakeReader();
         }
+        resolveQueued();
       },
     });
 
@@ -169,7 +193,8 @@ export async function* readRange(kafka: Kafka, topic: string, ranges: PartitionR
       settings.signal?.throwIfAborted();
       const m = queue.shift();
       if (m) {
-        wakeFetcher();
+        // The fetcher waits for half the buffer to drain: wake it only then.
+        if (roomWake && queue.length < settings.bufferMessages / 2) wakeFetcher();
         yield m;
         if (settings.maxMessages !== undefined && ++delivered >= settings.maxMessages) return;
         continue;
