@@ -1,13 +1,14 @@
 /**
  * `SlackConnection` (type `slack`): notifications through Slack's Web API with the official
  * `@slack/web-api` client: `chat.postMessage` with text and Block Kit blocks, thread replies,
- * one post per channel. Rate limits are the client's: on 429 it waits what `Retry-After` says and
+ * one post per channel, and files through Slack's external upload flow. Rate limits are the client's: on 429 it waits what `Retry-After` says and
  * retries (or, with `rateLimit: "fail"`, stops with a retryable error). `auth.test` proves the token
  * in the health check without posting.
  */
 import type { RecordBatch } from 'apache-arrow';
 import type { z } from 'zod';
 import type { WebClient } from '@slack/web-api';
+import type { Attachment } from '@sparkle/core';
 import {
   previewTable,
   recordText,
@@ -117,14 +118,11 @@ export class SlackConnection extends NotifyConnection<SlackConfig> {
     return this.#client;
   }
 
-  /** Channels come from the message or `channel`; attachments (file uploads) are not sent by this version. */
+  /** Channels come from the message or `channel`; cc/bcc and HTML-only messages are refused. */
   protected override validateMessage(message: OutgoingMessage): OutgoingMessage {
     const withChannel = !message.to?.length && this.config.channel ? { ...message, to: [this.config.channel] } : message;
     const checked = super.validateMessage(withChannel);
     if (!checked.to?.length) throw new InvalidArgumentError(`${this.type}: the message names no channel; give to: ['#channel'] or set 'channel' in the connection config`, { connector: this.type });
-    if (checked.attachments?.length) {
-      throw new UnsupportedOperationError(`${this.type}: file attachments are not sent by this connector (Slack's upload flow is not implemented); post a link or put the content in text/blocks`, { connector: this.type });
-    }
     if (checked.cc?.length || checked.bcc?.length) throw new UnsupportedOperationError(`${this.type}: cc and bcc have no meaning in Slack; list every channel in to`, { connector: this.type });
     if (checked.html !== undefined && checked.text === undefined && checked.payload === undefined) {
       throw new InvalidArgumentError(`${this.type}: Slack does not render HTML; give text (mrkdwn) or blocks in payload`, { connector: this.type });
@@ -147,8 +145,16 @@ export class SlackConnection extends NotifyConnection<SlackConfig> {
     const rejected: Array<{ recipient: string; reason: string }> = [];
     let first: string | undefined;
     let accepted = 0;
+    const files = message.attachments ?? [];
     for (const channel of message.to ?? []) {
       try {
+        if (files.length && !payload.blocks) {
+          // Files with plain text: one post in the channel, the text as the files' comment.
+          const shared = await this.#shareFiles(client, channel, files, { comment: text || undefined, thread });
+          accepted++;
+          first ??= shared[0];
+          continue;
+        }
         const args: Record<string, unknown> = {
           channel,
           text: text || 'notification',
@@ -160,6 +166,8 @@ export class SlackConnection extends NotifyConnection<SlackConfig> {
         };
         // Blocks are the caller's Block Kit JSON, passed through as Slack takes them.
         const res = await client.chat.postMessage(args as unknown as Parameters<WebClient['chat']['postMessage']>[0]);
+        // Slack takes blocks or a file comment, not both: with blocks the files go in the post's thread.
+        if (files.length) await this.#shareFiles(client, channel, files, { thread: thread ?? res.ts });
         accepted++;
         first ??= res.ts;
       } catch (error) {
@@ -168,7 +176,7 @@ export class SlackConnection extends NotifyConnection<SlackConfig> {
           rejected.push({ recipient: channel, reason: slackCode });
           continue;
         }
-        throw this.#error(error, `chat.postMessage to ${channel}`);
+        throw this.#error(error, `${files.length ? 'sharing files with' : 'chat.postMessage to'} ${channel}`);
       }
     }
     if (accepted === 0) {
@@ -178,6 +186,62 @@ export class SlackConnection extends NotifyConnection<SlackConfig> {
       });
     }
     return { ...(first ? { id: first } : {}), accepted, ...(rejected.length ? { rejected } : {}) };
+  }
+
+  /**
+   * Shares files in one channel through Slack's external upload flow: `files.getUploadURLExternal`
+   * for each file, the bytes POSTed to the URL Slack returns, then one
+   * `files.completeUploadExternal` that posts them (with `comment`, in `thread`). The upload URL
+   * is pre-signed, so the token is never sent to it; it must be https (or the configured API's own
+   * origin, for a proxy or test server), so a tampered answer cannot send the files elsewhere.
+   * Returns the file ids.
+   */
+  async #shareFiles(client: WebClient, channel: string, files: readonly Attachment[], options: { comment?: string | undefined; thread?: string | undefined }): Promise<string[]> {
+    const uploaded: Array<{ id: string; title: string }> = [];
+    for (const file of files) {
+      const bytes = typeof file.content === 'string' ? Buffer.from(file.content, 'utf8') : file.content;
+      const ticket = await client.files.getUploadURLExternal({ filename: file.filename, length: bytes.byteLength });
+      if (!ticket.upload_url || !ticket.file_id) throw new WriteError(`${this.type}: files.getUploadURLExternal gave no upload URL for ${file.filename}`, { connector: this.type, details: { committed: false } });
+      const target = this.#checkedUploadUrl(ticket.upload_url, file.filename);
+      let response: Response;
+      try {
+        response = await fetch(target, {
+          method: 'POST',
+          headers: { 'content-type': file.contentType ?? 'application/octet-stream' },
+          body: bytes,
+          signal: AbortSignal.timeout(this.config.timeoutMs),
+        });
+        await response.arrayBuffer();
+      } catch (cause) {
+        throw new ConnectionFailedError(`${this.type}: uploading ${file.filename} (${bytes.byteLength} bytes) to Slack failed: ${this.redact((cause as Error).message)}`, { connector: this.type, cause, retryable: true });
+      }
+      if (response.status !== 200) {
+        throw new WriteError(`${this.type}: Slack's upload URL answered HTTP ${response.status} for ${file.filename}; nothing was shared`, { connector: this.type, retryable: response.status >= 500, details: { status: response.status, committed: false } });
+      }
+      uploaded.push({ id: ticket.file_id, title: file.filename });
+    }
+    await client.files.completeUploadExternal({
+      files: uploaded as [{ id: string; title: string }],
+      channel_id: channel,
+      ...(options.comment ? { initial_comment: options.comment } : {}),
+      ...(options.thread ? { thread_ts: options.thread } : {}),
+    } as unknown as Parameters<WebClient['files']['completeUploadExternal']>[0]);
+    return uploaded.map((u) => u.id);
+  }
+
+  /** The upload URL Slack gave, refused unless it is https or on the configured API's origin. */
+  #checkedUploadUrl(raw: string, filename: string): URL {
+    let url: URL;
+    try {
+      url = new URL(raw);
+    } catch {
+      throw new WriteError(`${this.type}: Slack gave an upload URL for ${filename} that is not a URL`, { connector: this.type, details: { committed: false } });
+    }
+    const apiOrigin = new URL(this.config.apiUrl ?? 'https://slack.com/api/').origin;
+    if (url.protocol !== 'https:' && url.origin !== apiOrigin) {
+      throw new WriteError(`${this.type}: refusing to upload ${filename} to ${url.protocol}//${url.host}: an upload URL must be https (or on the configured apiUrl's origin)`, { connector: this.type, details: { committed: false } });
+    }
+    return url;
   }
 
   /**

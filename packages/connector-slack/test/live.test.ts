@@ -29,4 +29,11 @@ describe.skipIf(!token || !channel)(`slack live (${token && channel ? 'SPARKLE_T
     const reply = await slack.send({ text: 'thread reply', payload: { thread_ts: parent.id } });
     expect(reply.accepted).toBe(1);
   });
+
+  it('shares a small CSV file with a comment (needs files:write)', async () => {
+    await using slack = await open();
+    const shared = await slack.send({ text: 'Sparkle live test: a file', attachments: [{ filename: 'sparkle-live.csv', content: 'id,name\n1,Ada\n', contentType: 'text/csv' }] });
+    expect(shared.accepted).toBe(1);
+    expect(shared.id).toMatch(/^F/);
+  });
 });

@@ -1,7 +1,7 @@
 /**
  * The `slack` connection: the real `@slack/web-api` client against an in-process fake of the Web
  * API endpoints it calls (no Slack server can run here): testkit's notify suite, blocks, threads,
- * several channels with per-channel refusals, 429 + Retry-After waited out or failed fast,
+ * files through the external upload flow, several channels with per-channel refusals, 429 + Retry-After waited out or failed fast,
  * token refusals, and no token printed. The live suite is live.test.ts.
  */
 import { inspect } from 'node:util';
@@ -50,7 +50,6 @@ testNotifier({
   open: (lineage) => getConnection<SlackConnection>('slack', { config: config(), lineage, dotenv: false, variables: {} }),
   recipients: ['C0OPS'],
   rejectedRecipient: 'C404',
-  attachments: false,
   received: () => slack.received(),
 });
 
@@ -136,9 +135,53 @@ describe('slack specifics', () => {
 
   it('refuses what Slack messages cannot carry, typed', async () => {
     await using conn = await open();
-    expect((await caught(conn.send({ to: ['C0OPS'], text: 'x', attachments: [{ filename: 'a.csv', content: 'a' }] }))).code).toBe('UNSUPPORTED');
+    expect((await caught(conn.send({ to: ['C0OPS'], text: 'x', cc: ['C0B'] }))).code).toBe('UNSUPPORTED');
     expect((await caught(conn.send({ to: ['C0OPS'], html: '<b>x</b>' }))).code).toBe('INVALID_ARGUMENT');
     expect((await caught(conn.send({ text: 'no channel anywhere' }))).code).toBe('INVALID_ARGUMENT');
+  });
+
+  it('shares files through the upload flow: bytes intact, text as the comment, no token sent to the upload URL', async () => {
+    await using conn = await open();
+    const binary = new Uint8Array(70_000).map((_, i) => (i * 7) % 256);
+    const result = await conn.send({ to: ['C0FILES'], text: 'nightly extract', attachments: [{ filename: 'rows.parquet', content: binary }] });
+    expect(result.accepted).toBe(1);
+    expect(result.id).toMatch(/^F\d+$/);
+    const post = slack.posts.at(-1)!;
+    expect(post).toMatchObject({ channel: 'C0FILES', text: 'nightly extract' });
+    expect(post.files?.[0]?.filename).toBe('rows.parquet');
+    expect(post.files?.[0]?.content.equals(Buffer.from(binary))).toBe(true);
+    const slot = slack.uploads.get(result.id!)!;
+    expect(slot.headers?.authorization).toBeUndefined();
+    expect(JSON.stringify(slot.headers)).not.toContain(SLACK_TOKEN);
+  });
+
+  it('with blocks, posts the message and shares the files in its thread', async () => {
+    await using conn = await open();
+    const blocks = [{ type: 'section', text: { type: 'mrkdwn', text: '*report*' } }];
+    const result = await conn.send({ to: ['C0FILES'], text: 'report', payload: { blocks }, attachments: [{ filename: 'r.csv', content: 'a,b\n1,2\n' }] });
+    const [message, files] = slack.posts.slice(-2);
+    expect(message).toMatchObject({ channel: 'C0FILES', blocks, ts: result.id });
+    expect(files).toMatchObject({ channel: 'C0FILES', thread_ts: result.id });
+    expect(files!.files?.[0]?.content.toString('utf8')).toBe('a,b\n1,2\n');
+  });
+
+  it('files to a channel Slack refuses are reported for that channel; the others still get them', async () => {
+    await using conn = await open();
+    const result = await conn.send({ to: ['C0FILES', 'C404'], text: 'fan-out', attachments: [{ filename: 'x.txt', content: 'x' }] });
+    expect(result.accepted).toBe(1);
+    expect(result.rejected).toEqual([{ recipient: 'C404', reason: 'channel_not_found' }]);
+  });
+
+  it('refuses an upload URL that is neither https nor the API origin: the bytes go nowhere', async () => {
+    await using conn = await open();
+    slack.uploadUrlOverride.value = 'http://127.0.0.2:9/steal';
+    try {
+      const e = await caught(conn.send({ to: ['C0FILES'], text: 'x', attachments: [{ filename: 'secret.csv', content: 'pii' }] }));
+      expect(e.code).toBe('WRITE_FAILED');
+      expect(e.message).toContain('refusing to upload secret.csv to http://127.0.0.2:9');
+    } finally {
+      delete slack.uploadUrlOverride.value;
+    }
   });
 
   it('writeTable (summary): one post with the row count and a preview code block', async () => {

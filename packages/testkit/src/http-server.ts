@@ -13,7 +13,10 @@ export interface SeenHttpRequest {
   method: string;
   url: string;
   headers: IncomingMessage['headers'];
+  /** The body as UTF-8 text. */
   body: string;
+  /** The body's bytes, for binary uploads. */
+  rawBody: Buffer;
 }
 
 export type HttpHandler = (req: SeenHttpRequest, res: ServerResponse, n: number) => unknown;
@@ -30,7 +33,8 @@ export async function startHttpServer(handler: HttpHandler): Promise<TestHttpSer
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const seen: SeenHttpRequest = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
+      const rawBody = Buffer.concat(chunks);
+      const seen: SeenHttpRequest = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: rawBody.toString('utf8'), rawBody };
       requests.push(seen);
       Promise.resolve(handler(seen, res, requests.length)).catch((error: unknown) => {
         res.writeHead(599).end(String(error));
