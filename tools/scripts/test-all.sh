@@ -132,6 +132,7 @@ cleanup() {
     kill -TERM "$fg_pid" 2>/dev/null
     timeout 30 tail --pid="$fg_pid" -f /dev/null 2>/dev/null || kill -KILL "$fg_pid" 2>/dev/null
   fi
+  if [[ -n "${typecheck_pid:-}" ]] && kill -0 "$typecheck_pid" 2>/dev/null; then kill -TERM -- "-$typecheck_pid" 2>/dev/null; fi
   if ((!services_waited)); then
     for pid in "${service_pids[@]}"; do kill -TERM -- "-$pid" 2>/dev/null || true; done
     for pid in "${service_pids[@]}"; do wait "$pid" 2>/dev/null || true; done
@@ -156,7 +157,16 @@ source tools/scripts/bootstrap.sh
 node --version; pnpm --version
 run env CI=true pnpm install --frozen-lockfile
 
-step "build"
+step "build, with the type check beside it"
+# The type check reads only sources (tools/scripts/typecheck-all.mjs), so it runs while the
+# packages build; its declarations go into each dist once the builds (which empty dist) are done.
+projects_arg=()
+[[ -z "${SPARKLE_TEST_PROJECTS:-}" ]] || projects_arg=(--projects="$SPARKLE_TEST_PROJECTS")
+typecheck_log="$root/.sparkle-tmp/typecheck.log"
+typecheck_pid=""
+# Its own session, so that an early exit stops it and the tsc it runs together.
+setsid node tools/scripts/typecheck-all.mjs --emit-declarations --no-install "${projects_arg[@]}" >"$typecheck_log" 2>&1 &
+typecheck_pid=$!
 run pnpm exec nx run-many -t build "${only[@]}" --parallel=2 --outputStyle=stream-without-prefixes
 
 # A service that has already failed fails the run now rather than after the checks.
@@ -165,11 +175,11 @@ for name in "${service_names[@]}"; do
 done
 
 step "typecheck (one program, which also writes the declarations) and package lint"
-# Each in one process for the whole workspace (see the scripts for why). The lint reads the
-# declarations the typecheck writes into each dist, so it comes second.
-projects_arg=()
-[[ -z "${SPARKLE_TEST_PROJECTS:-}" ]] || projects_arg=(--projects="$SPARKLE_TEST_PROJECTS")
-run node tools/scripts/typecheck-all.mjs --emit-declarations "${projects_arg[@]}"
+typecheck_rc=0
+wait "$typecheck_pid" || typecheck_rc=$?
+cat "$typecheck_log"
+((typecheck_rc == 0)) || { echo "the type check failed (above)" >&2; exit 1; }
+run node tools/scripts/typecheck-all.mjs --install-declarations "${projects_arg[@]}"
 run node tools/scripts/lint-all.mjs "${projects_arg[@]}"
 
 step "waiting for the services"

@@ -17,6 +17,10 @@
  * tsup.config.base.ts). `pnpm build` runs it after the package builds. A declaration that refers
  * to a file outside its own package (which a user's install would not have) fails the run.
  *
+ * The emit can run while the packages build (it reads only sources) and be installed after, since
+ * a package build empties its dist: `--emit-declarations --no-install` writes them under
+ * .sparkle-tmp/declarations only, and `--install-declarations` (no type check) copies them in.
+ *
  * The per-package `typecheck` targets stay for working on one package. The tsconfig this writes
  * (.sparkle-tmp/tsconfig.typecheck-all.json) is generated on every run; do not edit it.
  */
@@ -28,6 +32,8 @@ import { fileURLToPath } from 'node:url';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const projectsArg = process.argv.find((a) => a.startsWith('--projects='))?.slice('--projects='.length);
 const emitDeclarations = process.argv.includes('--emit-declarations');
+const installOnly = process.argv.includes('--install-declarations');
+const skipInstall = process.argv.includes('--no-install');
 const wanted = projectsArg ? new Set(projectsArg.split(',').map((p) => (p.trim() === '.' ? basename(process.cwd()) : p.trim().replace(/^@sparkle\//, '')))) : undefined;
 
 /** Every workspace package with sources: its folder and its npm name. */
@@ -66,6 +72,13 @@ const config = {
 };
 writeFileSync(configFile, `${JSON.stringify(config, null, 2)}\n`);
 
+if (installOnly) {
+  if (!existsSync(declarationsDir)) {
+    console.error('typecheck-all: nothing to install; run with --emit-declarations --no-install first');
+    process.exit(2);
+  }
+  process.exit(installDeclarations());
+}
 console.log(`typecheck-all: ${checked.length} package(s) in one program${emitDeclarations ? ', emitting declarations' : ''}`);
 if (emitDeclarations) rmSync(declarationsDir, { recursive: true, force: true });
 const tsc = join(root, 'node_modules/typescript/bin/tsc');
@@ -75,7 +88,7 @@ const result = spawnSync(process.execPath, [tsc, '-p', configFile, '--pretty', p
 });
 if (result.error) throw result.error;
 if (result.status !== 0) process.exit(result.status ?? 1);
-if (emitDeclarations) process.exit(installDeclarations());
+if (emitDeclarations && !skipInstall) process.exit(installDeclarations());
 
 /** Every file under `dir` (recursively) whose name ends with `suffix`. */
 function filesUnder(dir, suffix) {
