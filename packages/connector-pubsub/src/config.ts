@@ -4,66 +4,16 @@
  * printing the key), then parsed once by the connection.
  */
 import { z } from 'zod';
-import { secret } from '@sparkle/core';
+import { googleCredentialsSchema, secret } from '@sparkle/core';
 
-/** The fields of a service-account key the client uses. */
-export interface ServiceAccountKey {
-  type: 'service_account';
-  client_email: string;
-  private_key: string;
-  project_id?: string;
-}
-
-/**
- * Parses an inline service-account key; returns the reason (never the text, which holds the
- * private key) when it is not one.
- * @example
- * ```ts
- * parseServiceAccountKey('{"type":"authorized_user"}'); // "is a 'authorized_user' key, not a service-account key …"
- * ```
- */
-export function parseServiceAccountKey(text: string): ServiceAccountKey | string {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    // JSON.parse's message quotes the text around the error: it must not reach a log.
-    return 'is not valid JSON (paste the whole key file, or give credentials.keyFile with its path)';
-  }
-  if (!value || typeof value !== 'object' || Array.isArray(value)) return 'is not a JSON object';
-  const key = value as Record<string, unknown>;
-  if (key.type !== 'service_account') {
-    return `is a '${typeof key.type === 'string' ? key.type : 'unknown'}' key, not a service-account key (type "service_account"); for user or workload credentials use Application Default Credentials (omit credentials)`;
-  }
-  for (const field of ['client_email', 'private_key'] as const) {
-    if (typeof key[field] !== 'string' || key[field] === '') return `has no ${field}`;
-  }
-  return key as unknown as ServiceAccountKey;
-}
-
-const credentialsSchema = z
-  .strictObject({
-    /** The service-account key file's JSON, inline (a secret: write it as `${PUBSUB_SERVICE_ACCOUNT_JSON}`). */
-    serviceAccountJson: secret(z.string().min(1)).optional(),
-    /** Path of a service-account key file. */
-    keyFile: z.string().min(1).optional(),
-  })
-  .superRefine((c, ctx) => {
-    if (c.serviceAccountJson !== undefined && c.keyFile !== undefined) {
-      ctx.addIssue({ code: 'custom', message: 'give serviceAccountJson or keyFile, not both', path: ['keyFile'] });
-    }
-    if (c.serviceAccountJson !== undefined) {
-      const parsed = parseServiceAccountKey(c.serviceAccountJson);
-      if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: `the service-account key ${parsed}`, path: ['serviceAccountJson'] });
-    }
-  });
+export { parseServiceAccountKey, type ServiceAccountKey } from '@sparkle/core';
 
 /** Config of a `pubsub` connection. */
 export const pubsubConfigSchema = z.strictObject({
   /** Google Cloud project of the topics and subscriptions (default: the key's `project_id`, or ADC's project). */
   projectId: z.string().min(1).optional(),
   /** Service-account credentials; omitted: Application Default Credentials (`GOOGLE_APPLICATION_CREDENTIALS`, gcloud, metadata server). */
-  credentials: credentialsSchema.optional(),
+  credentials: googleCredentialsSchema.optional(),
   /** `host:port` of an emulator (`pstest`, `gcloud beta emulators pubsub`): plain gRPC, no credentials. */
   emulatorHost: z.string().regex(/^[^\s/:]+:\d{1,5}$/, { message: 'must be host:port, like 127.0.0.1:8085' }).optional(),
   /** A regional or private endpoint (`europe-west1-pubsub.googleapis.com`), authenticated. */

@@ -38,6 +38,7 @@ export * from './families/object-keys.js';
 export { hiveValuesOf, hiveGroups, hiveTypeOf, type HiveGroup } from './families/hive-partitions.js';
 export * from './families/cloud-storage.js';
 export * from './families/aws.js';
+export * from './families/google.js';
 export * from './families/cloud-storage-discover.js';
 export * from './families/streaming.js';
 export * from './families/stream-payload.js';
