@@ -241,13 +241,13 @@ describe('bounded reads', () => {
     await admin.createTopic(topic, { partitions: 6 });
     await admin.produce(
       topic,
-      Array.from({ length: 600 }, (_, i) => ({ partition: String(i % 6), key: i % 7 === 0 ? null : `k${i}`, value: i % 11 === 0 ? null : `v${i}`.repeat(5), headers: i % 3 === 0 ? { seq: String(i), n: 'x' } : {} })),
+      Array.from({ length: 600 }, (_, i) => ({ partition: String(i % 6), key: i % 7 === 0 ? null : `k${i}`, value: i % 11 === 0 ? null : `v${i}`.repeat(5), headers: (i % 3 === 0 ? { seq: String(i), n: 'x' } : {}) as Record<string, string> })),
     );
     const small = await open({ consumer: { bufferMessages: 20, maxBytesPerPartition: 1024 } });
     try {
       const expected = (await all(small.consumeRange(topic))).map((m) => [Number(m.partition), Number(m.position), text(m.key), text(m.value), Object.entries(m.headers).map(([k, v]) => [k, text(v)])] as const);
       const frame = await small.readTable(topic, { fetchSize: 7 });
-      const rows = (await collectRows(frame)).map((r) => [r.partition, Number(r.offset), text(r.key as Uint8Array | null), text(r.value as Uint8Array | null), (r.headers as Array<{ key: string; value: Uint8Array }>).map((h) => [h.key, text(h.value)])] as const);
+      const rows = (await collectRows(frame)).map((r) => [Number(r.partition), Number(r.offset), text(r.key as Uint8Array | null), text(r.value as Uint8Array | null), Array.from(r.headers as Iterable<{ key: string; value: Uint8Array }>, (h) => [h.key, text(h.value)])] as const);
       const order = (a: readonly [number, number, ...unknown[]], b: readonly [number, number, ...unknown[]]) => a[0] - b[0] || a[1] - b[1];
       expect(expected).toHaveLength(600);
       expect(rows.sort(order)).toEqual(expected.sort(order));
