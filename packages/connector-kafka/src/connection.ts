@@ -480,8 +480,8 @@ export class KafkaConnection extends StreamingConnection<KafkaConfig> {
   }
 
   /** The offsets `[start, end)` per partition a bounded read covers (see {@link consumeRange}). */
-  async #planRanges(topic: string, options: KafkaConsumeRangeOptions): Promise<PartitionRange[]> {
-    const described = await this.describeTopic(topic, options.signal ? { signal: options.signal } : {});
+  async #planRanges(topic: string, options: KafkaConsumeRangeOptions, describedNow?: Awaited<ReturnType<KafkaConnection['describeTopic']>>): Promise<PartitionRange[]> {
+    const described = describedNow ?? (await this.describeTopic(topic, options.signal ? { signal: options.signal } : {}));
     const all = described.partitions.map((p) => ({ id: Number(p.id), low: BigInt(p.earliest ?? '0'), high: BigInt(p.latest ?? '0') }));
     const wanted = options.partitions
       ? options.partitions.map((id) => {
@@ -557,6 +557,7 @@ export class KafkaConnection extends StreamingConnection<KafkaConfig> {
     const schema = arrow.schema(columns);
     const range = streamRangeOf(topic, options.options);
     const described = await this.describeTopic(topic, { signal: options.signal });
+    const describedAt = Date.now();
     // Freeze 'latest' now, so every partition of the read ends where the topic ended when it started.
     let to = range.to;
     if (to === 'latest' && described.partitions.every((p) => p.latest !== undefined)) {
@@ -566,7 +567,10 @@ export class KafkaConnection extends StreamingConnection<KafkaConfig> {
     let reader: Promise<SharedRangeReader> | undefined;
     const readerOf = (signal: AbortSignal) =>
       (reader ??= (async () => {
-        const ranges = await this.#planRanges(topic, { from: range.from, to, signal });
+        // The offsets just described serve the plan (one metadata round trip less); a read that
+        // opens later than this describes again, as consumeRange would.
+        const fresh = Date.now() - describedAt < 1000 ? described : undefined;
+        const ranges = await this.#planRanges(topic, { from: range.from, to, signal }, fresh);
         return new SharedRangeReader(await this.kafka(), topic, ranges, this.#rangeSettings(topic));
       })());
     const batchSize = options.fetchSize ?? 10_000;

@@ -55,9 +55,10 @@ export async function* chunksToBatches(
   const appenders: Appender[] = fields.map((f): Appender => {
     switch (f.name) {
       case 'key':
-        return decode ? (b, _m, _p, d) => b.append(d!.key) : (b, m) => b.append(bytes(m.key));
+        // A Buffer is a Uint8Array: the builder copies its bytes as they are (no view per message).
+        return decode ? (b, _m, _p, d) => b.append(d!.key) : (b, m) => b.append(m.key);
       case 'value':
-        return decode ? (b, _m, _p, d) => b.append(d!.value) : (b, m) => b.append(bytes(m.value));
+        return decode ? (b, _m, _p, d) => b.append(d!.value) : (b, m) => b.append(m.value);
       case 'key_error':
       case 'value_error':
         return (b, _m, _p, d) => b.append(d?.[f.name] ?? null);
