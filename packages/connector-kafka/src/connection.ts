@@ -12,12 +12,19 @@ import {
   MissingDriverError,
   QueryError,
   StreamingConnection,
+  UnsupportedOperationError,
+  getArrowToolkit,
   inferDocumentColumns,
+  payloadColumns,
+  payloadFormatsOf,
+  streamColumns,
+  streamRangeOf,
   type ColumnSpec,
   type ConnectionInit,
   type ConsumeRangeOptions,
   type DatasetRef,
   type Endpoint,
+  type NativePartition,
   type NativeReadPlan,
   type PartitionPosition,
   type ProduceOptions,
@@ -36,7 +43,9 @@ import type { Admin, Kafka, Producer } from 'kafkajs';
 import { brokersOf, kafkaConfigSchema, kafkaJsOptions, type KafkaConfig } from './config.js';
 import { kafkaError } from './errors.js';
 import { disconnectQuietly, produceBatches } from './produce.js';
+import { chunksToBatches } from './native-read.js';
 import { readRange, type PartitionRange } from './range.js';
+import { SharedRangeReader } from './shared-range.js';
 import { sparkReadSpec, sparkWriteSpec } from './spark.js';
 import { subscribeTopic } from './subscription.js';
 
@@ -448,7 +457,31 @@ export class KafkaConnection extends StreamingConnection<KafkaConfig> {
    * offset order. A start below the retained log is refused (the messages are gone).
    */
   async *consumeRange(topic: string, options: KafkaConsumeRangeOptions = {}): AsyncGenerator<StreamMessage> {
-    const described = await this.describeTopic(topic, options.signal ? { signal: options.signal } : {});
+    const ranges = await this.#planRanges(topic, options);
+    yield* readRange(await this.kafka(), topic, ranges, {
+      ...this.#rangeSettings(topic),
+      ...(options.maxMessages !== undefined ? { maxMessages: options.maxMessages } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+  }
+
+  /** The consumer settings of a bounded read. */
+  #rangeSettings(topic: string) {
+    const consumer = this.config.consumer;
+    return {
+      clientId: this.config.clientId,
+      maxWaitTimeMs: consumer.maxWaitTimeMs,
+      maxBytesPerPartition: consumer.maxBytesPerPartition,
+      sessionTimeoutMs: consumer.sessionTimeoutMs,
+      heartbeatIntervalMs: consumer.heartbeatIntervalMs,
+      bufferMessages: consumer.bufferMessages,
+      fail: this.#fail(`reading Kafka topic '${topic}'`),
+    };
+  }
+
+  /** The offsets `[start, end)` per partition a bounded read covers (see {@link consumeRange}). */
+  async #planRanges(topic: string, options: KafkaConsumeRangeOptions, describedNow?: Awaited<ReturnType<KafkaConnection['describeTopic']>>): Promise<PartitionRange[]> {
+    const described = describedNow ?? (await this.describeTopic(topic, options.signal ? { signal: options.signal } : {}));
     const all = described.partitions.map((p) => ({ id: Number(p.id), low: BigInt(p.earliest ?? '0'), high: BigInt(p.latest ?? '0') }));
     const wanted = options.partitions
       ? options.partitions.map((id) => {
@@ -481,18 +514,7 @@ export class KafkaConnection extends StreamingConnection<KafkaConfig> {
       }
       return { partition: p.id, start, end };
     });
-    const consumer = this.config.consumer;
-    yield* readRange(await this.kafka(), topic, ranges, {
-      clientId: this.config.clientId,
-      maxWaitTimeMs: consumer.maxWaitTimeMs,
-      maxBytesPerPartition: consumer.maxBytesPerPartition,
-      sessionTimeoutMs: consumer.sessionTimeoutMs,
-      heartbeatIntervalMs: consumer.heartbeatIntervalMs,
-      bufferMessages: consumer.bufferMessages,
-      ...(options.maxMessages !== undefined ? { maxMessages: options.maxMessages } : {}),
-      ...(options.signal ? { signal: options.signal } : {}),
-      fail: this.#fail(`reading Kafka topic '${topic}'`),
-    });
+    return ranges;
   }
 
   /**
@@ -501,13 +523,73 @@ export class KafkaConnection extends StreamingConnection<KafkaConfig> {
    */
   override async nativeRead(topic: string, options: ReadTableOptions): Promise<NativeReadPlan> {
     const last = options.options?.lastMessages;
-    if (last === undefined) return super.nativeRead(topic, options);
+    if (last === undefined) return this.#batchRead(topic, options);
     const n = Number(last);
     if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`lastMessages must be a non-negative integer; got '${last}'`, { connector: this.type });
     const { partitions } = await this.describeTopic(topic, options.signal ? { signal: options.signal } : {});
     const starts = Object.fromEntries(partitions.map((p) => [p.id, Number(BigInt(p.latest ?? '0') - BigInt(n) > BigInt(p.earliest ?? '0') ? BigInt(p.latest ?? '0') - BigInt(n) : BigInt(p.earliest ?? '0'))]));
     const { lastMessages: _, ...rest } = options.options ?? {};
-    return super.nativeRead(topic, { ...options, options: { ...rest, startingOffsets: JSON.stringify({ [topic]: starts }) } });
+    return this.#batchRead(topic, { ...options, options: { ...rest, startingOffsets: JSON.stringify({ [topic]: starts }) } });
+  }
+
+  /**
+   * The family base's bounded read (same options, columns, partitions and errors), read at batch
+   * level: the engine partitions (one per topic partition) share one consumer, so the read joins
+   * one throwaway group instead of one per partition, and fetched messages go straight into
+   * Arrow column builders (native-read.ts).
+   */
+  async #batchRead(topic: string, options: ReadTableOptions): Promise<NativeReadPlan> {
+    if (options.where || options.filter || options.predicates?.length || options.partitionColumn) {
+      throw new UnsupportedOperationError(`${this.type} reads a range of a topic; where, filter, predicates and partitionColumn do not apply. Set startingOffsets/endingOffsets in options`, {
+        connector: this.type,
+      });
+    }
+    const arrow = await getArrowToolkit(this.type);
+    const formats = payloadFormatsOf(options.options);
+    const all = payloadColumns(streamColumns(this.streamLayout()), formats);
+    const columns = options.columns?.length
+      ? options.columns.map((name) => {
+          const column = all.find((c) => c.name === name);
+          if (!column) throw new InvalidArgumentError(`${topic} has no column '${name}'; columns are ${all.map((c) => c.name).join(', ')}`, { connector: this.type });
+          return column;
+        })
+      : all;
+    const schema = arrow.schema(columns);
+    const range = streamRangeOf(topic, options.options);
+    const described = await this.describeTopic(topic, { signal: options.signal });
+    const describedAt = Date.now();
+    // Freeze 'latest' now, so every partition of the read ends where the topic ended when it started.
+    let to = range.to;
+    if (to === 'latest' && described.partitions.every((p) => p.latest !== undefined)) {
+      to = { positions: Object.fromEntries(described.partitions.map((p) => [p.id, p.latest!])) };
+    }
+    // One reader for the whole plan, planned and started by the first partition that opens.
+    let reader: Promise<SharedRangeReader> | undefined;
+    const readerOf = (signal: AbortSignal) =>
+      (reader ??= (async () => {
+        // The offsets just described serve the plan (one metadata round trip less); a read that
+        // opens later than this describes again, as consumeRange would.
+        const fresh = Date.now() - describedAt < 1000 ? described : undefined;
+        const ranges = await this.#planRanges(topic, { from: range.from, to, signal }, fresh);
+        return new SharedRangeReader(await this.kafka(), topic, ranges, this.#rangeSettings(topic));
+      })());
+    const batchSize = options.fetchSize ?? 10_000;
+    const open = (partitions: number[] | undefined) =>
+      async function* (this: void, signal: AbortSignal) {
+        const shared = await readerOf(signal);
+        yield* chunksToBatches(shared.chunks(partitions ?? described.partitions.map((p) => Number(p.id)), signal), {
+          schema,
+          topic,
+          formats,
+          batchSize,
+          ...(range.maxMessages ? { maxMessages: range.maxMessages } : {}),
+        });
+      };
+    const partitions: NativePartition[] =
+      range.maxMessages || described.partitions.length === 0
+        ? [{ description: `${topic} (all partitions)`, open: open(undefined) }]
+        : described.partitions.map((p) => ({ description: `${topic} partition ${p.id}`, open: open([Number(p.id)]) }));
+    return { partitions, schema };
   }
 
   // -------------------------------------------------------------------------------------------
