@@ -7,6 +7,10 @@
  *   pnpm bench -- --rows=200000      # smaller Postgres table (the committed figures use 1M)
  *   pnpm bench -- --only=s3 --s3-mb=1024   # the S3 section on a 1 GB object (default 256 MB)
  *   pnpm bench -- --only=kafka --kafka-records=200000   # fewer Kafka records (default 1M)
+ *   pnpm bench -- --only=mongodb,redis,cassandra --nosql-rows=1000000   # the NoSQL sections at the issue's 1M
+ *
+ * The NoSQL sections default to fewer rows where the local server is slow to load or serve them
+ * (FerretDB, a single small-heap Cassandra node); each prints the size it used.
  */
 import { execFile } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
@@ -23,6 +27,7 @@ const flag = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.spl
 const only = flag('only')?.split(',');
 const want = (section: string) => !only || only.includes(section);
 const rows = flag('rows') ? Number(flag('rows')) : 1_000_000;
+const nosqlRows = flag('nosql-rows') ? Number(flag('nosql-rows')) : undefined;
 
 function tcpOpen(host: string, port: number): Promise<boolean> {
   return new Promise((done) => {
@@ -114,6 +119,34 @@ if (want('kafka') && existsSync(join(root, 'tools/bench/kafka.ts'))) {
       ...(flag('kafka-repeat') ? { repeat: Number(flag('kafka-repeat')) } : {}),
       log: (l) => console.log(`   ${l}`),
     });
+  });
+}
+
+if (want('mongodb')) {
+  await section('MongoDB on FerretDB (read into Arrow vs the plain driver into objects)', async () => {
+    const { MONGODB_URL, benchMongo } = await import('./mongodb.js');
+    const u = new URL(MONGODB_URL);
+    if (!(await tcpOpen(u.hostname, Number(u.port || 27017)))) return console.log(`   skipped: no MongoDB peer on ${u.host} (bash tools/services/ensure-ferretdb.sh)`);
+    // FerretDB serves a few thousand documents a second here: 1M would take many minutes per side.
+    await printResult(await benchMongo({ rows: nosqlRows ?? 50_000, ...(flag('mongo-partitions') ? { partitions: Number(flag('mongo-partitions')) } : {}) }));
+  });
+}
+
+if (want('redis')) {
+  await section('Redis (write of keys from Arrow vs redis-cli --pipe)', async () => {
+    const { REDIS_URL, benchRedis } = await import('./redis.js');
+    const u = new URL(REDIS_URL);
+    if (!(await tcpOpen(u.hostname, Number(u.port || 6379)))) return console.log(`   skipped: no Redis on ${u.host} (bash tools/services/ensure-redis.sh)`);
+    await printResult(await benchRedis({ rows: nosqlRows ?? 1_000_000 }));
+  });
+}
+
+if (want('cassandra')) {
+  await section('Cassandra (token-range read into Arrow vs the driver\'s paged eachRow)', async () => {
+    const { CASSANDRA_HOST, CASSANDRA_PORT, benchCassandra } = await import('./cassandra.js');
+    if (!(await tcpOpen(CASSANDRA_HOST, CASSANDRA_PORT))) return console.log(`   skipped: no Cassandra on ${CASSANDRA_HOST}:${CASSANDRA_PORT} (bash tools/services/ensure-cassandra.sh)`);
+    // Loading runs at a few thousand rows a second into the one small-heap node: 1M is opt-in.
+    await printResult(await benchCassandra({ rows: nosqlRows ?? 100_000 }));
   });
 }
 

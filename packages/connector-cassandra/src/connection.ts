@@ -316,18 +316,24 @@ export class CassandraConnection extends NoSQLConnection<CassandraConfig> implem
     if (options.limit === 0) return;
     const client = await this.client();
     const what = `read of ${table.keyspace}.${table.name}`;
-    let pageState: string | undefined;
-    do {
+    const page = (pageState?: string) => {
+      const request = client.execute(cql, params, { prepare: true, fetchSize: options.pageSize ?? DEFAULT_PAGE_SIZE, isIdempotent: true, ...(pageState ? { pageState } : {}) });
+      request.catch(() => undefined); // awaited below; a prefetch left behind by an early stop must not go unhandled
+      return request;
+    };
+    let next: Promise<DriverTypes.ResultSet> | undefined = page();
+    while (next) {
       options.signal?.throwIfAborted();
       let result: DriverTypes.ResultSet;
       try {
-        result = await client.execute(cql, params, { prepare: true, fetchSize: options.pageSize ?? DEFAULT_PAGE_SIZE, isIdempotent: true, ...(pageState ? { pageState } : {}) });
+        result = await next;
       } catch (error) {
         throw cassandraError(error, this.type, what, (t) => this.redact(t));
       }
+      // The next page is asked for before this one is converted, so the server works meanwhile.
+      next = result.pageState ? page(result.pageState) : undefined;
       for (const row of result.rows) yield this.#document(row, result.columns, options.projection, mapsAsEntries);
-      pageState = result.pageState ?? undefined;
-    } while (pageState);
+    }
   }
 
   /** A row as a document: null columns left out (CQL has no "missing"), dotted projections trimmed. */

@@ -39,6 +39,7 @@ import {
 } from '@sparkle/core';
 import type { AnyBulkWriteOperation, Db, MongoClient } from 'mongodb';
 import { toMongoFilter } from './filter.js';
+import { readAhead } from './read-ahead.js';
 
 const HOST = /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:]+\](:\d{1,5})?$/;
 
@@ -72,6 +73,9 @@ export const mongodbConfigSchema = z
 export type MongodbConfig = z.output<typeof mongodbConfigSchema>;
 
 /** Server error codes a later retry can get past (elections, shutdowns, throttling). */
+/** Documents read ahead of the caller when a find does not say `pageSize` (then it is one page). */
+const DEFAULT_READ_AHEAD = 1000;
+
 const RETRYABLE_CODES = new Set([6, 7, 89, 91, 189, 262, 9001, 10107, 11600, 11602, 13435, 13436, 16500, 50]);
 /** Server error codes that mean the credentials were refused or lack a privilege. */
 const AUTH_CODES = new Set([18, 13, 11]);
@@ -273,7 +277,8 @@ export class MongodbConnection extends NoSQLConnection<MongodbConfig> {
       ...(range ? { sort: { _id: 1 } } : {}),
     });
     try {
-      for await (const doc of cursor) {
+      // One batch read ahead: the next getMore runs while the caller converts this batch.
+      for await (const doc of readAhead(cursor, options.pageSize ?? DEFAULT_READ_AHEAD)) {
         options.signal?.throwIfAborted();
         yield doc;
       }

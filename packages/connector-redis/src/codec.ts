@@ -13,8 +13,22 @@ import { fieldValue, jsonText, type Document } from '@sparkle/core';
 
 const WRAPPERS = new Set(['$date', '$numberLong', '$binary']);
 
+/** Whether a value holds a Date, bytes or a bigint anywhere (the values that need a wrapper). */
+function needsWrappers(value: unknown): boolean {
+  if (value === null || typeof value !== 'object') return typeof value === 'bigint';
+  if (value instanceof Date || value instanceof Uint8Array) return true;
+  if (Array.isArray(value)) {
+    for (const v of value) if (needsWrappers(v)) return true;
+    return false;
+  }
+  for (const k in value) if (needsWrappers((value as Record<string, unknown>)[k])) return true;
+  return false;
+}
+
 /** A document's `json`-model text. */
 export function encodeJson(doc: Document): string {
+  // A replacer makes JSON.stringify call back for every value; most documents need none.
+  if (!needsWrappers(doc)) return JSON.stringify(doc);
   return JSON.stringify(doc, function (this: Record<string, unknown>, key: string, value: unknown) {
     // Date and Buffer have toJSON, which runs before the replacer: look at the holder's raw value.
     const raw = this[key];

@@ -65,6 +65,8 @@ export const redisConfigSchema = z
     scanCount: z.coerce.number().int().positive().default(1000),
     /** Documents per MULTI of an upsert. */
     batchSize: z.coerce.number().int().positive().max(100_000).default(500),
+    /** MULTI batches of an upsert in flight at once, pipelined on the one connection (in order). */
+    writeConcurrency: z.coerce.number().int().positive().max(64).default(8),
     /** Read partitions (hash-slot ranges) when the read does not say `numPartitions`. */
     partitions: z.coerce.number().int().positive().max(16384).default(1),
     connectTimeoutMs: z.coerce.number().int().positive().default(10_000),
@@ -398,16 +400,19 @@ export class RedisConnection extends NoSQLConnection<RedisConfig> {
   }
 
   async upsertDocuments(collection: string, documents: Iterable<Document> | AsyncIterable<Document>, options: UpsertDocumentsOptions = {}): Promise<BulkWriteResult> {
-    const { written, failed } = await this.#upsert(this.#prefix(collection), documents, options);
+    const { written, failed } = await this.#upsert(this.#prefix(collection), documents, options, false);
     return { written, failed };
   }
 
   /**
    * Writes documents in MULTI transactions of `batchSize` (each batch all-or-nothing on the
    * server); items whose command failed with a retryable reply (OOM, LOADING …) are retried with
-   * backoff up to `itemRetries` times, then reported.
+   * backoff up to `itemRetries` times, then reported. `writeConcurrency` batches are in flight at
+   * once: node-redis pipelines them on the one connection and Redis runs them in the order sent,
+   * so a key written twice keeps its later value. The written keys are collected only when
+   * `collectKeys` (an overwrite renames them; a plain upsert would hold them all for nothing).
    */
-  async #upsert(prefix: string, documents: Iterable<Document> | AsyncIterable<Document>, options: UpsertDocumentsOptions): Promise<BulkWriteResult & { keys: string[] }> {
+  async #upsert(prefix: string, documents: Iterable<Document> | AsyncIterable<Document>, options: UpsertDocumentsOptions, collectKeys: boolean): Promise<BulkWriteResult & { keys: string[] }> {
     const client = await this.client();
     const keyFields = options.keyFields?.length ? options.keyFields : [this.config.keyField];
     const batchSize = options.batchSize ?? this.config.batchSize;
@@ -416,14 +421,19 @@ export class RedisConnection extends NoSQLConnection<RedisConfig> {
     const result = await upsertInBatches<Item>(documents, {
       keyFields,
       batchSize,
+      concurrency: this.config.writeConcurrency,
       backoff: { baseMs: 50, maxMs: 2000 },
       ...(options.itemRetries !== undefined ? { itemRetries: options.itemRetries } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       toItem: (doc, index, key) => ({ index, key, doc, redisKey: prefix + this.#keyOf(key, keyFields) }),
-      onWritten: (items) => {
-        for (const item of items) keys.push(item.redisKey);
-      },
+      ...(collectKeys
+        ? {
+            onWritten: (items: Item[]) => {
+              for (const item of items) keys.push(item.redisKey);
+            },
+          }
+        : {}),
       send: async (items, written) => {
         const multi = client.multi();
         const owner: number[] = [];
@@ -480,7 +490,7 @@ export class RedisConnection extends NoSQLConnection<RedisConfig> {
     const prefix = this.#prefix(collection);
     const temp = `${collection}.sparkle-tmp-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}:`;
     const client = await this.client();
-    const result = await this.#upsert(temp, documents, options);
+    const result = await this.#upsert(temp, documents, options, true);
     if (result.failed.length) {
       for (let i = 0; i < result.keys.length; i += 1000) await this.#call('DEL', (c) => c.del(result.keys.slice(i, i + 1000)));
       return { written: 0, failed: result.failed };

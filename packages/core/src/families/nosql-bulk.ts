@@ -25,6 +25,12 @@ export interface BulkItemFailure<T extends BulkItem> {
 export interface UpsertInBatchesOptions<T extends BulkItem> {
   keyFields: readonly string[];
   batchSize: number;
+  /**
+   * Batches in flight at once (default 1: each batch waits for the previous one). Above 1 a
+   * connector whose client pipelines on one connection (Redis) keeps the server busy instead of
+   * waiting a round trip per batch; batches still start in input order.
+   */
+  concurrency?: number;
   /** Times an item refused with a retryable error is sent again (default 3). */
   itemRetries?: number;
   /** Backoff between retries: `baseMs × 2^attempt`, at most `maxMs` (default 100 / 5000). */
@@ -69,9 +75,8 @@ export async function upsertInBatches<T extends BulkItem = BulkItem>(
   let index = 0;
   let batch: T[] = [];
 
-  const flush = async () => {
-    let pending = batch;
-    batch = [];
+  const send = async (items: T[]) => {
+    let pending = items;
     for (let attempt = 0; pending.length; attempt++) {
       options.signal?.throwIfAborted();
       const errors = await options.send(pending, written);
@@ -85,6 +90,29 @@ export async function upsertInBatches<T extends BulkItem = BulkItem>(
       if (pending.length) await new Promise((r) => setTimeout(r, Math.min(baseMs * 2 ** attempt, maxMs)));
     }
     options.onProgress?.(written);
+  };
+
+  // Batches in flight; the first error of any of them fails the write once the others settled.
+  const concurrency = Math.max(1, Math.floor(options.concurrency ?? 1));
+  const inFlight = new Set<Promise<void>>();
+  let failure: { error: unknown } | undefined;
+  const settle = async (until: number) => {
+    while (inFlight.size > until) await Promise.race(inFlight);
+    if (failure) {
+      await Promise.all(inFlight);
+      throw failure.error;
+    }
+  };
+  const flush = async () => {
+    const items = batch;
+    batch = [];
+    const running: Promise<void> = send(items)
+      .catch((error: unknown) => {
+        failure ??= { error };
+      })
+      .finally(() => inFlight.delete(running));
+    inFlight.add(running);
+    await settle(concurrency - 1);
   };
 
   for await (const doc of documents as AsyncIterable<Document>) {
@@ -105,7 +133,9 @@ export async function upsertInBatches<T extends BulkItem = BulkItem>(
     batch.push(item);
     if (batch.length >= options.batchSize) await flush();
   }
-  if (batch.length) await flush();
-  else options.onProgress?.(written);
+  const last = batch.length;
+  if (last) await flush();
+  await settle(0);
+  if (!last) options.onProgress?.(written);
   return { written, failed };
 }
