@@ -146,7 +146,9 @@ describe('tools/services/lib.sh and stop-all.sh on a real (tiny) server', () => 
         'source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"',
         'svc_begin testkit-stubborn',
         // A "server" that ignores TERM (and so do its children): stop-all must escalate to KILL.
-        'svc_spawn "$SPARKLE_RUN_DIR/stubborn.log" bash -c "trap \"\" TERM; echo up; while :; do sleep 1; done"',
+        // (Single quotes around the -c script: `trap "" TERM` must reach bash as written, since a
+        // bare `trap TERM` would only reset TERM to whatever the shell inherited.)
+        `svc_spawn "$SPARKLE_RUN_DIR/stubborn.log" bash -c 'trap "" TERM; echo up; while :; do sleep 1; done'`,
         'up() { grep -q up "$SPARKLE_RUN_DIR/stubborn.log"; }',
         'svc_wait_until 30 up',
         'svc_finish',
