@@ -6,6 +6,7 @@
  *   pnpm bench -- --only=postgres,import
  *   pnpm bench -- --rows=200000      # smaller Postgres table (the committed figures use 1M)
  *   pnpm bench -- --only=s3 --s3-mb=1024   # the S3 section on a 1 GB object (default 256 MB)
+ *   pnpm bench -- --only=sftp --sftp-mb=100 # the SFTP section on a 100 MB file (default 500 MB)
  */
 import { execFile } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
@@ -102,6 +103,16 @@ if (want('s3') && existsSync(join(root, 'tools/bench/s3.ts'))) {
     await run('bash', [ensure], { timeout: 600_000 });
     const { benchS3 } = await import('./s3.js');
     await printResult(await benchS3({ mb: flag('s3-mb') ? Number(flag('s3-mb')) : 256 }));
+  });
+}
+
+if (want('sftp') && existsSync(join(root, 'tools/bench/sftp.ts'))) {
+  await section('SFTP on OpenSSH (download vs ssh2-sftp-client fastGet)', async () => {
+    // ensure-sshd.sh prints `export NAME=value …` lines: the server and the test user's key.
+    const { stdout } = await run('bash', [join(root, 'tools/services/ensure-sshd.sh')], { timeout: 600_000 });
+    for (const [, name, value] of stdout.matchAll(/^export (\w+)=(.*)$/gm)) process.env[name!] = value!.trim();
+    const { benchSftp } = await import('./sftp.js');
+    await printResult(await benchSftp({ mb: flag('sftp-mb') ? Number(flag('sftp-mb')) : 500 }));
   });
 }
 
