@@ -211,9 +211,15 @@ function columnNames(columns: readonly ColumnSpec[]): Set<string> {
 
 function conformObject(doc: Record<string, unknown>, columns: readonly ColumnSpec[], prefix: string, where: string): Record<string, unknown> {
   const out: Record<string, unknown> = {};
+  // The document itself when it already fits: every column present and kept as it is, no other field.
+  let same = true;
   for (const column of columns) {
-    out[column.name] = conform(doc[column.name], column.type, prefix ? `${prefix}.${column.name}` : column.name, where);
+    const value = doc[column.name];
+    const fitted = conform(value, column.type, prefix ? `${prefix}.${column.name}` : column.name, where);
+    if (fitted !== value || value === undefined) same = false;
+    out[column.name] = fitted;
   }
+  if (same && Object.keys(doc).length === columns.length) return doc;
   const known = columnNames(columns);
   for (const key of Object.keys(doc)) {
     if (known.has(key)) continue;
