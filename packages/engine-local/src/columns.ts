@@ -419,9 +419,9 @@ function toBigInt(v: unknown): bigint {
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /** Int32 views over int64 value arrays, made once per array (a builder keeps one until it grows). */
-function int32Viewer(): (out: NumArray) => Int32Array {
+function int32Viewer(): (out: NumArray) => Int32Array<ArrayBufferLike> {
   let seen: NumArray | undefined;
-  let words = new Int32Array(0);
+  let words: Int32Array<ArrayBufferLike> = new Int32Array(0);
   return (out) => {
     if (seen !== out) [seen, words] = [out, new Int32Array(out.buffer, out.byteOffset, out.byteLength / 4)];
     return words;
