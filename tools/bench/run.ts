@@ -11,6 +11,7 @@
  *
  * The NoSQL sections default to fewer rows where the local server is slow to load or serve them
  * (FerretDB, a single small-heap Cassandra node); each prints the size it used.
+ *   pnpm bench -- --only=sftp --sftp-mb=100 # the SFTP section on a 100 MB file (default 500 MB)
  */
 import { execFile } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
@@ -147,6 +148,16 @@ if (want('cassandra')) {
     if (!(await tcpOpen(CASSANDRA_HOST, CASSANDRA_PORT))) return console.log(`   skipped: no Cassandra on ${CASSANDRA_HOST}:${CASSANDRA_PORT} (bash tools/services/ensure-cassandra.sh)`);
     // Loading runs at a few thousand rows a second into the one small-heap node: 1M is opt-in.
     await printResult(await benchCassandra({ rows: nosqlRows ?? 100_000 }));
+  });
+}
+
+if (want('sftp') && existsSync(join(root, 'tools/bench/sftp.ts'))) {
+  await section('SFTP on OpenSSH (download vs ssh2-sftp-client fastGet)', async () => {
+    // ensure-sshd.sh prints `export NAME=value …` lines: the server and the test user's key.
+    const { stdout } = await run('bash', [join(root, 'tools/services/ensure-sshd.sh')], { timeout: 600_000 });
+    for (const [, name, value] of stdout.matchAll(/^export (\w+)=(.*)$/gm)) process.env[name!] = value!.trim();
+    const { benchSftp } = await import('./sftp.js');
+    await printResult(await benchSftp({ mb: flag('sftp-mb') ? Number(flag('sftp-mb')) : 500 }));
   });
 }
 

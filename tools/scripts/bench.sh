@@ -16,7 +16,7 @@ for pair in mongodb:ferretdb redis:redis cassandra:cassandra; do
     else echo "could not start ${pair#*:} (bash tools/services/ensure-${pair#*:}.sh); its section will skip"; fi
   fi
 done
-if ! pnpm exec nx run-many -t build -p core engine-local formats connector-postgres connector-http connector-rest connector-s3 connector-mongodb connector-redis connector-cassandra connector-kafka --parallel=2 --outputStyle=stream-without-prefixes >/tmp/sparkle-bench-build.log 2>&1; then
+if ! pnpm exec nx run-many -t build -p core engine-local formats connector-postgres connector-http connector-rest connector-s3 connector-mongodb connector-redis connector-cassandra connector-kafka connector-sftp --parallel=2 --outputStyle=stream-without-prefixes >/tmp/sparkle-bench-build.log 2>&1; then
   # A half-edited sibling package must not stop the benchmark when a previous build is there.
   if [[ -f packages/core/dist/index.js && -f packages/connector-postgres/dist/index.js ]]; then
     echo "build failed (see /tmp/sparkle-bench-build.log); benchmarking the existing dist"

@@ -2,13 +2,14 @@
  * JSON records → a native read plan of Arrow batches. The schema is the one the config gives or
  * one inferred from the first `sampleSize` records; those sampled records are kept and streamed
  * first, so inference costs no second request, and the rest of the source is pulled lazily one
- * page at a time (memory stays at a page plus one Arrow batch).
+ * page at a time, one page ahead (memory stays at two pages plus one Arrow batch).
  */
 import {
   conformDocument,
   getArrowToolkit,
   inferDocumentColumns,
   projectColumns,
+  recordPages,
   UnsupportedOperationError,
   type ColumnSpec,
   type NativeReadPlan,
@@ -61,19 +62,30 @@ export async function recordsReadPlan(options: RecordsPlanOptions): Promise<Nati
   // Requests follow the read's signal and, once the partition opens, the engine's.
   const controller = new AbortController();
   const signal = read.signal ? AbortSignal.any([read.signal, controller.signal]) : controller.signal;
-  const iterator = options.records(signal)[Symbol.asyncIterator]();
+  // Pages, not records: one await per page (not per record), and a paginator requests the next
+  // page while this one is converted (core's recordPages), so memory stays at two pages plus one
+  // Arrow batch.
+  const pages = recordPages(options.records(signal));
+  /** Records of the page being consumed, from `at` on. */
+  let page: unknown[] = [];
+  let at = 0;
   const sample: Record<string, unknown>[] = [];
   let done = false;
   let columns = options.columns;
   if (!columns) {
     const size = Math.max(1, read.sampleSize ?? options.sampleSize ?? DEFAULT_SAMPLE_SIZE);
     while (sample.length < size) {
-      const next = await iterator.next();
-      if (next.done) {
-        done = true;
-        break;
+      if (at >= page.length) {
+        const next = await pages.next();
+        if (next.done) {
+          done = true;
+          break;
+        }
+        page = next.value;
+        at = 0;
+        continue;
       }
-      sample.push(asRecord(next.value, `${name} record ${sample.length}`, connector));
+      sample.push(asRecord(page[at++], `${name} record ${sample.length}`, connector));
     }
     columns = inferDocumentColumns(sample);
   }
@@ -104,21 +116,54 @@ export async function recordsReadPlan(options: RecordsPlanOptions): Promise<Nati
           if (engineSignal.aborted) stop();
           else engineSignal.addEventListener('abort', stop, { once: true });
           let n = 0;
-          const rows = (async function* () {
+          const cleanup = async () => {
+            engineSignal.removeEventListener('abort', stop);
+            await pages.return(undefined);
+          };
+          const batchSize = read.fetchSize ? { batchSize: read.fetchSize } : {};
+          const sink = arrow.batchBuilder?.({ schema, ...batchSize });
+          if (!sink) {
+            // An engine without a push builder: one record at a time through rowsToBatches.
+            const rows = (async function* () {
+              try {
+                for (const record of sample) yield conform(record, n++);
+                sample.length = 0;
+                for (;;) {
+                  while (at < page.length) yield conform(asRecord(page[at++], `${name} record ${n}`, connector), n++);
+                  if (done) break;
+                  const next = await pages.next();
+                  if (next.done) break;
+                  [page, at] = [next.value, 0];
+                }
+              } finally {
+                await cleanup();
+              }
+            })();
+            return arrow.rowsToBatches(rows, { schema, ...batchSize });
+          }
+          return (async function* () {
             try {
-              for (const record of sample) yield conform(record, n++);
+              for (const record of sample) {
+                const full = sink.push(conform(record, n++));
+                if (full) yield full;
+              }
               sample.length = 0;
-              while (!done) {
-                const next = await iterator.next();
+              for (;;) {
+                while (at < page.length) {
+                  const full = sink.push(conform(asRecord(page[at++], `${name} record ${n}`, connector), n++));
+                  if (full) yield full;
+                }
+                if (done) break;
+                const next = await pages.next();
                 if (next.done) break;
-                yield conform(asRecord(next.value, `${name} record ${n}`, connector), n++);
+                [page, at] = [next.value, 0];
               }
             } finally {
-              engineSignal.removeEventListener('abort', stop);
-              await iterator.return?.();
+              await cleanup();
             }
+            const last = sink.finish();
+            if (last) yield last;
           })();
-          return arrow.rowsToBatches(rows, { schema, ...(read.fetchSize ? { batchSize: read.fetchSize } : {}) });
         },
       },
     ],

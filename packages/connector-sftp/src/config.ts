@@ -27,6 +27,10 @@ export const sftpConfigSchema = cloudStorageConfigSchema
     root: z.string().regex(/^\//, { message: "an absolute path on the server, e.g. '/home/etl/data'" }).default('/'),
     /** SFTP requests in flight per connection (ssh2-sftp-client's `promiseLimit`). */
     maxConcurrency: z.number().int().min(1).max(64).default(10),
+    /** Read requests in flight while one file is downloaded (ranged reads, reassembled in order; as `fastGet`'s `concurrency`). */
+    readConcurrency: z.number().int().min(1).max(256).default(64),
+    /** Bytes per read request (OpenSSH answers at most 256 KiB per request). */
+    readChunkSize: z.number().int().min(1024).max(256 * 1024).default(32 * 1024),
   })
   .superRefine((c, ctx) => {
     if (!c.password && !c.privateKey && !c.privateKeyPath) {

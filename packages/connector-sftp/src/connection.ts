@@ -33,6 +33,7 @@ import {
 } from '@sparkle/core';
 import { sftpConfigSchema, type SftpConfig } from './config.js';
 import { HostKeyMismatchError, sshFingerprint } from './host-key.js';
+import { readRanges, type RawSftp } from './ranged-read.js';
 
 /** Temp files of writes in flight carry this in their name (and are left out of listings). */
 const TEMP_MARK = '.sparkle-tmp-';
@@ -275,11 +276,26 @@ export class SftpConnection extends CloudStorageConnection<SftpConfig> {
     const start = Math.max(0, options.range?.start ?? 0);
     const end = Math.min(s.size, options.range?.end ?? s.size);
     if (start >= end) return;
+    const sftp = (client as unknown as { sftp?: RawSftp }).sftp;
+    if (!sftp) {
+      // No raw channel to read with (another client build): the library's sequential read stream.
+      yield* this.#streamRange(client, path, start, end, options.signal);
+      return;
+    }
+    try {
+      yield* readRanges(sftp, path, start, end, { concurrency: this.config.readConcurrency, chunkSize: this.config.readChunkSize, ...(options.signal ? { signal: options.signal } : {}) });
+    } catch (error) {
+      if (options.signal?.aborted) throw error;
+      throw this.#callError(error, 'read', path);
+    }
+  }
+
+  async *#streamRange(client: SftpClient, path: string, start: number, end: number, signal?: AbortSignal): AsyncGenerator<Uint8Array> {
     // The stream's `end` is inclusive (as fs.createReadStream's); ranges here are end-exclusive.
     const stream = client.createReadStream(path, { start, end: end - 1 }) as Readable;
     try {
       for await (const chunk of stream) {
-        options.signal?.throwIfAborted();
+        signal?.throwIfAborted();
         yield chunk as Buffer;
       }
     } catch (error) {

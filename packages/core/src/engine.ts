@@ -233,11 +233,30 @@ export interface ColumnSpec {
  * `rows` gives the reverse: int64 as bigint, timestamps and dates as `Date`, binary as
  * `Uint8Array`, decimals as exact text, lists as arrays and structs and maps as plain objects.
  */
+/** What {@link ArrowToolkit.batchBuilder} returns. */
+export interface ArrowBatchSink {
+  /** Appends one row; returns a batch once `batchSize` rows are in, else undefined. */
+  push(row: Record<string, unknown>): RecordBatch | undefined;
+  /** The rows left over as a last batch (an empty batch when none was returned yet), or undefined. */
+  finish(): RecordBatch | undefined;
+}
+
 export interface ArrowToolkit {
   /** An Arrow schema for plain column specs. */
   schema(columns: readonly ColumnSpec[]): Schema;
   /** Rows (objects by column name) into batches of `schema`, `batchSize` rows each (default 10 000); at least one batch. */
   rowsToBatches(rows: Iterable<Record<string, unknown>> | AsyncIterable<Record<string, unknown>>, options: { schema: Schema; batchSize?: number }): AsyncIterable<RecordBatch>;
+  /**
+   * A push-style builder of the very batches `rowsToBatches` makes, for sources that receive rows
+   * a page at a time and should not await once per row. Optional: without it, use `rowsToBatches`.
+   * @example
+   * ```ts
+   * const sink = arrow.batchBuilder!({ schema, batchSize: 10_000 });
+   * for (const row of page) { const full = sink.push(row); if (full) yield full; }
+   * const last = sink.finish(); if (last) yield last;
+   * ```
+   */
+  batchBuilder?(options: { schema: Schema; batchSize?: number }): ArrowBatchSink;
   /** A batch's rows as plain JavaScript objects. */
   rows(batch: RecordBatch): Iterable<Record<string, unknown>>;
   /** The plain {@link ColumnSpec}s of an Arrow schema (types outside ColumnType become `utf8`). */

@@ -3,7 +3,7 @@
  * in that style's own protocol, plus the bounds: maxPages, repeated cursors, cross-origin links.
  * And the two hand-written parsers they rest on: RFC 6901 pointers and RFC 8288 Link headers.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   createHttpClient,
   linkHeaderTarget,
@@ -14,6 +14,7 @@ import {
   paginateOffset,
   paginatePageNumber,
   parseJsonPointer,
+  recordPages,
   resolveJsonPointer,
   type HttpPageInfo,
 } from '../src/index.js';
@@ -227,5 +228,56 @@ describe('parsers', () => {
     expect(linkHeaderTarget(header, 'PREV')).toBe('/x?page=9');
     expect(linkHeaderTarget(header, 'alternate')).toBeUndefined();
     expect(linkHeaderTarget(null)).toBeUndefined();
+  });
+});
+
+describe('recordPages', () => {
+  const cursorServer = (repeatAt?: number) =>
+    serve((url) => {
+      const start = Number(url.searchParams.get('cursor') ?? '0');
+      const next = start + SIZE < RECORDS.length ? String(repeatAt !== undefined && start >= repeatAt ? start : start + SIZE) : null;
+      return { body: { data: RECORDS.slice(start, start + SIZE), next } };
+    });
+
+  it('gives a paginator its pages, requesting the next one before the current one is handed over', async () => {
+    const s = await cursorServer();
+    const api = createHttpClient({ baseUrl: s.url });
+    const pages = recordPages(paginateCursor<{ id: number }>(api, { request: { path: '/items' }, itemsPointer: '/data', cursorPointer: '/next', cursorParam: 'cursor' }));
+    const first = await pages.next();
+    expect(ids(first.value as Array<{ id: number }>)).toEqual([1, 2, 3]);
+    // Page 2 was asked for while page 1 was still with the consumer (one page ahead, no more).
+    await vi.waitFor(() => expect(s.requests).toHaveLength(2), { timeout: 10_000 });
+    expect(s.requests.map((r) => r.url)).toEqual(['/items', '/items?cursor=3']);
+    const rest = await all(pages);
+    expect(rest.map((p) => ids(p))).toEqual([[4, 5, 6], [7, 8]]);
+    expect(s.requests).toHaveLength(3);
+  });
+
+  it('raises maxPages and a repeated cursor after the page they follow, as the record iterator does', async () => {
+    const s = await cursorServer(3);
+    const api = createHttpClient({ baseUrl: s.url });
+    const seen: number[][] = [];
+    const repeat = recordPages(paginateCursor<{ id: number }>(api, { request: { path: '/items' }, itemsPointer: '/data', cursorPointer: '/next', cursorParam: 'cursor' }));
+    const error = await (async () => {
+      for await (const page of repeat) seen.push(ids(page));
+    })().catch((e: Error) => e);
+    expect(seen).toEqual([[1, 2, 3], [4, 5, 6]]);
+    expect(String(error)).toMatch(/same cursor twice/);
+
+    const capped: number[][] = [];
+    const limited = recordPages(paginateCursor<{ id: number }>(api, { request: { path: '/items' }, itemsPointer: '/data', cursorPointer: '/next', cursorParam: 'cursor', maxPages: 1 }));
+    const tooMany = await (async () => {
+      for await (const page of limited) capped.push(ids(page));
+    })().catch((e: Error) => e);
+    expect(capped).toEqual([[1, 2, 3]]);
+    expect(String(tooMany)).toMatch(/maxPages=1/);
+  });
+
+  it('takes any other async iterable one record per page', async () => {
+    const source = (async function* () {
+      yield 1;
+      yield 2;
+    })();
+    expect(await all(recordPages(source))).toEqual([[1], [2]]);
   });
 });

@@ -202,17 +202,29 @@ export async function* rowsToBatches(rows: Iterable<Row> | AsyncIterable<Row>, o
   let builder = options.schema ? new RowBatchBuilder(options.schema) : undefined;
   let pending: Row[] = [];
   let emitted = false;
-  for await (const row of rows as AsyncIterable<Row>) {
+  /** Adds one row; returns a full batch when one is ready. */
+  const add = (row: Row): RecordBatch | undefined => {
     if (!builder) {
       pending.push(row);
-      if (pending.length < batchSize) continue;
+      if (pending.length < batchSize) return undefined;
       builder = new RowBatchBuilder(inferSchema(pending, { columns: options.columns }));
       for (const r of pending) builder.append(r);
       pending = [];
     } else builder.append(row);
-    if (builder.length >= batchSize) {
-      emitted = true;
-      yield builder.flush();
+    if (builder.length < batchSize) return undefined;
+    emitted = true;
+    return builder.flush();
+  };
+  // A sync source is walked without an await per row (for-await costs a microtask per element).
+  if (Symbol.iterator in rows) {
+    for (const row of rows) {
+      const batch = add(row);
+      if (batch) yield batch;
+    }
+  } else {
+    for await (const row of rows) {
+      const batch = add(row);
+      if (batch) yield batch;
     }
   }
   if (!builder) {

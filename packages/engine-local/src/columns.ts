@@ -207,6 +207,8 @@ function toBool(value: unknown): boolean {
 /** Variable-width values: UTF-8 strings or bytes. */
 class VarBuilder implements ColumnBuilder {
   private bytes = new Uint8Array(64 * 1024);
+  /** `bytes` as a Buffer (for its fast UTF-8 write); dropped whenever `bytes` is replaced. */
+  private text: Buffer | undefined;
   private offsets = new Int32Array(1025);
   private used = 0;
   private readonly validity = new Validity();
@@ -227,7 +229,9 @@ class VarBuilder implements ColumnBuilder {
       if (typeof value === 'string') {
         // Worst case 3 bytes per UTF-16 unit; encodeInto avoids an intermediate copy.
         this.reserve(value.length * 3);
-        this.used += encoder.encodeInto(value, this.bytes.subarray(this.used)).written;
+        // Buffer#write into a view made once per buffer: encodeInto would need a subarray per value.
+        this.text ??= Buffer.from(this.bytes.buffer, this.bytes.byteOffset, this.bytes.byteLength);
+        this.used += this.text.write(value, this.used);
       } else {
         const chunk = value instanceof Uint8Array ? value : value instanceof ArrayBuffer ? new Uint8Array(value) : encoder.encode(this.textOf(value));
         this.reserve(chunk.length);
@@ -251,6 +255,7 @@ class VarBuilder implements ColumnBuilder {
     const next = new Uint8Array(size);
     next.set(this.bytes.subarray(0, this.used));
     this.bytes = next;
+    this.text = undefined;
   }
   flush(): Data {
     const length = this.length;
@@ -411,9 +416,29 @@ function toBigInt(v: unknown): bigint {
   return BigInt(text);
 }
 
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/** Int32 views over int64 value arrays, made once per array (a builder keeps one until it grows). */
+function int32Viewer(): (out: NumArray) => Int32Array<ArrayBufferLike> {
+  let seen: NumArray | undefined;
+  let words: Int32Array<ArrayBufferLike> = new Int32Array(0);
+  return (out) => {
+    if (seen !== out) [seen, words] = [out, new Int32Array(out.buffer, out.byteOffset, out.byteLength / 4)];
+    return words;
+  };
+}
+
 function intBuilder(field: Field, bits: number, signed: boolean): ColumnBuilder {
   if (bits === 64) {
+    const int32Words = int32Viewer();
     return new FixedBuilder(field, signed ? BigInt64Array : BigUint64Array, 1, (v, out, o) => {
+      if (signed && LITTLE_ENDIAN && typeof v === 'number' && Number.isSafeInteger(v)) {
+        // The common JSON case without a BigInt per value: the two 32-bit words of the integer.
+        const words = int32Words(out);
+        words[2 * o] = v | 0; // low word: ToInt32 is the value modulo 2^32
+        words[2 * o + 1] = Math.floor(v / 4_294_967_296);
+        return;
+      }
       const x = toBigInt(v);
       if ((signed ? BigInt.asIntN(64, x) : BigInt.asUintN(64, x)) !== x) throw new RangeError(`out of ${signed ? '' : 'u'}int64 range`);
       (out as BigInt64Array)[o] = x;

@@ -22,7 +22,7 @@ import {
   type Vector,
 } from 'apache-arrow';
 import type { ArrowToolkit, ColumnSpec, ColumnType } from '@sparkle/core';
-import { rowsToBatches } from './arrow.js';
+import { DEFAULT_BATCH_SIZE, RowBatchBuilder, rowsToBatches } from './arrow.js';
 import { cellReader } from './sql-cells.js';
 
 function typeOf(type: ColumnType): DataType {
@@ -130,6 +130,23 @@ export const arrowToolkit: ArrowToolkit = {
   },
   rowsToBatches(rows, options) {
     return rowsToBatches(rows, { schema: options.schema, ...(options.batchSize ? { batchSize: options.batchSize } : {}) });
+  },
+  batchBuilder(options) {
+    const builder = new RowBatchBuilder(options.schema);
+    const size = Math.max(1, options.batchSize ?? DEFAULT_BATCH_SIZE);
+    let emitted = false;
+    return {
+      push(row) {
+        builder.append(row);
+        if (builder.length < size) return undefined;
+        emitted = true;
+        return builder.flush();
+      },
+      // As rowsToBatches: the rest, or one empty batch so readers still learn the columns.
+      finish() {
+        return builder.length > 0 || !emitted ? builder.flush() : undefined;
+      },
+    };
   },
   *rows(batch: RecordBatch) {
     const names = batch.schema.fields.map((f) => f.name);

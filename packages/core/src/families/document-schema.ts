@@ -166,6 +166,19 @@ function misfit(where: string, path: string, what: string): InvalidArgumentError
 function conform(value: unknown, type: ColumnType, path: string, where: string): unknown {
   if (value === null || value === undefined) return null;
   if (type === 'utf8') return typeof value === 'string' ? value : jsonText(value);
+  // The common JSON scalars that fit as they are, decided without building a shape (the hot path
+  // of every record read); anything else takes the general check below.
+  switch (typeof value) {
+    case 'number':
+      if (type === 'float64' || ((type === 'int64' || type === 'int32') && Number.isInteger(value))) return value;
+      break;
+    case 'boolean':
+      if (type === 'bool') return value;
+      break;
+    case 'bigint':
+      if (type === 'int64' || type === 'int32') return value;
+      break;
+  }
   const shape = shapeOf(value);
   if (typeof type === 'object') {
     if ('list' in type) {
@@ -187,15 +200,31 @@ function conform(value: unknown, type: ColumnType, path: string, where: string):
   return value;
 }
 
+/** The field names of a column list, built once per list (every document of a read shares it). */
+const namesOf = new WeakMap<readonly ColumnSpec[], Set<string>>();
+
+function columnNames(columns: readonly ColumnSpec[]): Set<string> {
+  let names = namesOf.get(columns);
+  if (!names) namesOf.set(columns, (names = new Set(columns.map((c) => c.name))));
+  return names;
+}
+
 function conformObject(doc: Record<string, unknown>, columns: readonly ColumnSpec[], prefix: string, where: string): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  const known = new Set<string>();
+  // The document itself when it already fits: every column present and kept as it is, no other field.
+  let same = true;
   for (const column of columns) {
-    known.add(column.name);
-    out[column.name] = conform(doc[column.name], column.type, prefix ? `${prefix}.${column.name}` : column.name, where);
+    const value = doc[column.name];
+    const fitted = conform(value, column.type, prefix ? `${prefix}.${column.name}` : column.name, where);
+    if (fitted !== value || value === undefined) same = false;
+    out[column.name] = fitted;
   }
-  for (const [key, value] of Object.entries(doc)) {
-    if (!known.has(key) && value !== undefined && value !== null) throw misfit(where, prefix ? `${prefix}.${key}` : key, 'is not in the schema');
+  if (same && Object.keys(doc).length === columns.length) return doc;
+  const known = columnNames(columns);
+  for (const key of Object.keys(doc)) {
+    if (known.has(key)) continue;
+    const value = doc[key];
+    if (value !== undefined && value !== null) throw misfit(where, prefix ? `${prefix}.${key}` : key, 'is not in the schema');
   }
   return out;
 }

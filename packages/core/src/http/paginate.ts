@@ -60,33 +60,135 @@ function withQuery(request: HttpRequestOptions, params: Record<string, string | 
   return { ...request, query: { ...request.query, ...params } };
 }
 
+/** Where a paginator's result keeps its page-at-a-time view (see {@link recordPages}). */
+const PAGES: unique symbol = Symbol('sparkle.http.pages');
+
+/** What every paginator returns: its records one by one, plus the pages {@link recordPages} takes. */
+type PaginatedRecords<T> = AsyncGenerator<T> & { readonly [PAGES]: () => AsyncGenerator<T[]> };
+
+/**
+ * The records of `source` a page at a time. For a paginator's result these are its pages, and
+ * the next page is requested while the current one is being consumed (one page ahead, so memory
+ * stays at two pages); any other iterable is taken one record per array. Take either the pages
+ * or the records of one paginator result, not both (they share its state).
+ * @example
+ * ```ts
+ * for await (const page of recordPages(paginateCursor(api, { request: { path: '/users' }, itemsPointer: '/data', cursorPointer: '/next', cursorParam: 'cursor' }))) {
+ *   console.log(page.length);
+ * }
+ * ```
+ */
+export async function* recordPages<T>(source: AsyncIterable<T>): AsyncGenerator<T[]> {
+  const pages = (source as Partial<PaginatedRecords<T>>)[PAGES];
+  if (pages) {
+    yield* pages();
+    return;
+  }
+  for await (const record of source) yield [record];
+}
+
+/** The refusal of a page past `maxPages` (undefined for `onMaxPages: 'stop'`). */
+function maxPagesError(client: HttpClient, options: HttpPaginateOptions, maxPages: number): Error | undefined {
+  if ((options.onMaxPages ?? 'throw') === 'stop') return undefined;
+  return new SparkleError('INVALID_ARGUMENT', `Pagination of ${client.resolveUrl(options.request.path).pathname} stopped after maxPages=${maxPages} while the server still had more; raise maxPages or pass onMaxPages: 'stop' to read a prefix on purpose`, {
+    connector: client.connector,
+    details: { maxPages },
+  });
+}
+
 /** The shared loop. `next` returns the following request, or undefined at the end. */
-async function* paginateWith<T>(client: HttpClient, options: HttpPaginateOptions, next: NextRequest, select?: (body: unknown) => unknown[]): AsyncGenerator<T> {
+function paginateWith<T>(client: HttpClient, options: HttpPaginateOptions, next: NextRequest, select?: (body: unknown) => unknown[]): PaginatedRecords<T> {
   const maxPages = options.maxPages ?? 1000;
   const pointer = options.itemsPointer ?? '';
   const origin = client.resolveUrl(options.request.path, options.request.query).origin;
-  let request: HttpRequestOptions | undefined = options.request;
-  for (let page = 1; request; page++) {
-    if (page > maxPages) {
-      if ((options.onMaxPages ?? 'throw') === 'stop') return;
-      throw new SparkleError('INVALID_ARGUMENT', `Pagination of ${client.resolveUrl(options.request.path).pathname} stopped after maxPages=${maxPages} while the server still had more; raise maxPages or pass onMaxPages: 'stop' to read a prefix on purpose`, {
-        connector: client.connector,
-        details: { maxPages },
-      });
-    }
+  /** The cross-origin refusal for `request`, if it leaves the first page's origin. */
+  const refuseOrigin = (request: HttpRequestOptions): Error | undefined => {
     const target = client.resolveUrl(request.path, request.query);
-    if (target.origin !== origin && !options.allowCrossOrigin) {
-      throw new InvalidArgumentError(`Pagination refused a next page on ${target.origin} (the first page came from ${origin}): following it would send credentials to another origin; pass allowCrossOrigin: true if that server is trusted`, {
-        connector: client.connector,
-      });
-    }
-    const response = await client.request({ ...request, headers: { accept: 'application/json', ...request.headers } });
-    const body = await response.json();
+    if (target.origin === origin || options.allowCrossOrigin) return undefined;
+    return new InvalidArgumentError(`Pagination refused a next page on ${target.origin} (the first page came from ${origin}): following it would send credentials to another origin; pass allowCrossOrigin: true if that server is trusted`, {
+      connector: client.connector,
+    });
+  };
+  const fetchPage = async (request: HttpRequestOptions, signal?: AbortSignal) => {
+    const response = await client.request({ ...request, headers: { accept: 'application/json', ...request.headers }, ...(signal ? { signal } : {}) });
+    return { response, body: await response.json() };
+  };
+  const recordsOf = (page: number, request: HttpRequestOptions, fetched: { response: HttpResponse; body: unknown }): PageState => {
+    const { response, body } = fetched;
     const records = select ? select(body) : recordsAt(body, pointer, `${response.method} ${response.url}`);
     options.onPage?.({ page, records: records.length, response, body });
-    for (const record of records) yield record as T;
-    request = next({ page, request, response, body, records });
+    return { page, request, response, body, records };
+  };
+
+  /** One record at a time; the next page is requested once this one is consumed. */
+  async function* byRecord(): AsyncGenerator<T> {
+    let request: HttpRequestOptions | undefined = options.request;
+    for (let page = 1; request; page++) {
+      if (page > maxPages) {
+        const error = maxPagesError(client, options, maxPages);
+        if (error) throw error;
+        return;
+      }
+      const refused = refuseOrigin(request);
+      if (refused) throw refused;
+      const state = recordsOf(page, request, await fetchPage(request));
+      for (const record of state.records) yield record as T;
+      request = next(state);
+    }
   }
+
+  /**
+   * A page at a time, the next one requested before this one is handed over. Everything that
+   * would have stopped the loop between two pages (maxPages, a repeated cursor, another origin)
+   * is raised after the page it follows, as `byRecord` does.
+   */
+  async function* byPage(): AsyncGenerator<T[]> {
+    const ahead = new AbortController();
+    const userSignal = options.request.signal;
+    const signal = userSignal ? AbortSignal.any([userSignal, ahead.signal]) : ahead.signal;
+    if (maxPages < 1) {
+      const error = maxPagesError(client, options, maxPages);
+      if (error) throw error;
+      return;
+    }
+    let refused = refuseOrigin(options.request);
+    if (refused) throw refused;
+    let request: HttpRequestOptions | undefined = options.request;
+    let pending: Promise<{ response: HttpResponse; body: unknown }> | undefined = fetchPage(request, signal);
+    try {
+      for (let page = 1; pending && request; page++) {
+        const state = recordsOf(page, request, await pending);
+        pending = undefined;
+        let stop: Error | undefined;
+        let following: HttpRequestOptions | undefined;
+        try {
+          following = next(state);
+        } catch (error) {
+          stop = error as Error;
+        }
+        if (following && !stop) {
+          if (page + 1 > maxPages) {
+            stop = maxPagesError(client, options, maxPages);
+            following = undefined;
+          } else if ((refused = refuseOrigin(following))) {
+            stop = refused;
+          } else {
+            pending = fetchPage(following, signal);
+            // Consumed on the next turn; a consumer that stops first must not leave it unhandled.
+            pending.catch(() => undefined);
+          }
+        }
+        request = following;
+        yield state.records as T[];
+        if (stop) throw stop;
+      }
+    } finally {
+      // A page requested ahead that nobody will read.
+      if (pending) ahead.abort(new Error('pagination stopped by its consumer'));
+    }
+  }
+
+  return Object.assign(byRecord(), { [PAGES]: byPage });
 }
 
 /** Stops a loop whose next cursor or URL equals the one just used. */
