@@ -9,7 +9,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { getConnection, SparkleError } from '@sparkle/core';
+import { getConnection, SparkleError, type ByteRange } from '@sparkle/core';
 import { collectRows, ensureLocalEngine, sampleTable } from '@sparkle/testkit';
 import '../src/index.js';
 import { HostKeyMismatchError, type SftpConnection } from '../src/index.js';
@@ -120,7 +120,7 @@ describe('objects on the server', () => {
     const bytes = Buffer.alloc(10_000);
     for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 31 + 7) % 251;
     await sftp.putObject('p/data.bin', bytes);
-    const read = async (range?: { start?: number; end?: number }) => {
+    const read = async (range?: ByteRange) => {
       const parts: Buffer[] = [];
       for await (const c of sftp.getObject('p/data.bin', range ? { range } : {})) parts.push(Buffer.from(c));
       return Buffer.concat(parts);
