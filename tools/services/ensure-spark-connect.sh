@@ -6,13 +6,14 @@
 #   ${SPARKLE_CACHE_DIR:-~/.cache/sparkle}/services/spark-connect/<pyspark version>/
 #     venv/   pip venv with pyspark (its wheel carries every Spark jar, Spark Connect's included,
 #             but no start-connect-server.sh: we start SparkConnectServer with spark-submit --class)
-#     jars/   JDBC drivers for PostgreSQL, MySQL (Connector/J), MariaDB and SQLite, resolved from
-#             Maven Central by Maven (`mvn dependency:copy`), and Spark's Kafka source and sink
-#             (spark-sql-kafka-0-10 of pyspark's version) with its runtime dependencies (kafka-clients,
-#             spark-token-provider-kafka-0-10, commons-pool2; `mvn dependency:copy-dependencies` on a
+#     jars-<hash>/  JDBC drivers for PostgreSQL, MySQL (Connector/J), MariaDB and SQLite, resolved from
+#             Maven Central by Maven (`mvn dependency:copy`), Spark's Kafka source and sink
+#             (spark-sql-kafka-0-10 of pyspark's version) and the MongoDB Spark connector (format
+#             `mongodb`), with their runtime dependencies (kafka-clients, spark-token-provider-kafka-0-10,
+#             commons-pool2, mongodb-driver-sync, …; `mvn dependency:copy-dependencies` on a
 #             generated pom, minus the jars pyspark already ships), all put on the driver's classpath
-#             (--jars). jars/.complete holds the list they were resolved from: a changed list
-#             (another pin, a new artifact) resolves the directory again.
+#             (--jars). <hash> is of the artifact list (jars-<hash>/.complete holds the list itself):
+#             a changed list (another pin, a new artifact) resolves into a new directory.
 #
 # What it runs: one local[2] Spark driver bound to loopback only (gRPC, driver and block manager),
 # no web UI, its warehouse, scratch and derby dirs under ${SPARKLE_RUN_DIR:-/tmp/sparkle-run}/spark-connect/.
@@ -51,8 +52,17 @@ JDBC_ARTIFACTS=(
 KAFKA_ARTIFACTS=(
   "org.apache.spark:spark-sql-kafka-0-10_2.13:${PYSPARK_VERSION}"
 )
-# What jars/ was resolved from; .complete records it, so a cache from an older list is refreshed.
-JARS_KEY="jdbc=${JDBC_ARTIFACTS[*]} kafka=${KAFKA_ARTIFACTS[*]}"
+# The MongoDB Spark connector (format `mongodb`) with its driver (mongodb-driver-sync, -core,
+# bson, bson-record-codec). 10.5.0 is the newest Scala 2.13 build Maven resolves (no 11.x is
+# published); it loads and runs on Spark 4.1 (packages/connector-mongodb/test/spark-live.test.ts).
+MONGODB_ARTIFACTS=(
+  org.mongodb.spark:mongo-spark-connector_2.13:10.5.0
+)
+# What the jars directory was resolved from; .complete records it, and the directory's name carries
+# its hash, so another list resolves into its own directory and never pulls the jars out from
+# under a server that another checkout started from the old list.
+JARS_KEY="jdbc=${JDBC_ARTIFACTS[*]} kafka=${KAFKA_ARTIFACTS[*]} mongodb=${MONGODB_ARTIFACTS[*]}"
+jars_hash="$(printf '%s' "$JARS_KEY" | sha256sum | cut -c1-12)"
 
 log() { echo "spark-connect: $*" >&2; }
 now() { date +%s.%N; }
@@ -98,7 +108,7 @@ command -v java >/dev/null || { log "java (17 or later) is not on PATH; install 
 
 # --- install (cached) --------------------------------------------------------------------------
 VENV="$CACHE_DIR/venv"
-JARS_DIR="$CACHE_DIR/jars"
+JARS_DIR="$CACHE_DIR/jars-$jars_hash"
 if [ ! -x "$VENV/bin/spark-submit" ]; then
   t0="$(now)"
   log "installing pyspark ${PYSPARK_VERSION} into $VENV"
@@ -110,21 +120,22 @@ if [ ! -x "$VENV/bin/spark-submit" ]; then
 fi
 if [ ! -f "$JARS_DIR/.complete" ] || [ "$(cat "$JARS_DIR/.complete")" != "$JARS_KEY" ]; then
   t0="$(now)"
-  command -v mvn >/dev/null || { log "mvn (Maven) is needed to fetch the JDBC drivers and Spark's Kafka source; install Debian's maven"; exit 1; }
-  log "resolving JDBC drivers and Spark's Kafka source into $JARS_DIR"
+  command -v mvn >/dev/null || { log "mvn (Maven) is needed to fetch the JDBC drivers and the Kafka and MongoDB sources; install Debian's maven"; exit 1; }
+  log "resolving JDBC drivers and the Kafka and MongoDB sources into $JARS_DIR"
   rm -rf "$JARS_DIR"
   mkdir -p "$JARS_DIR"
   for artifact in "${JDBC_ARTIFACTS[@]}"; do
     mvn --batch-mode --quiet -Dstyle.color=never org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy \
       -Dartifact="$artifact" -DoutputDirectory="$JARS_DIR" -Dmdep.useBaseVersion=true >&2
   done
-  # The Kafka source with its runtime closure, in repository layout (group/artifact/version/) so
-  # each jar's artifact id is read from its path, not guessed from its file name.
-  kafka_build="$CACHE_DIR/kafka-resolve"
+  # The Kafka and MongoDB sources with their runtime closure, in repository layout
+  # (group/artifact/version/) so each jar's artifact id is read from its path, not guessed from
+  # its file name.
+  kafka_build="$CACHE_DIR/connectors-resolve-$$"
   rm -rf "$kafka_build"
   mkdir -p "$kafka_build"
   deps=""
-  for artifact in "${KAFKA_ARTIFACTS[@]}"; do
+  for artifact in "${KAFKA_ARTIFACTS[@]}" "${MONGODB_ARTIFACTS[@]}"; do
     IFS=: read -r g a v <<<"$artifact"
     deps+="<dependency><groupId>$g</groupId><artifactId>$a</artifactId><version>$v</version></dependency>"
   done
@@ -132,7 +143,7 @@ if [ ! -f "$JARS_DIR/.complete" ] || [ "$(cat "$JARS_DIR/.complete")" != "$JARS_
 <?xml version="1.0"?>
 <!-- Generated by tools/services/ensure-spark-connect.sh; do not edit. -->
 <project xmlns="http://maven.apache.org/POM/4.0.0"><modelVersion>4.0.0</modelVersion>
-  <groupId>sparkle.services</groupId><artifactId>spark-connect-kafka</artifactId><version>0</version>
+  <groupId>sparkle.services</groupId><artifactId>spark-connect-connectors</artifactId><version>0</version>
   <packaging>pom</packaging><dependencies>${deps}</dependencies></project>
 XML
   mvn --batch-mode --quiet -Dstyle.color=never -f "$kafka_build/pom.xml" \
@@ -167,7 +178,6 @@ java_opts="-Djava.io.tmpdir=$STATE_DIR/tmp -Dderby.system.home=$STATE_DIR/derby 
 # by the jar list: an archive records the class path it was made with and is silently unused
 # under another one, so new jars get a new archive.
 java_version="$(java -version 2>&1 | sed -n '1s/.*"\(.*\)".*/\1/p')"
-jars_hash="$(printf '%s' "$JARS_KEY" | sha256sum | cut -c1-12)"
 cds_archive="$CACHE_DIR/cds-java-${java_version:-unknown}-${jars_hash}.jsa"
 if [ -s "$cds_archive" ]; then
   java_opts="$java_opts -XX:SharedArchiveFile=$cds_archive -Xlog:cds=off -Xlog:cds+dynamic=off"

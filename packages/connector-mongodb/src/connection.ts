@@ -487,14 +487,20 @@ export class MongodbConnection extends NoSQLConnection<MongodbConfig> {
         'connection.uri': this.#sparkUri(),
         database: this.config.database,
         collection: this.#collectionName(table),
+        // One partition is said outright: the connector's default (SamplePartitioner) would
+        // size the collection with collStats, which wire-compatible servers (FerretDB) refuse.
         ...(partitioned
           ? {
               partitioner: 'com.mongodb.spark.sql.connector.read.partitioner.PaginateIntoPartitionsPartitioner',
               'partitioner.options.max.number.of.partitions': String(options.numPartitions ?? this.config.partitions),
             }
-          : {}),
+          : { partitioner: 'com.mongodb.spark.sql.connector.read.partitioner.SinglePartitionPartitioner' }),
         ...(options.sampleSize ? { sampleSize: String(options.sampleSize) } : {}),
+        ...options.options,
       },
+      // With a schema the Spark connector skips its inference, a `$sample` aggregation that
+      // some wire-compatible servers (FerretDB) do not implement.
+      ...(options.schema ? { schema: options.schema } : {}),
       secretOptions: ['connection.uri'],
     };
   }

@@ -204,6 +204,19 @@ describe('mongodb Spark mapping (golden options of the MongoDB Spark connector)'
 
   it('passes a configured uri through as it is', async () => {
     await using mongo = await open({ uri: 'mongodb+srv://u:pw@cluster0.example.net/?retryWrites=true', database: 'shop' });
-    expect(mongo.sparkRead('orders').options).toEqual({ 'connection.uri': 'mongodb+srv://u:pw@cluster0.example.net/?retryWrites=true', database: 'shop', collection: 'orders' });
+    expect(mongo.sparkRead('orders').options).toEqual({
+      'connection.uri': 'mongodb+srv://u:pw@cluster0.example.net/?retryWrites=true',
+      database: 'shop',
+      collection: 'orders',
+      partitioner: 'com.mongodb.spark.sql.connector.read.partitioner.SinglePartitionPartitioner',
+    });
+  });
+
+  it('hands Spark a given schema and passes extra read options through', async () => {
+    await using mongo = await open({ uri: 'mongodb://h/', database: 'shop' });
+    const spec = mongo.sparkRead('orders', { schema: '_id INT, total DOUBLE', options: { 'aggregation.allowDiskUse': 'false' } });
+    expect(spec.schema).toBe('_id INT, total DOUBLE');
+    expect(spec.options['aggregation.allowDiskUse']).toBe('false');
+    expect(mongo.sparkRead('orders').schema).toBeUndefined();
   });
 });

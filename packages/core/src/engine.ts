@@ -55,6 +55,16 @@ export interface ReadTableOptions {
   filter?: Filter;
   /** Records sampled to infer a schema, for sources without a fixed one (documents). Default 1000. */
   sampleSize?: number;
+  /**
+   * Spark only: the DDL schema Spark reads with instead of inferring one, for connectors whose
+   * Spark source infers by sampling (documents). Needed where the server cannot sample, and
+   * fixes the columns' types up front.
+   * @example
+   * ```ts
+   * await conn.readTable('orders', { schema: '_id INT, status STRING, total DOUBLE' });
+   * ```
+   */
+  schema?: string;
   /** One partition per predicate (Spark's `predicates`); exclusive with `partitionColumn`. */
   predicates?: string[];
   /** Numeric, date or timestamp column to split the read on. */
