@@ -122,11 +122,14 @@ describe.skipIf(!remote)('Spark Connect reads and writes Kafka through the conne
     expect(await collect(whole)).toEqual(expected);
 
     // A range: from offset 2 of partition 0, 3 of partition 1 and the start of 2, up to offset 7
-    // of partition 0, 5 of partition 1 and the end of 2 (end offsets are exclusive).
+    // of partition 0, 5 of partition 1 and the end of 2 (end offsets are exclusive). Partition 2
+    // is given as 0..10, not Spark's -2/-1 markers: on a loaded 2-core machine Spark 4.1.1 once
+    // resolved that partition's -2..-1 to an empty range (CI rehearsal, 7 of 17 rows); the
+    // whole-topic read above already covers earliest/latest.
     const ranged = await kafka.readTable<DataFrame>(topic, {
       options: {
-        startingOffsets: JSON.stringify({ [topic]: { 0: 2, 1: 3, 2: -2 } }),
-        endingOffsets: JSON.stringify({ [topic]: { 0: 7, 1: 5, 2: -1 } }),
+        startingOffsets: JSON.stringify({ [topic]: { 0: 2, 1: 3, 2: 0 } }),
+        endingOffsets: JSON.stringify({ [topic]: { 0: 7, 1: 5, 2: 10 } }),
       },
     });
     const ends = [7, 5, Infinity];
