@@ -190,9 +190,10 @@ tables_before="$(bash tools/scripts/list-test-tables.sh)"
 report_dir="$root/.sparkle-tmp/test-reports"
 rm -rf "$report_dir"; mkdir -p "$report_dir"
 set +e
-# `test` is not cacheable (nx.json), so every package's tests run; the builds they depend on come
-# from the build phase's cache instead of being redone.
-run env SPARKLE_TEST_REPORT_DIR="$report_dir" pnpm exec nx run-many -t test "${only[@]}" --parallel=2 --outputStyle=stream
+# `test` is not cacheable (nx.json), so every package's tests run. The builds they depend on were
+# done above; they are not run again (--excludeTaskDependencies), because Nx would "restore" each
+# dist from its cache and so drop the declarations the type check installed there.
+run env SPARKLE_TEST_REPORT_DIR="$report_dir" pnpm exec nx run-many -t test "${only[@]}" --excludeTaskDependencies --parallel=2 --outputStyle=stream
 status=$?
 set -e
 

@@ -34,7 +34,7 @@
     "build": "tsup",
     "test": "vitest run",
     "typecheck": "tsc --noEmit -p tsconfig.json",
-    "lint": "publint --strict && attw --pack . --profile esm-only"
+    "lint": "node ../../tools/scripts/typecheck-all.mjs --emit-declarations --projects=. && node ../../tools/scripts/lint-all.mjs --projects=."
   },
   "dependencies": {{dependenciesJson}},
   "devDependencies": {{devDependenciesJson}},
