@@ -8,7 +8,6 @@
 import type { RecordBatch } from 'apache-arrow';
 import type { z } from 'zod';
 import type { Client } from 'jira.js/core';
-import { createIssues, getFields, getServerInfo, searchAndReconsileIssuesUsingJqlPost, searchProjects } from 'jira.js/cloud';
 import {
   APIConnection,
   authFromConfig,
@@ -37,6 +36,13 @@ import { jiraConfigSchema, type JiraConfig, type JiraQuery } from './config.js';
 import { FieldIndex, readColumns, readValue, writeValue, type JiraField } from './fields.js';
 import { composeJql } from './jql.js';
 import { jiraTransport } from './transport.js';
+
+/** jira.js, loaded when a connection first calls Jira (not when the package is imported). */
+let jiraModule: Promise<typeof import('jira.js/cloud')> | undefined;
+function loadJira(): Promise<typeof import('jira.js/cloud')> {
+  jiraModule ??= import('jira.js/cloud');
+  return jiraModule;
+}
 
 /** A Jira issue as the search answers it. */
 export interface JiraIssue {
@@ -115,7 +121,7 @@ export class JiraConnection extends APIConnection {
 
   /** Field metadata (`GET /rest/api/3/field`), fetched once per connection. */
   fields(): Promise<FieldIndex> {
-    this.#fields ??= getFields(this.client()).then(
+    this.#fields ??= loadJira().then((jira) => jira.getFields(this.client())).then(
       (fields) => new FieldIndex(fields as JiraField[]),
       (error: unknown) => {
         this.#fields = undefined;
@@ -173,7 +179,7 @@ export class JiraConnection extends APIConnection {
       if (page > maxPages) {
         throw new QueryError(`jira: the search for "${options.jql}" still had more after maxPages=${maxPages} pages; raise maxPages or narrow the JQL`, { connector: this.type, details: { maxPages } });
       }
-      const answer = (await searchAndReconsileIssuesUsingJqlPost(client, {
+      const answer = (await (await loadJira()).searchAndReconsileIssuesUsingJqlPost(client, {
         jql: options.jql,
         fields: [...options.fields],
         maxResults: pageSize,
@@ -257,7 +263,7 @@ export class JiraConnection extends APIConnection {
     let n = 0;
     const flush = async () => {
       if (!batch.length) return;
-      const answer = (await createIssues(client, { issueUpdates: batch as never })) as BulkAnswer;
+      const answer = (await (await loadJira()).createIssues(client, { issueUpdates: batch as never })) as BulkAnswer;
       const failedAt = new Set<number>();
       for (const e of answer.errors ?? []) {
         const at = e.failedElementNumber ?? -1;
@@ -327,7 +333,7 @@ export class JiraConnection extends APIConnection {
       for (const p of projects ?? []) out.push({ name: p.key, kind: 'project', description: p.name ?? p.key, columns });
     } else {
       for (let startAt = 0, page = 0; page < this.jiraConfig.maxPages; page++) {
-        const answer = await searchProjects(client, { startAt, maxResults: 50 });
+        const answer = await (await loadJira()).searchProjects(client, { startAt, maxResults: 50 });
         const values = (answer.values ?? []) as Array<{ key?: string; name?: string }>;
         for (const p of values) if (p.key) out.push({ name: p.key, kind: 'project', description: p.name ?? p.key, columns });
         startAt += values.length;
@@ -343,7 +349,7 @@ export class JiraConnection extends APIConnection {
 
   /** The probe tier: `GET /rest/api/3/serverInfo` names the version and deployment. */
   protected override async checkProbe(signal: AbortSignal): Promise<string | HealthSkip> {
-    const info = (await getServerInfo(this.client(signal))) as { version?: string; deploymentType?: string; baseUrl?: string };
+    const info = (await (await loadJira()).getServerInfo(this.client(signal))) as { version?: string; deploymentType?: string; baseUrl?: string };
     if (!info || typeof info !== 'object') throw new QueryError('jira: GET /rest/api/3/serverInfo answered no server information', { connector: this.type });
     return `Jira ${info.version ?? '?'} (${info.deploymentType ?? this.jiraConfig.deployment})`;
   }
